@@ -1,0 +1,102 @@
+"""Sign-in accounts, staff locations, sign-in sessions and one-time tokens."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, String, Table
+from sqlalchemy.orm import Mapped, mapped_column
+
+from data.models.base import Base, fk, intpk, utc_created
+from data.models.enums import OneTimeTokenPurpose, Role
+from data.types import value_enum
+
+staff_locations = Table(
+    "staff_locations",
+    Base.metadata,
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("location_id", ForeignKey("locations.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class User(Base):
+    """A sign-in account. Guardians link to one through `Guardian.user_id`."""
+
+    __tablename__ = "users"
+
+    id: Mapped[intpk]
+    email: Mapped[str] = mapped_column(String(254), unique=True)  # stored lower-cased
+    password_hash: Mapped[str | None] = mapped_column(String(255))  # None until a password is set
+    role: Mapped[Role] = mapped_column(value_enum(Role, "role"))
+    display_name: Mapped[str] = mapped_column(String(120), default="")
+    is_active: Mapped[bool] = mapped_column(default=True)
+    # Failed attempts and lockout are kept per e-mail address in SignInThrottle.
+    # Sessions created before this instant are no longer valid (password change, revoke).
+    sessions_valid_after: Mapped[datetime | None]
+    password_changed_at: Mapped[datetime | None]
+    created_at: Mapped[utc_created]
+
+    __table_args__ = (
+        CheckConstraint("email = lower(email)", name="email_lowercase"),
+    )
+
+
+class SignInSession(Base):
+    """A server-side session. Only hashes of the cookie token and of the hand-off grant are kept.
+
+    The grant is a short-lived single-use code the browser trades for the session cookie
+    (see routes/auth.py); `token_hash` is set when that happens.
+    """
+
+    __tablename__ = "sign_in_sessions"
+
+    id: Mapped[intpk]
+    user_id: Mapped[int] = fk("users.id", ondelete="CASCADE")
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    grant_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    grant_expires_at: Mapped[datetime | None]
+    created_at: Mapped[utc_created]
+    last_seen_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+    user_agent: Mapped[str] = mapped_column(String(300), default="")
+
+
+class OneTimeToken(Base):
+    """Invitation and password-reset tokens: single use, expiring, stored hashed."""
+
+    __tablename__ = "one_time_tokens"
+
+    id: Mapped[intpk]
+    purpose: Mapped[OneTimeTokenPurpose] = mapped_column(
+        value_enum(OneTimeTokenPurpose, "one_time_token_purpose")
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int | None] = fk("users.id", ondelete="CASCADE")
+    guardian_id: Mapped[int | None] = fk("guardians.id", ondelete="CASCADE")
+    created_by_user_id: Mapped[int | None] = fk("users.id", ondelete="SET NULL", index=False)
+    created_at: Mapped[utc_created]
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+    __table_args__ = (
+        CheckConstraint(
+            "user_id IS NOT NULL OR guardian_id IS NOT NULL", name="has_subject"
+        ),
+        Index("ix_one_time_tokens_subject_purpose", "guardian_id", "purpose"),
+    )
+
+
+class SignInThrottle(Base):
+    """Failed sign-ins per e-mail address, known or not, so unknown and real accounts behave
+    alike (no account enumeration through the lockout message)."""
+
+    __tablename__ = "sign_in_throttles"
+
+    email_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failed_attempts: Mapped[int] = mapped_column(default=0)
+    last_failed_at: Mapped[datetime | None]
+    locked_until: Mapped[datetime | None]
+
+    __table_args__ = (CheckConstraint("failed_attempts >= 0", name="failed_nonnegative"),)

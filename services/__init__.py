@@ -1,0 +1,1 @@
+"""Business rules and access checks. Plain Python: never imports streamlit."""

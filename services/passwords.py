@@ -1,0 +1,80 @@
+"""Password hashing (argon2id) and the password rules."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+from argon2 import PasswordHasher, Type
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+from services.errors import ValidationError
+
+# RFC 9106's second recommended option (64 MiB, 3 passes); about 0.1 s per hash on 2 cores.
+ARGON2_TIME_COST = 3
+ARGON2_MEMORY_KIB = 64 * 1024
+ARGON2_PARALLELISM = 1
+MIN_PASSWORD_LENGTH = 8
+MAX_PASSWORD_LENGTH = 128
+
+_hasher = PasswordHasher(
+    time_cost=ARGON2_TIME_COST,
+    memory_cost=ARGON2_MEMORY_KIB,
+    parallelism=ARGON2_PARALLELISM,
+    hash_len=32,
+    salt_len=16,
+    type=Type.ID,
+)
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    """True when the password matches. An account without a password never matches."""
+    if not password_hash:
+        _burn_equal_time(password)
+        return False
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def needs_rehash(password_hash: str) -> bool:
+    return _hasher.check_needs_rehash(password_hash)
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    return _hasher.hash("cartwheel-timing-equaliser")
+
+
+def _burn_equal_time(password: str) -> None:
+    """Spend a real verification's time so an unknown e-mail answers as slowly as a known one."""
+    try:
+        _hasher.verify(_dummy_hash(), password)
+    except VerificationError:
+        pass
+
+
+@functools.cache
+def _common_passwords() -> frozenset[str]:
+    path = Path(__file__).with_name("common_passwords.txt")
+    return frozenset(
+        line.strip().lower() for line in path.read_text(encoding="utf-8").splitlines() if line
+    )
+
+
+def check_password_rules(password: str, *, email: str = "") -> None:
+    """Refuse passwords that are too short, too long, too common or the e-mail itself."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValidationError(f"Use at least {MIN_PASSWORD_LENGTH} characters.")
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise ValidationError(f"Use at most {MAX_PASSWORD_LENGTH} characters.")
+    lowered = password.lower()
+    if lowered in _common_passwords():
+        raise ValidationError("That password is too common. Choose one that is harder to guess.")
+    if email and lowered in (email.lower(), email.lower().split("@")[0]):
+        raise ValidationError("Do not use your e-mail address as your password.")

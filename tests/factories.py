@@ -1,0 +1,173 @@
+"""Small builders for test data with fixed values. Each adds, flushes and returns the row."""
+
+from __future__ import annotations
+
+import functools
+import itertools
+from datetime import date, time
+
+from sqlalchemy.orm import Session
+
+from data.models import (
+    Attendance,
+    AttendanceStatus,
+    EmailAddress,
+    Enrollment,
+    EnrollmentStatus,
+    EnrollmentType,
+    Family,
+    Guardian,
+    GuardianAccess,
+    GymClass,
+    LedgerEntry,
+    LedgerKind,
+    Level,
+    Location,
+    Program,
+    Role,
+    Student,
+    User,
+    staff_locations,
+)
+from services import clock
+from services.access import Actor
+from services.auth import build_actor
+from services.passwords import hash_password
+
+PASSWORD = "correct-horse-battery"
+_counter = itertools.count(1)
+
+
+@functools.cache
+def password_hash() -> str:
+    """Hashed once per test run: argon2id is deliberately slow."""
+    return hash_password(PASSWORD)
+
+
+def _add(db: Session, row):  # type: ignore[no-untyped-def]
+    db.add(row)
+    db.flush()
+    return row
+
+
+def location(db: Session, name: str = "Northside", timezone: str = "America/Chicago") -> Location:
+    n = next(_counter)
+    return _add(db, Location(name=name, code=f"L{n}", timezone=timezone, city="Springfield"))
+
+
+def program_level(db: Session, program: str = "Gymnastics", level: str = "Level 1") -> Level:
+    n = next(_counter)
+    prog = _add(db, Program(name=f"{program} {n}"))
+    return _add(db, Level(program_id=prog.id, name=level, position=1))
+
+
+def gym_class(
+    db: Session,
+    loc: Location,
+    *,
+    level: Level | None = None,
+    weekday: int = 1,
+    start: time = time(16, 0),
+    end: time = time(17, 0),
+    capacity: int = 8,
+    name: str = "Tumblers",
+) -> GymClass:
+    level = level or program_level(db)
+    return _add(
+        db,
+        GymClass(
+            location_id=loc.id, program_id=level.program_id, level_id=level.id, name=name,
+            weekday=weekday, start_time=start, end_time=end, term_start=date(2026, 9, 1),
+            term_end=date(2026, 12, 20), capacity=capacity, instructor_name="Coach Dana",
+            tuition_cents=8_500,
+        ),
+    )
+
+
+def user(db: Session, email: str, role: Role = Role.GUARDIAN, *, name: str = "") -> User:
+    return _add(
+        db,
+        User(email=email.lower(), password_hash=password_hash(), role=role, display_name=name,
+             created_at=clock.now()),
+    )
+
+
+def family(
+    db: Session, name: str = "Rivera", *, email: str | None = None, primary: bool = True,
+    access: GuardianAccess = GuardianAccess.CAN_LOG_IN,
+) -> tuple[Family, Guardian, User]:
+    """A family with one guardian who can sign in."""
+    n = next(_counter)
+    fam = _add(db, Family(name=f"{name} family", created_at=clock.now()))
+    email = email or f"{name.lower()}{n}@example.com"
+    account = user(db, email)
+    guardian = _add(
+        db,
+        Guardian(family_id=fam.id, first_name="Alex", last_name=name, is_primary=primary,
+                 may_pay=primary, access=access, user_id=account.id, created_at=clock.now()),
+    )
+    _add(db, EmailAddress(family_id=fam.id, guardian_id=guardian.id, email=email,
+                          is_login=True, created_at=clock.now()))
+    return fam, guardian, account
+
+
+def guardian_actor(db: Session, account: User) -> Actor:
+    return build_actor(db, account)
+
+
+def staff(db: Session, email: str, locations: list[Location], role: Role = Role.STAFF) -> Actor:
+    account = user(db, email, role, name=email.split("@")[0].title())
+    for loc in locations:
+        db.execute(staff_locations.insert().values(user_id=account.id, location_id=loc.id))
+    db.flush()
+    return build_actor(db, account)
+
+
+def student(
+    db: Session, fam: Family, first: str = "Maya", birth: date = date(2018, 5, 4)
+) -> Student:
+    return _add(
+        db,
+        Student(family_id=fam.id, first_name=first, last_name=fam.name.split()[0],
+                birth_date=birth, created_at=clock.now()),
+    )
+
+
+def enroll(
+    db: Session, stu: Student, cls: GymClass, *,
+    status: EnrollmentStatus = EnrollmentStatus.ACTIVE,
+    type: EnrollmentType = EnrollmentType.REGULAR,
+    start: date = date(2026, 9, 1), end: date | None = None,
+    waitlist_position: int | None = None,
+) -> Enrollment:
+    return _add(
+        db,
+        Enrollment(student_id=stu.id, class_id=cls.id, type=type, status=status,
+                   start_date=start, end_date=end, waitlist_position=waitlist_position,
+                   created_at=clock.now()),
+    )
+
+
+def attend(
+    db: Session, stu: Student, cls: GymClass, day: date,
+    status: AttendanceStatus = AttendanceStatus.PRESENT,
+) -> Attendance:
+    return _add(
+        db,
+        Attendance(student_id=stu.id, class_id=cls.id, location_id=cls.location_id,
+                   class_date=day, status=status, marked_at=clock.now()),
+    )
+
+
+def entry(
+    db: Session, fam: Family, loc: Location, kind: LedgerKind, amount_cents: int, *,
+    is_debit: bool | None = None, description: str = "", student: Student | None = None,
+) -> LedgerEntry:
+    if is_debit is None:
+        is_debit = kind in (LedgerKind.CHARGE, LedgerKind.REFUND)
+    return _add(
+        db,
+        LedgerEntry(family_id=fam.id, location_id=loc.id, kind=kind, is_debit=is_debit,
+                    amount_cents=amount_cents, description=description or kind.value.title(),
+                    posted_at=clock.now(), student_id=student.id if student else None),
+    )
