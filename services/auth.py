@@ -30,6 +30,7 @@ from services.passwords import (
 )
 from services.secrets_util import new_token, token_hash
 
+SESSION_COOKIE = "cartwheel_session"
 IDLE_TIMEOUT = timedelta(minutes=30)
 ABSOLUTE_TIMEOUT = timedelta(hours=12)
 GRANT_LIFETIME = timedelta(minutes=2)
@@ -38,9 +39,7 @@ LOCKOUT_DURATION = timedelta(minutes=15)
 LAST_SEEN_RESOLUTION = timedelta(minutes=1)  # write last_seen_at at most once a minute
 
 SIGN_IN_FAILED = "That e-mail and password do not match an account."
-SIGN_IN_LOCKED = (
-    "Too many failed sign-in attempts for this e-mail. Wait 15 minutes and try again."
-)
+SIGN_IN_LOCKED = "Too many failed sign-in attempts for this e-mail. Wait 15 minutes and try again."
 SESSION_ENDED = "Your session has ended. Please sign in again."
 
 
@@ -89,8 +88,7 @@ def sign_in(db: Session, email: str, password: str, *, user_agent: str = "") -> 
     )
     db.add(session)
     db.flush()
-    audit.record(db, None, "auth.sign_in", entity="session", entity_id=session.id,
-                 user_id=user.id)
+    audit.record(db, None, "auth.sign_in", entity="session", entity_id=session.id, user_id=user.id)
     db.commit()
     return SignInResult(session_id=session.id, grant=grant)
 
@@ -120,7 +118,7 @@ def _record_failure(
 
 def exchange_grant(db: Session, grant: str) -> str | None:
     """Trade a fresh, unused grant for the session's cookie token (once). None if invalid."""
-    if not grant or len(grant) > 100:
+    if not isinstance(grant, str) or not grant or len(grant) > 100:
         return None
     now = clock.now()
     token = new_token()
@@ -140,7 +138,7 @@ def exchange_grant(db: Session, grant: str) -> str | None:
 
 def session_id_for_token(db: Session, token: str | None) -> int | None:
     """The session a cookie token belongs to, if it is still valid."""
-    if not token or len(token) > 100:
+    if not isinstance(token, str) or not token or len(token) > 100:
         return None
     session = db.scalar(select(SignInSession).where(SignInSession.token_hash == token_hash(token)))
     if session is None or _ended(db, session, clock.now()):

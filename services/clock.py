@@ -9,7 +9,6 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 
-
 def _frozen_from_environment() -> datetime | None:
     """CARTWHEEL_FROZEN_NOW (ISO 8601 with offset) pins the clock for browser tests and demos."""
     value = os.environ.get("CARTWHEEL_FROZEN_NOW", "").strip()

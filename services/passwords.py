@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from pathlib import Path
 
@@ -53,10 +54,8 @@ def _dummy_hash() -> str:
 
 def _burn_equal_time(password: str) -> None:
     """Spend a real verification's time so an unknown e-mail answers as slowly as a known one."""
-    try:
+    with contextlib.suppress(VerificationError):
         _hasher.verify(_dummy_hash(), password)
-    except VerificationError:
-        pass
 
 
 @functools.cache

@@ -45,35 +45,47 @@ class PortalSettings:
     currency: str = _setting("usd", "Financial", "Currency", "Three-letter currency code.")
     # Class registration
     allow_cancel_waitlist: bool = _setting(
-        True, "Class registration", "Allow cancel waitlist",
+        True,
+        "Class registration",
+        "Allow cancel waitlist",
         "Parents may take a student off a class waitlist.",
     )
     allow_drop: bool = _setting(
         True, "Class registration", "Allow drop", "Parents may drop a student from a class."
     )
     allow_transfer: bool = _setting(
-        True, "Class registration", "Allow transfer",
+        True,
+        "Class registration",
+        "Allow transfer",
         "Parents may move a student to another class of the same program.",
     )
     requests_need_approval: bool = _setting(
-        True, "Class registration", "Drops and transfers wait for staff",
+        True,
+        "Class registration",
+        "Drops and transfers wait for staff",
         "When on, a drop or transfer becomes a request that staff approve; "
         "when off, it applies at once.",
     )
     # Makeups
     makeup_tokens_enabled: bool = _setting(
-        True, "Makeups", "Makeup tokens",
+        True,
+        "Makeups",
+        "Makeup tokens",
         "Absences reported in time earn a token that books a makeup class.",
     )
     makeup_requests_enabled: bool = _setting(
-        False, "Makeups", "Allow visitors to request a makeup enrollment",
+        False,
+        "Makeups",
+        "Allow visitors to request a makeup enrollment",
         "When tokens are off, parents may ask staff for a makeup class.",
     )
     makeup_token_expiry_days: int = _setting(
         60, "Makeups", "Token expiry (days)", "How long a makeup token can be used."
     )
     makeup_notice_hours: int = _setting(
-        24, "Makeups", "Notice needed (hours)",
+        24,
+        "Makeups",
+        "Notice needed (hours)",
         "An absence reported at least this long before class earns a token.",
     )
     makeup_booking_window_days: int = _setting(
@@ -92,7 +104,9 @@ class PortalSettings:
         True, "Punch passes", "Show punch passes", "Parents see their punch passes."
     )
     punch_pass_redemption_enabled: bool = _setting(
-        False, "Punch passes", "Punch-pass redemption in the portal",
+        False,
+        "Punch passes",
+        "Punch-pass redemption in the portal",
         "Parents may use a punch for a class themselves.",
     )
     # Financial
@@ -100,15 +114,21 @@ class PortalSettings:
         False, "Financial", "eChecks", "Parents may save bank accounts (where the gateway can)."
     )
     full_ledger_history: bool = _setting(
-        False, "Financial", "Show full ledger history, not just the last 30-day history",
+        False,
+        "Financial",
+        "Show full ledger history, not just the last 30-day history",
         "Parents pick any date range for ledgers and statements.",
     )
     require_recurring_authorized_method: bool = _setting(
-        False, "Financial", "Require saved payment method authorized for recurring billing",
+        False,
+        "Financial",
+        "Require saved payment method authorized for recurring billing",
         "Parents cannot delete methods or turn off recurring billing.",
     )
     max_payment_cents: int = _setting(
-        500_000, "Financial", "Largest online payment (cents)",
+        500_000,
+        "Financial",
+        "Largest online payment (cents)",
         "The most a parent can pay in one online payment.",
     )
 
@@ -160,11 +180,20 @@ def update_settings(db: Session, actor: Actor, changes: dict[str, Any]) -> Porta
             continue
         row = db.get(PortalSetting, name)
         if row is None:
-            db.add(PortalSetting(key=name, value=value, updated_at=moment,
-                                 updated_by_user_id=actor.user_id))
+            db.add(
+                PortalSetting(
+                    key=name, value=value, updated_at=moment, updated_by_user_id=actor.user_id
+                )
+            )
         else:
             row.value, row.updated_at, row.updated_by_user_id = value, moment, actor.user_id
-        audit.record(db, actor, "setting.changed", entity="setting", entity_id=name,
-                     details={"old": old, "new": value})
+        audit.record(
+            db,
+            actor,
+            "setting.changed",
+            entity="setting",
+            entity_id=name,
+            details={"old": old, "new": value},
+        )
     db.commit()
     return get_settings(db)

@@ -50,7 +50,7 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> str:
 def pg_cluster() -> Iterator[Cluster | None]:
     try:
         cluster = start_cluster()
-    except (FileNotFoundError, OSError) as exc:
+    except (FileNotFoundError, OSError):
         yield None
         return
     try:
@@ -77,9 +77,7 @@ def _truncate_all(url: str) -> None:
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def db_url(
-    request: pytest.FixtureRequest, sqlite_template: str, tmp_path: os.PathLike[str]
-) -> str:
+def db_url(request: pytest.FixtureRequest, sqlite_template: str, tmp_path: os.PathLike[str]) -> str:
     """A freshly migrated, empty database: once on SQLite, once on PostgreSQL."""
     if request.param == "sqlite":
         path = os.path.join(tmp_path, "test.db")

@@ -76,9 +76,17 @@ def gym_class(
     return _add(
         db,
         GymClass(
-            location_id=loc.id, program_id=level.program_id, level_id=level.id, name=name,
-            weekday=weekday, start_time=start, end_time=end, term_start=date(2026, 9, 1),
-            term_end=date(2026, 12, 20), capacity=capacity, instructor_name="Coach Dana",
+            location_id=loc.id,
+            program_id=level.program_id,
+            level_id=level.id,
+            name=name,
+            weekday=weekday,
+            start_time=start,
+            end_time=end,
+            term_start=date(2026, 9, 1),
+            term_end=date(2026, 12, 20),
+            capacity=capacity,
+            instructor_name="Coach Dana",
             tuition_cents=8_500,
         ),
     )
@@ -87,13 +95,22 @@ def gym_class(
 def user(db: Session, email: str, role: Role = Role.GUARDIAN, *, name: str = "") -> User:
     return _add(
         db,
-        User(email=email.lower(), password_hash=password_hash(), role=role, display_name=name,
-             created_at=clock.now()),
+        User(
+            email=email.lower(),
+            password_hash=password_hash(),
+            role=role,
+            display_name=name,
+            created_at=clock.now(),
+        ),
     )
 
 
 def family(
-    db: Session, name: str = "Rivera", *, email: str | None = None, primary: bool = True,
+    db: Session,
+    name: str = "Rivera",
+    *,
+    email: str | None = None,
+    primary: bool = True,
     access: GuardianAccess = GuardianAccess.CAN_LOG_IN,
 ) -> tuple[Family, Guardian, User]:
     """A family with one guardian who can sign in."""
@@ -103,11 +120,27 @@ def family(
     account = user(db, email)
     guardian = _add(
         db,
-        Guardian(family_id=fam.id, first_name="Alex", last_name=name, is_primary=primary,
-                 may_pay=primary, access=access, user_id=account.id, created_at=clock.now()),
+        Guardian(
+            family_id=fam.id,
+            first_name="Alex",
+            last_name=name,
+            is_primary=primary,
+            may_pay=primary,
+            access=access,
+            user_id=account.id,
+            created_at=clock.now(),
+        ),
     )
-    _add(db, EmailAddress(family_id=fam.id, guardian_id=guardian.id, email=email,
-                          is_login=True, created_at=clock.now()))
+    _add(
+        db,
+        EmailAddress(
+            family_id=fam.id,
+            guardian_id=guardian.id,
+            email=email,
+            is_login=True,
+            created_at=clock.now(),
+        ),
+    )
     return fam, guardian, account
 
 
@@ -128,46 +161,163 @@ def student(
 ) -> Student:
     return _add(
         db,
-        Student(family_id=fam.id, first_name=first, last_name=fam.name.split()[0],
-                birth_date=birth, created_at=clock.now()),
+        Student(
+            family_id=fam.id,
+            first_name=first,
+            last_name=fam.name.split()[0],
+            birth_date=birth,
+            created_at=clock.now(),
+        ),
     )
 
 
 def enroll(
-    db: Session, stu: Student, cls: GymClass, *,
+    db: Session,
+    stu: Student,
+    cls: GymClass,
+    *,
     status: EnrollmentStatus = EnrollmentStatus.ACTIVE,
     type: EnrollmentType = EnrollmentType.REGULAR,
-    start: date = date(2026, 9, 1), end: date | None = None,
+    start: date = date(2026, 9, 1),
+    end: date | None = None,
     waitlist_position: int | None = None,
 ) -> Enrollment:
     return _add(
         db,
-        Enrollment(student_id=stu.id, class_id=cls.id, type=type, status=status,
-                   start_date=start, end_date=end, waitlist_position=waitlist_position,
-                   created_at=clock.now()),
+        Enrollment(
+            student_id=stu.id,
+            class_id=cls.id,
+            type=type,
+            status=status,
+            start_date=start,
+            end_date=end,
+            waitlist_position=waitlist_position,
+            created_at=clock.now(),
+        ),
     )
 
 
 def attend(
-    db: Session, stu: Student, cls: GymClass, day: date,
+    db: Session,
+    stu: Student,
+    cls: GymClass,
+    day: date,
     status: AttendanceStatus = AttendanceStatus.PRESENT,
 ) -> Attendance:
     return _add(
         db,
-        Attendance(student_id=stu.id, class_id=cls.id, location_id=cls.location_id,
-                   class_date=day, status=status, marked_at=clock.now()),
+        Attendance(
+            student_id=stu.id,
+            class_id=cls.id,
+            location_id=cls.location_id,
+            class_date=day,
+            status=status,
+            marked_at=clock.now(),
+        ),
     )
 
 
 def entry(
-    db: Session, fam: Family, loc: Location, kind: LedgerKind, amount_cents: int, *,
-    is_debit: bool | None = None, description: str = "", student: Student | None = None,
+    db: Session,
+    fam: Family,
+    loc: Location,
+    kind: LedgerKind,
+    amount_cents: int,
+    *,
+    is_debit: bool | None = None,
+    description: str = "",
+    student: Student | None = None,
 ) -> LedgerEntry:
     if is_debit is None:
         is_debit = kind in (LedgerKind.CHARGE, LedgerKind.REFUND)
     return _add(
         db,
-        LedgerEntry(family_id=fam.id, location_id=loc.id, kind=kind, is_debit=is_debit,
-                    amount_cents=amount_cents, description=description or kind.value.title(),
-                    posted_at=clock.now(), student_id=student.id if student else None),
+        LedgerEntry(
+            family_id=fam.id,
+            location_id=loc.id,
+            kind=kind,
+            is_debit=is_debit,
+            amount_cents=amount_cents,
+            description=description or kind.value.title(),
+            posted_at=clock.now(),
+            student_id=student.id if student else None,
+        ),
+    )
+
+
+# Builders for ledger allocations, makeup tokens and parent requests.
+from datetime import datetime  # noqa: E402
+
+from data.models import (  # noqa: E402
+    LedgerAllocation,
+    MakeupToken,
+    ParentRequest,
+    RequestKind,
+    RequestStatus,
+    TokenState,
+)
+
+
+def allocate(
+    db: Session, source: LedgerEntry, target: LedgerEntry, amount_cents: int
+) -> LedgerAllocation:
+    """Apply part of a payment or credit (`source`) to a charge or refund (`target`)."""
+    return _add(
+        db,
+        LedgerAllocation(
+            family_id=target.family_id,
+            from_entry_id=source.id,
+            to_entry_id=target.id,
+            amount_cents=amount_cents,
+            created_at=clock.now(),
+        ),
+    )
+
+
+def makeup_token(
+    db: Session,
+    stu: Student,
+    loc: Location,
+    *,
+    state: TokenState = TokenState.AVAILABLE,
+    issued_on: date = date(2026, 11, 1),
+    expires_on: date = date(2026, 12, 31),
+    makeup_enrollment: Enrollment | None = None,
+) -> MakeupToken:
+    return _add(
+        db,
+        MakeupToken(
+            family_id=stu.family_id,
+            student_id=stu.id,
+            location_id=loc.id,
+            state=state,
+            issued_on=issued_on,
+            expires_on=expires_on,
+            makeup_enrollment_id=makeup_enrollment.id if makeup_enrollment else None,
+        ),
+    )
+
+
+def parent_request(
+    db: Session,
+    stu: Student,
+    loc: Location,
+    *,
+    kind: RequestKind = RequestKind.ABSENCE,
+    status: RequestStatus = RequestStatus.PENDING,
+    created_at: datetime | None = None,
+) -> ParentRequest:
+    return _add(
+        db,
+        ParentRequest(
+            family_id=stu.family_id,
+            student_id=stu.id,
+            location_id=loc.id,
+            kind=kind,
+            status=status,
+            parent_note="",
+            staff_note="",
+            details={},
+            created_at=created_at or clock.now(),
+        ),
     )

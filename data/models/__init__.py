@@ -90,6 +90,7 @@ __all__ = [
     "PhoneNumber",
     "PortalSetting",
     "Program",
+    "PunchPass",
     "RequestEvent",
     "RequestKind",
     "RequestStatus",

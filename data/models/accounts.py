@@ -36,9 +36,7 @@ class User(Base):
     password_changed_at: Mapped[datetime | None]
     created_at: Mapped[utc_created]
 
-    __table_args__ = (
-        CheckConstraint("email = lower(email)", name="email_lowercase"),
-    )
+    __table_args__ = (CheckConstraint("email = lower(email)", name="email_lowercase"),)
 
 
 class SignInSession(Base):
@@ -81,9 +79,7 @@ class OneTimeToken(Base):
     revoked_at: Mapped[datetime | None]
 
     __table_args__ = (
-        CheckConstraint(
-            "user_id IS NOT NULL OR guardian_id IS NOT NULL", name="has_subject"
-        ),
+        CheckConstraint("user_id IS NOT NULL OR guardian_id IS NOT NULL", name="has_subject"),
         Index("ix_one_time_tokens_subject_purpose", "guardian_id", "purpose"),
     )
 

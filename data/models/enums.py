@@ -22,7 +22,7 @@ class GuardianAccess(enum.StrEnum):
 
 class OneTimeTokenPurpose(enum.StrEnum):
     INVITATION = "invitation"
-    PASSWORD_RESET = "password_reset"
+    PASSWORD_RESET = "password_reset"  # noqa: S105 (a purpose, not a password)
 
 
 class EnrollmentType(enum.StrEnum):

@@ -128,4 +128,3 @@ class StaffNote(Base):
     author_user_id: Mapped[int | None] = fk("users.id", ondelete="SET NULL", index=False)
     body: Mapped[str] = mapped_column(String(4000))
     created_at: Mapped[utc_created]
-

@@ -45,14 +45,30 @@ def test_one_current_enrollment_per_student_and_class(db: Session) -> None:
     stu = f.student(db, fam)
     f.enroll(db, stu, cls)
     db.commit()
-    db.add(f.Enrollment(student_id=stu.id, class_id=cls.id, type=EnrollmentType.REGULAR,
-                        status=EnrollmentStatus.WAITLISTED, start_date=date(2026, 10, 1),
-                        waitlist_position=1, created_at=clock.now()))
+    db.add(
+        f.Enrollment(
+            student_id=stu.id,
+            class_id=cls.id,
+            type=EnrollmentType.REGULAR,
+            status=EnrollmentStatus.WAITLISTED,
+            start_date=date(2026, 10, 1),
+            waitlist_position=1,
+            created_at=clock.now(),
+        )
+    )
     _violates(db)
     # A past enrollment in the same class does not block a new one.
-    db.add(f.Enrollment(student_id=stu.id, class_id=cls.id, type=EnrollmentType.REGULAR,
-                        status=EnrollmentStatus.DROPPED, start_date=date(2026, 1, 5),
-                        end_date=date(2026, 3, 1), created_at=clock.now()))
+    db.add(
+        f.Enrollment(
+            student_id=stu.id,
+            class_id=cls.id,
+            type=EnrollmentType.REGULAR,
+            status=EnrollmentStatus.DROPPED,
+            start_date=date(2026, 1, 5),
+            end_date=date(2026, 3, 1),
+            created_at=clock.now(),
+        )
+    )
     db.commit()
 
 
@@ -61,9 +77,16 @@ def test_waitlisted_enrollment_needs_a_position(db: Session) -> None:
     cls = f.gym_class(db, loc)
     fam, _, _ = f.family(db)
     stu = f.student(db, fam)
-    db.add(f.Enrollment(student_id=stu.id, class_id=cls.id, type=EnrollmentType.REGULAR,
-                        status=EnrollmentStatus.WAITLISTED, start_date=date(2026, 10, 1),
-                        created_at=clock.now()))
+    db.add(
+        f.Enrollment(
+            student_id=stu.id,
+            class_id=cls.id,
+            type=EnrollmentType.REGULAR,
+            status=EnrollmentStatus.WAITLISTED,
+            start_date=date(2026, 10, 1),
+            created_at=clock.now(),
+        )
+    )
     _violates(db)
 
 
@@ -73,18 +96,34 @@ def test_ledger_amounts_are_positive(db: Session, amount: int) -> None:
     fam, _, _ = f.family(db)
     f.entry(db, fam, loc, LedgerKind.CHARGE, 1000)
     db.commit()
-    db.add(f.LedgerEntry(family_id=fam.id, location_id=loc.id, kind=LedgerKind.CHARGE,
-                         is_debit=True, amount_cents=amount, description="x",
-                         posted_at=clock.now()))
+    db.add(
+        f.LedgerEntry(
+            family_id=fam.id,
+            location_id=loc.id,
+            kind=LedgerKind.CHARGE,
+            is_debit=True,
+            amount_cents=amount,
+            description="x",
+            posted_at=clock.now(),
+        )
+    )
     _violates(db)
 
 
 def test_ledger_direction_must_match_kind(db: Session) -> None:
     loc = f.location(db)
     fam, _, _ = f.family(db)
-    db.add(f.LedgerEntry(family_id=fam.id, location_id=loc.id, kind=LedgerKind.PAYMENT,
-                         is_debit=True, amount_cents=100, description="x",
-                         posted_at=clock.now()))
+    db.add(
+        f.LedgerEntry(
+            family_id=fam.id,
+            location_id=loc.id,
+            kind=LedgerKind.PAYMENT,
+            is_debit=True,
+            amount_cents=100,
+            description="x",
+            posted_at=clock.now(),
+        )
+    )
     _violates(db)
 
 
@@ -95,9 +134,17 @@ def test_makeup_token_pays_for_one_enrollment_only(db: Session) -> None:
     stu = f.student(db, fam)
     visit = f.enroll(db, stu, cls, type=EnrollmentType.MAKEUP, start=date(2026, 12, 1))
     for _ in range(2):
-        db.add(MakeupToken(family_id=fam.id, student_id=stu.id, location_id=loc.id,
-                           state=TokenState.PENDING, issued_on=date(2026, 11, 1),
-                           expires_on=date(2026, 12, 31), makeup_enrollment_id=visit.id))
+        db.add(
+            MakeupToken(
+                family_id=fam.id,
+                student_id=stu.id,
+                location_id=loc.id,
+                state=TokenState.PENDING,
+                issued_on=date(2026, 11, 1),
+                expires_on=date(2026, 12, 31),
+                makeup_enrollment_id=visit.id,
+            )
+        )
     _violates(db)
 
 
@@ -105,9 +152,16 @@ def test_pending_token_needs_its_enrollment(db: Session) -> None:
     loc = f.location(db)
     fam, _, _ = f.family(db)
     stu = f.student(db, fam)
-    db.add(MakeupToken(family_id=fam.id, student_id=stu.id, location_id=loc.id,
-                       state=TokenState.SPENT, issued_on=date(2026, 11, 1),
-                       expires_on=date(2026, 12, 31)))
+    db.add(
+        MakeupToken(
+            family_id=fam.id,
+            student_id=stu.id,
+            location_id=loc.id,
+            state=TokenState.SPENT,
+            issued_on=date(2026, 11, 1),
+            expires_on=date(2026, 12, 31),
+        )
+    )
     _violates(db)
 
 
@@ -115,16 +169,27 @@ def test_idempotency_key_is_unique(db: Session) -> None:
     loc = f.location(db)
     fam, _, _ = f.family(db)
     for _ in range(2):
-        db.add(PaymentAttempt(family_id=fam.id, location_id=loc.id, amount_cents=100,
-                              idempotency_key="key-1", status=PaymentAttemptStatus.PENDING,
-                              created_at=clock.now(), updated_at=clock.now()))
+        db.add(
+            PaymentAttempt(
+                family_id=fam.id,
+                location_id=loc.id,
+                amount_cents=100,
+                idempotency_key="key-1",
+                status=PaymentAttemptStatus.PENDING,
+                created_at=clock.now(),
+                updated_at=clock.now(),
+            )
+        )
     _violates(db)
 
 
 def test_one_primary_guardian_per_family(db: Session) -> None:
     fam, _, _ = f.family(db)
-    db.add(f.Guardian(family_id=fam.id, first_name="B", last_name="C", is_primary=True,
-                      created_at=clock.now()))
+    db.add(
+        f.Guardian(
+            family_id=fam.id, first_name="B", last_name="C", is_primary=True, created_at=clock.now()
+        )
+    )
     _violates(db)
 
 

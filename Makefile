@@ -1,0 +1,60 @@
+# Cartwheel — the two commands a new user needs:
+#   make run    set up everything and serve the app on http://localhost:8501
+#   make test   set up the test tools and run the whole test suite
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8501
+ADDRESS ?= 127.0.0.1
+STRIPE_PORT ?= 8420
+SCALE ?= small
+
+.PHONY: help run dev test lint format migrate demo clean-db
+
+help:
+	@echo "make run      create the venv, install, migrate, add the demo gym, serve on :$(PORT)"
+	@echo "make test     install the test tools and run every test"
+	@echo "make lint     ruff check and format check"
+	@echo "make demo     add the demo gym to an empty database (SCALE=small|large|franchise)"
+	@echo "make clean-db delete the local SQLite database"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.runtime-installed: requirements.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-installed: requirements-dev.txt requirements.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $(VENV)/.runtime-installed $@
+
+migrate: $(VENV)/.runtime-installed
+	$(BIN)/python -m data.migrate
+
+demo: migrate
+	$(BIN)/python -m data.demo --scale $(SCALE) --if-empty
+
+run: demo
+	PORT=$(PORT) ADDRESS=$(ADDRESS) STRIPE_PORT=$(STRIPE_PORT) ./scripts/serve.sh
+
+dev: demo
+	PORT=$(PORT) ADDRESS=$(ADDRESS) STRIPE_PORT=$(STRIPE_PORT) ./scripts/serve.sh --server.fileWatcherType auto --server.runOnSave true
+
+test: $(VENV)/.dev-installed
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.dev-installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.dev-installed
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean-db:
+	rm -f data/cartwheel.db data/cartwheel.db-wal data/cartwheel.db-shm

@@ -1,0 +1,18 @@
+"""Cartwheel's entry point: `streamlit run app.py`.
+
+`streamlit run` finds `app` below and serves the Streamlit pages together with the HTTP
+routes in routes/ (sign-in cookie, health check). Each browser session runs the router
+script components/shell.py, which draws the role-based navigation. (The router lives
+beside the components rather than here because Streamlit treats a script that has a
+`pages/` folder next to it as an old-style multipage app and would then run page files
+directly, bypassing the router's sign-in check.)
+"""
+
+import streamlit as st
+
+from data.config import load_secrets_file
+from routes import ROUTES
+
+load_secrets_file()
+
+app = st.App("components/shell.py", routes=ROUTES)

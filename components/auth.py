@@ -1,0 +1,103 @@
+"""Who is signed in to this browser session, and the sign-in / sign-out actions.
+
+Session state keeps only the sign-in session's id; the Actor is rebuilt from the database on
+every script run (services.auth.actor_for_session), so timeouts and revocation apply at once.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+import streamlit as st
+
+from data.db import session_scope
+from services import auth
+from services.access import Actor
+from services.errors import AuthenticationError
+
+SESSION_ID_KEY = "auth.session_id"
+GRANT_KEY = "auth.grant"
+NOTICE_KEY = "auth.notice"
+CLEAR_COOKIE_KEY = "auth.clear_cookie"
+ACTOR_KEY = "auth.actor"
+
+# The browser trades the grant for the HttpOnly cookie at /auth/session (routes/auth.py).
+# The grant is URL-safe base64, embedded through json.dumps; nothing else is interpolated.
+_GRANT_BRIDGE = """<script>
+fetch("/auth/session", {method: "POST", credentials: "same-origin",
+  headers: {"Content-Type": "application/x-www-form-urlencoded"},
+  body: "grant=" + encodeURIComponent(%s)});
+</script>"""
+_SIGN_OUT_BRIDGE = """<script>
+fetch("/auth/sign-out", {method: "POST", credentials: "same-origin"});
+</script>"""
+
+
+def resolve_actor() -> Actor | None:
+    """The signed-in Actor for this run: from this browser session, else from the cookie."""
+    session_id = st.session_state.get(SESSION_ID_KEY)
+    with session_scope() as db:
+        if session_id is None:
+            cookie = st.context.cookies.get(auth.SESSION_COOKIE)
+            session_id = auth.session_id_for_token(db, cookie)
+        if session_id is None:
+            st.session_state.pop(ACTOR_KEY, None)
+            return None
+        try:
+            actor = auth.actor_for_session(db, session_id)
+        except AuthenticationError as ended:
+            forget_session(notice=ended.message)
+            return None
+    st.session_state[SESSION_ID_KEY] = session_id
+    st.session_state[ACTOR_KEY] = actor
+    return actor
+
+
+def current_actor() -> Actor:
+    """The Actor the router resolved for this run (pages call this)."""
+    actor = st.session_state.get(ACTOR_KEY)
+    if actor is None:
+        st.stop()
+    return actor
+
+
+def sign_in(email: str, password: str) -> None:
+    """Check the credentials; raises AuthenticationError with the message to show."""
+    with session_scope() as db:
+        result = auth.sign_in(
+            db, email, password, user_agent=st.context.headers.get("User-Agent", "")
+        )
+    st.session_state[SESSION_ID_KEY] = result.session_id
+    st.session_state[GRANT_KEY] = (result.grant, time.monotonic())
+    st.session_state.pop(NOTICE_KEY, None)
+
+
+def sign_out() -> None:
+    """Button callback: end the session in the database, then forget it here and in the cookie."""
+    session_id = st.session_state.get(SESSION_ID_KEY)
+    if session_id is not None:
+        with session_scope() as db:
+            auth.sign_out(db, session_id)
+    forget_session(notice="You are signed out.")
+    st.session_state[CLEAR_COOKIE_KEY] = True
+
+
+def forget_session(*, notice: str = "") -> None:
+    for key in (SESSION_ID_KEY, GRANT_KEY, ACTOR_KEY):
+        st.session_state.pop(key, None)
+    if notice:
+        st.session_state[NOTICE_KEY] = notice
+
+
+def render_cookie_bridge() -> None:
+    """Set or clear the sign-in cookie from the browser (scripts cannot set cookies)."""
+    pending = st.session_state.get(GRANT_KEY)
+    if pending is not None:
+        grant, issued = pending
+        if time.monotonic() - issued < auth.GRANT_LIFETIME.total_seconds():
+            st.iframe(_GRANT_BRIDGE % json.dumps(grant), height=1)
+        else:
+            st.session_state.pop(GRANT_KEY, None)
+    if st.session_state.pop(CLEAR_COOKIE_KEY, False):
+        st.iframe(_SIGN_OUT_BRIDGE, height=1)

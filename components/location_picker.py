@@ -1,0 +1,35 @@
+"""The sidebar location picker. Its choice is kept in session state across reruns and pages."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from services.families import LocationOption
+
+LOCATION_KEY = "location_id"
+ALL_LOCATIONS = 0  # the "All locations" choice for staff with several locations
+
+
+def render_location_picker(options: list[LocationOption], *, allow_all: bool) -> int | None:
+    """Draw the picker; returns the chosen location id, or None for all / none available."""
+    if not options:
+        st.caption("No locations yet.")
+        st.session_state.pop(LOCATION_KEY, None)
+        return None
+    names = {option.id: option.name for option in options}
+    choices = ([ALL_LOCATIONS] if allow_all else []) + list(names)
+    if st.session_state.get(LOCATION_KEY) not in choices:
+        st.session_state[LOCATION_KEY] = choices[0]
+    st.selectbox(
+        "Location",
+        choices,
+        key=LOCATION_KEY,
+        format_func=lambda option: names.get(option, "All locations"),
+    )
+    return selected_location_id()
+
+
+def selected_location_id() -> int | None:
+    """The chosen location for this run; None means all locations (or none to choose)."""
+    value = st.session_state.get(LOCATION_KEY)
+    return None if value in (None, ALL_LOCATIONS) else int(value)

@@ -1,0 +1,11 @@
+"""Money on screen: metrics built from integer cents through services.money."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from services.money import format_cents
+
+
+def render_money_metric(label: str, cents: int, *, help: str | None = None) -> None:
+    st.metric(label, format_cents(cents), help=help)

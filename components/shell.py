@@ -1,0 +1,62 @@
+"""The page router: who is signed in decides which pages exist (st.navigation by role)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from components.auth import render_cookie_bridge, resolve_actor, sign_out
+from components.location_picker import render_location_picker
+from data.config import load_secrets_file
+from data.db import session_scope
+from services.access import Actor
+from services.families import family_locations
+
+PAGES = Path(__file__).resolve().parent.parent / "pages"
+
+
+def _page(file: str, title: str, icon: str, *, default: bool = False) -> st.Page:
+    return st.Page(PAGES / file, title=title, icon=icon, default=default)
+
+
+def pages_for(actor: Actor) -> list[st.Page]:
+    """Only pages that exist for this role; later issues add theirs here."""
+    if actor.is_guardian:
+        return [_page("family_home.py", "Home", ":material/home:", default=True)]
+    return [_page("staff_home.py", "Today", ":material/dashboard:", default=True)]
+
+
+def run_portal() -> None:
+    actor = resolve_actor()
+    if actor is None:
+        st.set_page_config(
+            page_title="Cartwheel · Sign in",
+            page_icon=":material/sports_gymnastics:",
+            layout="centered",
+        )
+        navigation = st.navigation(
+            [_page("sign_in.py", "Sign in", ":material/login:", default=True)], position="hidden"
+        )
+        render_cookie_bridge()
+        navigation.run()
+        return
+    st.set_page_config(
+        page_title="Cartwheel",
+        page_icon=":material/sports_gymnastics:",
+        layout="centered" if actor.is_guardian else "wide",
+    )
+    navigation = st.navigation(pages_for(actor))
+    with st.sidebar:
+        with session_scope() as db:
+            options = family_locations(db, actor)
+        render_location_picker(options, allow_all=actor.is_staff and len(options) > 1)
+        st.caption(f"Signed in as {actor.display_name}")
+        st.button("Sign out", on_click=sign_out, icon=":material/logout:", key="sign_out")
+        render_cookie_bridge()
+    navigation.run()
+
+
+if __name__ == "__main__":  # the script st.App runs for every browser session (see app.py)
+    load_secrets_file()
+    run_portal()

@@ -1,0 +1,31 @@
+"""Sign in: e-mail and password; a wrong pair or an unknown e-mail get the same answer."""
+
+import streamlit as st
+
+from components.auth import NOTICE_KEY, sign_in
+from data.db import session_scope
+from services.errors import AuthenticationError
+from services.settings import get_settings
+
+with session_scope() as db:
+    business = get_settings(db).business_name
+
+st.title(business)
+st.subheader("Sign in to your account")
+if notice := st.session_state.pop(NOTICE_KEY, None):
+    st.info(notice)
+
+with st.form("sign_in_form"):
+    email = st.text_input("E-mail", autocomplete="email", max_chars=254)
+    password = st.text_input(
+        "Password", type="password", autocomplete="current-password", max_chars=128
+    )
+    submitted = st.form_submit_button("Sign in", type="primary", width="stretch")
+
+if submitted:
+    try:
+        sign_in(email, password)
+    except AuthenticationError as refused:
+        st.error(refused.message)
+    else:
+        st.rerun()

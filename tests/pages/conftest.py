@@ -1,0 +1,54 @@
+"""Page tests: AppTest runs the router script (components/shell.py, which app.py serves)
+in-process against a SQLite database made for the test."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy.orm import Session
+from streamlit.testing.v1 import AppTest
+
+from data.db import make_engine
+from services import auth
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def app_db(
+    sqlite_template: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Session]:
+    """An empty migrated database that the app under test uses (CARTWHEEL_DATABASE_URL)."""
+    path = tmp_path / "app.db"
+    shutil.copyfile(sqlite_template, path)
+    url = f"sqlite:///{path}"
+    monkeypatch.setenv("CARTWHEEL_DATABASE_URL", url)
+    engine = make_engine(url)
+    session = Session(engine, expire_on_commit=False)
+    yield session
+    session.close()
+    engine.dispose()
+
+
+def new_app() -> AppTest:
+    return AppTest.from_file(str(ROOT / "components" / "shell.py"), default_timeout=30)
+
+
+def signed_in_app(db: Session, email: str, password: str) -> AppTest:
+    """An AppTest whose browser session is signed in as `email` (through the real sign-in)."""
+    result = auth.sign_in(db, email, password)
+    at = new_app()
+    at.session_state["auth.session_id"] = result.session_id
+    return at
+
+
+def texts(at: AppTest) -> str:
+    """Everything the page wrote as text, for "does the page say X" checks."""
+    parts: list[str] = []
+    for kind in ("title", "subheader", "caption", "markdown", "info", "error", "success"):
+        parts.extend(str(element.value) for element in at.get(kind))
+    parts.extend(f"{m.label}: {m.value}" for m in at.metric)
+    return "\n".join(parts)

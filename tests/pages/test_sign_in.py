@@ -1,0 +1,60 @@
+"""The sign-in page, as a visitor sees it in AppTest."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from data.models import SignInSession
+from services.auth import SIGN_IN_FAILED
+from tests import factories as f
+from tests.pages.conftest import new_app, texts
+
+
+def _submit(at, email: str, password: str):  # type: ignore[no-untyped-def]
+    at.text_input[0].input(email)
+    at.text_input[1].input(password)
+    return at.button[0].click().run()
+
+
+def test_visitor_sees_only_the_sign_in_form(app_db: Session) -> None:
+    at = new_app().run()
+    assert not at.exception
+    assert [t.label for t in at.text_input] == ["E-mail", "Password"]
+    assert "Sign in to your account" in texts(at)
+    assert len(at.selectbox) == 0  # no location picker, no navigation before sign-in
+
+
+def test_wrong_password_shows_one_message_and_opens_no_session(app_db: Session) -> None:
+    f.family(app_db, email="p@example.com")
+    app_db.commit()
+    at = _submit(new_app().run(), "p@example.com", "not-the-password")
+    assert not at.exception
+    assert [e.value for e in at.error] == [SIGN_IN_FAILED]
+    assert at.text_input[0].value == "p@example.com"  # the input is kept
+    at = _submit(new_app().run(), "nobody@example.com", "whatever")
+    assert [e.value for e in at.error] == [SIGN_IN_FAILED]
+    assert app_db.scalar(select(func.count()).select_from(SignInSession)) == 0
+
+
+def test_signing_in_shows_the_family_home(app_db: Session) -> None:
+    fam, _, _ = f.family(app_db, email="p@example.com")
+    f.student(app_db, fam, "Maya")
+    app_db.commit()
+    at = _submit(new_app().run(), "P@Example.com", f.PASSWORD)
+    assert not at.exception
+    assert not at.error
+    assert "Hello, Alex" in texts(at)
+    assert at.button(key="sign_out")
+
+
+def test_sign_out_returns_to_the_sign_in_page(app_db: Session) -> None:
+    f.family(app_db, email="p@example.com")
+    app_db.commit()
+    at = _submit(new_app().run(), "p@example.com", f.PASSWORD)
+    at = at.button(key="sign_out").click().run()
+    assert not at.exception
+    assert "You are signed out." in texts(at)
+    assert [t.label for t in at.text_input] == ["E-mail", "Password"]
+    revoked = app_db.scalar(select(SignInSession.revoked_at))
+    assert revoked is not None

@@ -1,0 +1,246 @@
+"""Sign-in, sessions, timeouts, throttling and password changes."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from argon2 import Type, extract_parameters
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from data.models import GuardianAccess, Role, SignInSession
+from services import auth, clock
+from services.errors import AuthenticationError, ValidationError
+from services.passwords import check_password_rules
+from tests import factories as f
+
+
+def _signed_in(db: Session, email: str) -> int:
+    result = auth.sign_in(db, email, f.PASSWORD)
+    assert auth.exchange_grant(db, result.grant) is not None
+    return result.session_id
+
+
+def test_password_hash_uses_argon2id_with_the_documented_parameters(db: Session) -> None:
+    _, _, account = f.family(db)
+    params = extract_parameters(account.password_hash)
+    assert (params.type, params.memory_cost, params.time_cost) == (Type.ID, 65536, 3)
+    assert account.password_hash.startswith("$argon2id$")
+
+
+def test_sign_in_opens_a_session_that_builds_the_actor(db: Session) -> None:
+    fam, guardian, _account = f.family(db, email="Parent@Example.com")
+    db.commit()
+    result = auth.sign_in(db, "  PARENT@example.com ", f.PASSWORD)
+    actor = auth.actor_for_session(db, result.session_id)
+    assert (actor.role, actor.family_id, actor.guardian_id) == (Role.GUARDIAN, fam.id, guardian.id)
+    assert actor.is_primary and actor.may_pay
+    row = db.get(SignInSession, result.session_id)
+    assert row.grant_hash and row.token_hash is None
+    assert result.grant not in (row.grant_hash,)  # only the hash is stored
+
+
+def test_grant_is_traded_for_a_cookie_token_once(db: Session) -> None:
+    f.family(db, email="p@example.com")
+    db.commit()
+    result = auth.sign_in(db, "p@example.com", f.PASSWORD)
+    token = auth.exchange_grant(db, result.grant)
+    assert token and auth.exchange_grant(db, result.grant) is None
+    assert auth.session_id_for_token(db, token) == result.session_id
+    row = db.get(SignInSession, result.session_id)
+    assert row.token_hash != token and row.grant_hash is None
+
+
+def test_grant_expires(db: Session) -> None:
+    f.family(db, email="p@example.com")
+    db.commit()
+    result = auth.sign_in(db, "p@example.com", f.PASSWORD)
+    clock.advance(auth.GRANT_LIFETIME + timedelta(seconds=1))
+    assert auth.exchange_grant(db, result.grant) is None
+
+
+@pytest.mark.parametrize("token", [None, "", "x" * 500, "not-a-token"])
+def test_unknown_or_malformed_cookie_opens_nothing(db: Session, token: str | None) -> None:
+    assert auth.session_id_for_token(db, token) is None
+    assert auth.exchange_grant(db, token or "") is None
+
+
+def test_wrong_password_and_unknown_email_get_the_same_message(db: Session) -> None:
+    f.family(db, email="p@example.com")
+    db.commit()
+    messages = []
+    for email, password in [
+        ("p@example.com", "wrong-password"),
+        ("nobody@example.com", "x"),
+        ("", ""),
+        ("p@example.com", ""),
+    ]:
+        with pytest.raises(AuthenticationError) as err:
+            auth.sign_in(db, email, password)
+        messages.append(err.value.message)
+    assert set(messages) == {auth.SIGN_IN_FAILED}
+    assert db.scalar(select(func.count()).select_from(SignInSession)) == 0
+
+
+@pytest.mark.parametrize("email", ["p@example.com", "nobody@example.com"])
+def test_repeated_failures_lock_the_address_then_the_lock_expires(db: Session, email: str) -> None:
+    f.family(db, email="p@example.com")
+    db.commit()
+    for _ in range(auth.LOCKOUT_AFTER_FAILURES):
+        with pytest.raises(AuthenticationError, match="do not match"):
+            auth.sign_in(db, email, "wrong-password")
+    # Locked: even the right password is refused, for known and unknown addresses alike.
+    with pytest.raises(AuthenticationError, match="Too many"):
+        auth.sign_in(db, email, f.PASSWORD)
+    clock.advance(auth.LOCKOUT_DURATION + timedelta(seconds=1))
+    if email == "p@example.com":
+        assert auth.sign_in(db, email, f.PASSWORD).session_id
+    else:
+        with pytest.raises(AuthenticationError, match="do not match"):
+            auth.sign_in(db, email, f.PASSWORD)
+
+
+def test_success_resets_the_failure_count(db: Session) -> None:
+    f.family(db, email="p@example.com")
+    db.commit()
+    for _ in range(auth.LOCKOUT_AFTER_FAILURES - 1):
+        with pytest.raises(AuthenticationError):
+            auth.sign_in(db, "p@example.com", "wrong-password")
+    auth.sign_in(db, "p@example.com", f.PASSWORD)
+    for _ in range(auth.LOCKOUT_AFTER_FAILURES - 1):
+        with pytest.raises(AuthenticationError, match="do not match"):
+            auth.sign_in(db, "p@example.com", "wrong-password")
+
+
+@pytest.mark.parametrize(
+    "access", [GuardianAccess.INVITE_SENT, GuardianAccess.INVITE_REVOKED, GuardianAccess.NO_LOGIN]
+)
+def test_guardians_without_log_in_access_cannot_sign_in(db: Session, access) -> None:
+    f.family(db, email="g@example.com", access=access)
+    db.commit()
+    with pytest.raises(AuthenticationError, match="do not match"):
+        auth.sign_in(db, "g@example.com", f.PASSWORD)
+
+
+def test_idle_timeout(db: Session) -> None:
+    f.family(db, email="p@example.com")
+    db.commit()
+    session_id = _signed_in(db, "p@example.com")
+    clock.advance(auth.IDLE_TIMEOUT - timedelta(minutes=1))
+    auth.actor_for_session(db, session_id)  # activity refreshes the idle timer
+    clock.advance(auth.IDLE_TIMEOUT - timedelta(minutes=1))
+    assert auth.actor_for_session(db, session_id).session_id == session_id
+    clock.advance(auth.IDLE_TIMEOUT)
+    with pytest.raises(AuthenticationError):
+        auth.actor_for_session(db, session_id)
+
+
+def test_absolute_timeout_even_with_activity(db: Session) -> None:
+    f.family(db, email="p@example.com")
+    db.commit()
+    result = auth.sign_in(db, "p@example.com", f.PASSWORD)
+    token = auth.exchange_grant(db, result.grant)
+    elapsed = timedelta()
+    while elapsed < auth.ABSOLUTE_TIMEOUT - timedelta(minutes=20):
+        clock.advance(timedelta(minutes=20))
+        elapsed += timedelta(minutes=20)
+        auth.actor_for_session(db, result.session_id)
+    clock.advance(timedelta(minutes=21))
+    with pytest.raises(AuthenticationError):
+        auth.actor_for_session(db, result.session_id)
+    assert auth.session_id_for_token(db, token) is None
+
+
+def test_sign_out_revokes_the_session_and_its_cookie(db: Session) -> None:
+    f.family(db, email="p@example.com")
+    db.commit()
+    result = auth.sign_in(db, "p@example.com", f.PASSWORD)
+    token = auth.exchange_grant(db, result.grant)
+    auth.sign_out(db, result.session_id)
+    assert auth.session_id_for_token(db, token) is None
+    with pytest.raises(AuthenticationError):
+        auth.actor_for_session(db, result.session_id)
+
+
+def test_password_change_ends_other_sessions_only(db: Session) -> None:
+    f.family(db, email="p@example.com")
+    db.commit()
+    phone = _signed_in(db, "p@example.com")
+    laptop = _signed_in(db, "p@example.com")
+    actor = auth.actor_for_session(db, laptop)
+    auth.change_password(db, actor, f.PASSWORD, "a-much-better-secret", "a-much-better-secret")
+    assert auth.actor_for_session(db, laptop).user_id == actor.user_id
+    with pytest.raises(AuthenticationError):
+        auth.actor_for_session(db, phone)
+    auth.sign_out(db, laptop)
+    assert auth.sign_in(db, "p@example.com", "a-much-better-secret").session_id
+    with pytest.raises(AuthenticationError):
+        auth.sign_in(db, "p@example.com", f.PASSWORD)
+
+
+@pytest.mark.parametrize(
+    ("current", "new", "confirm", "message"),
+    [
+        ("wrong", "a-much-better-secret", "a-much-better-secret", "current password"),
+        (f.PASSWORD, "a-much-better-secret", "a-much-better-secreT", "do not match"),
+        (f.PASSWORD, "short", "short", "at least 8"),
+        (f.PASSWORD, "x" * 129, "x" * 129, "at most 128"),
+        (f.PASSWORD, "password123", "password123", "too common"),
+    ],
+)
+def test_bad_password_changes_change_nothing(db, current, new, confirm, message) -> None:
+    f.family(db, email="p@example.com")
+    db.commit()
+    session_id = _signed_in(db, "p@example.com")
+    actor = auth.actor_for_session(db, session_id)
+    with pytest.raises(ValidationError, match=message):
+        auth.change_password(db, actor, current, new, confirm)
+    auth.sign_out(db, session_id)
+    assert auth.sign_in(db, "p@example.com", f.PASSWORD).session_id
+
+
+def test_long_passphrases_are_allowed() -> None:
+    check_password_rules("correct horse battery staple " * 2 + "and more words here")  # 77 chars
+
+
+def test_staff_actor_carries_its_locations(db: Session) -> None:
+    north, south = f.location(db, "North"), f.location(db, "South")
+    f.staff(db, "desk@example.com", [north])
+    f.staff(db, "owner@example.com", [north, south], role=Role.ADMIN)
+    db.commit()
+    desk = auth.actor_for_session(db, _signed_in(db, "desk@example.com"))
+    owner = auth.actor_for_session(db, _signed_in(db, "owner@example.com"))
+    assert desk.location_ids == {north.id} and desk.is_staff and not desk.is_admin
+    assert owner.location_ids == {north.id, south.id} and owner.is_admin
+    assert desk.family_id is None
+
+
+def test_secondary_guardian_may_pay_only_when_granted(db: Session) -> None:
+    fam, _, _ = f.family(db, email="p@example.com")
+    second = f.user(db, "s@example.com")
+    db.add(
+        f.Guardian(
+            family_id=fam.id,
+            first_name="Sam",
+            last_name="Rivera",
+            is_primary=False,
+            may_pay=False,
+            access=GuardianAccess.CAN_LOG_IN,
+            user_id=second.id,
+            created_at=clock.now(),
+        )
+    )
+    db.commit()
+    actor = auth.actor_for_session(db, _signed_in(db, "s@example.com"))
+    assert actor.family_id == fam.id and not actor.is_primary and not actor.may_pay
+
+
+def test_deactivated_account_loses_its_sessions(db: Session) -> None:
+    _, _, account = f.family(db, email="p@example.com")
+    db.commit()
+    session_id = _signed_in(db, "p@example.com")
+    account.is_active = False
+    db.commit()
+    with pytest.raises(AuthenticationError):
+        auth.actor_for_session(db, session_id)
