@@ -27,8 +27,9 @@ from data.models import (
 )
 from services import clock
 from services.access import Actor, require_guardian
-from services.errors import NotFound, ValidationError
+from services.errors import NotFound
 from services.ledger import Balance, family_balance
+from services.validation import require_id
 
 CURRENT_TYPES = (EnrollmentType.REGULAR, EnrollmentType.TRIAL)
 # Fixed English names: calendar.day_name follows the server's locale.
@@ -84,7 +85,8 @@ def family_locations(db: Session, actor: Actor) -> list[LocationOption]:
 def family_home(db: Session, actor: Actor, *, location_id: int | None = None) -> FamilyHome:
     """Guardians only. `location_id` is only echoed back if it is one of the family's."""
     family_id = require_guardian(actor)
-    _check_location_id(location_id)
+    if location_id is not None:
+        require_id(location_id, "location")
     locations = _locations(db, actor)
     chosen = next((row for row in locations if row.id == location_id), None)
     # Ages change at midnight where the family takes classes.
@@ -128,12 +130,7 @@ def age_on(birth_date: date, day: date) -> int:
     return day.year - birth_date.year - before_birthday
 
 
-def _check_location_id(location_id: object) -> None:
-    if location_id is not None and (isinstance(location_id, bool) or not isinstance(location_id, int)):
-        raise ValidationError("That location is not valid.")
-
-
-def _locations(db: Session, actor: Actor) -> Sequence[Row[tuple[int, str, str]]]:
+def _locations(db: Session, actor: Actor) -> Sequence[Row[Any]]:
     query = select(Location.id, Location.name, Location.timezone).order_by(
         Location.name, Location.id
     )

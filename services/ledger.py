@@ -21,7 +21,8 @@ from sqlalchemy.orm import Session, aliased
 
 from data.models import Family, LedgerAllocation, LedgerEntry
 from services.access import Actor, require_family, require_location
-from services.errors import DomainError, NotFound, ValidationError
+from services.errors import DomainError, NotFound
+from services.validation import require_id
 
 
 @dataclass(frozen=True)
@@ -98,17 +99,11 @@ class _Figures:
     over_allocated_entries: int
 
 
-def _check_id(value: object, what: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValidationError(f"That {what} is not valid.")
-    return value
-
-
 def _authorize(db: Session, actor: Actor, family_id: int, location_id: int | None) -> None:
     """Another family, and a location a staff member cannot see, answer like missing ones."""
-    _check_id(family_id, "family")
+    require_id(family_id, "family")
     if location_id is not None:
-        _check_id(location_id, "location")
+        require_id(location_id, "location")
     require_family(actor, family_id)
     if location_id is not None and actor.is_staff:
         require_location(actor, location_id)

@@ -26,7 +26,8 @@ from data.models import (
 )
 from services import clock
 from services.access import Actor, require_location, require_staff
-from services.errors import NotFound, ValidationError
+from services.errors import NotFound
+from services.validation import require_id
 
 ATTENDANCE_WINDOW = timedelta(days=28)
 RECENT_REQUESTS = 5
@@ -117,8 +118,7 @@ def _places(db: Session, actor: Actor, location_id: int | None) -> list[_Place]:
         Location.name, Location.id
     )
     if location_id is not None:
-        if isinstance(location_id, bool) or not isinstance(location_id, int):
-            raise ValidationError("That location is not valid.")
+        require_id(location_id, "location")
         require_location(actor, location_id)
         query = query.where(Location.id == location_id)
     elif actor.is_admin:

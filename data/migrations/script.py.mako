@@ -10,7 +10,7 @@ from typing import Sequence, Union
 from alembic import op
 import sqlalchemy as sa
 
-import data.types  # noqa: F401  (custom column types used by autogenerate)
+import data.types
 ${imports if imports else ""}
 
 # revision identifiers, used by Alembic.

@@ -3,6 +3,7 @@ in-process against a SQLite database made for the test."""
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -51,4 +52,4 @@ def texts(at: AppTest) -> str:
     for kind in ("title", "subheader", "caption", "markdown", "info", "error", "success"):
         parts.extend(str(element.value) for element in at.get(kind))
     parts.extend(f"{m.label}: {m.value}" for m in at.metric)
-    return "\n".join(parts)
+    return re.sub(r"\\(.)", r"\1", "\n".join(parts))  # drop Markdown escapes

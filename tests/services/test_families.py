@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, time
 
 import pytest
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from data.models import (
     EnrollmentStatus,
     EnrollmentType,
     Family,
-    LedgerKind,
     GymClass,
+    LedgerKind,
     Location,
     Program,
     Role,
@@ -26,11 +24,13 @@ from services.errors import AccessDenied, ValidationError
 from services.families import (
     ClassSummary,
     LocationOption,
+    age_on,
     family_home,
     family_locations,
 )
 from services.ledger import Balance
 from tests import factories as f
+from tests.support.queries import count_queries
 
 TODAY = date(2026, 11, 24)  # Tuesday, in Chicago and in UTC
 
@@ -53,8 +53,15 @@ def world(db: Session) -> World:
     north = f.location(db, "Northside")
     fam, _, account = f.family(db, "Rivera")
     other, _, other_account = f.family(db, "Okafor")
-    return World(west, east, north, fam, f.guardian_actor(db, account), other,
-                 f.guardian_actor(db, other_account))
+    return World(
+        west,
+        east,
+        north,
+        fam,
+        f.guardian_actor(db, account),
+        other,
+        f.guardian_actor(db, other_account),
+    )
 
 
 def program_name(db: Session, cls: GymClass) -> str:
@@ -63,28 +70,19 @@ def program_name(db: Session, cls: GymClass) -> str:
     return program.name
 
 
-@contextmanager
-def count_queries(engine: Engine) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany) -> None:  # type: ignore[no-untyped-def]
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-
-
 # family_locations
 
 
 def test_a_guardian_chooses_among_the_family_locations(db: Session, world: World) -> None:
     f.location(db, "Zeta")  # no link to the family
     maya = f.student(db, world.family)
-    f.enroll(db, maya, f.gym_class(db, world.west), status=EnrollmentStatus.DROPPED,
-             end=date(2026, 10, 1))
+    f.enroll(
+        db,
+        maya,
+        f.gym_class(db, world.west),
+        status=EnrollmentStatus.DROPPED,
+        end=date(2026, 10, 1),
+    )
     f.makeup_token(db, maya, world.east)
     f.entry(db, world.family, world.north, LedgerKind.CHARGE, 1_000)
     f.entry(db, world.family, world.north, LedgerKind.PAYMENT, 1_000)
@@ -131,12 +129,21 @@ def test_family_home_lists_active_students_with_ages_and_current_classes(
     gone = f.student(db, world.family, "Ben", date(2015, 1, 1))
     gone.is_active = False
     level = f.program_level(db, "Swim", "Starfish")
-    tuesday = f.gym_class(db, world.west, level=level, weekday=1, start=time(16, 0),
-                          end=time(16, 45), name="Starfish Tue")
-    monday = f.gym_class(db, world.east, weekday=0, start=time(17, 0), end=time(18, 0),
-                         name="Tumblers Mon")
-    early_tuesday = f.gym_class(db, world.west, weekday=1, start=time(9, 0), end=time(10, 0),
-                                name="Early Tue")
+    tuesday = f.gym_class(
+        db,
+        world.west,
+        level=level,
+        weekday=1,
+        start=time(16, 0),
+        end=time(16, 45),
+        name="Starfish Tue",
+    )
+    monday = f.gym_class(
+        db, world.east, weekday=0, start=time(17, 0), end=time(18, 0), name="Tumblers Mon"
+    )
+    early_tuesday = f.gym_class(
+        db, world.west, weekday=1, start=time(9, 0), end=time(10, 0), name="Early Tue"
+    )
     other = f.gym_class(db, world.west, weekday=3, name="Thursday")
     regular = f.enroll(db, ava, tuesday)
     trial = f.enroll(db, ava, monday, type=EnrollmentType.TRIAL, start=TODAY, end=TODAY)
@@ -146,14 +153,17 @@ def test_family_home_lists_active_students_with_ages_and_current_classes(
     f.enroll(db, zoe, monday, start=date(2026, 12, 1))  # starts next week
     f.enroll(db, zoe, early_tuesday, end=date(2026, 11, 23))  # ended yesterday
     f.enroll(db, zoe, tuesday, type=EnrollmentType.MAKEUP, start=TODAY, end=TODAY)
-    f.enroll(db, zoe, tuesday, type=EnrollmentType.MAKEUP, start=date(2026, 12, 1),
-             end=date(2026, 12, 1))
+    f.enroll(
+        db, zoe, tuesday, type=EnrollmentType.MAKEUP, start=date(2026, 12, 1), end=date(2026, 12, 1)
+    )
     f.enroll(db, gone, tuesday)
 
     home = family_home(db, world.guardian)
 
     assert (home.family_id, home.family_name, home.guardian_name) == (
-        world.family.id, "Rivera family", "Alex Rivera",
+        world.family.id,
+        "Rivera family",
+        "Alex Rivera",
     )
     assert [(s.first_name, s.last_name, s.age) for s in home.students] == [
         ("Ava", "Rivera", 8),
@@ -162,24 +172,62 @@ def test_family_home_lists_active_students_with_ages_and_current_classes(
     assert home.students[1].current_classes == ()
     assert home.students[0].current_classes == (
         ClassSummary(
-            enrollment_id=trial.id, class_name="Tumblers Mon", program=program_name(db, monday),
-            level="Level 1", weekday=0, weekday_name="Monday", start_time=time(17, 0),
-            end_time=time(18, 0), location_id=world.east.id, location_name="Eastside",
-            instructor="Coach Dana", enrollment_type="trial",
+            enrollment_id=trial.id,
+            class_name="Tumblers Mon",
+            program=program_name(db, monday),
+            level="Level 1",
+            weekday=0,
+            weekday_name="Monday",
+            start_time=time(17, 0),
+            end_time=time(18, 0),
+            location_id=world.east.id,
+            location_name="Eastside",
+            instructor="Coach Dana",
+            enrollment_type="trial",
         ),
         ClassSummary(
-            enrollment_id=early.id, class_name="Early Tue", program=program_name(db, early_tuesday),
-            level="Level 1", weekday=1, weekday_name="Tuesday", start_time=time(9, 0),
-            end_time=time(10, 0), location_id=world.west.id, location_name="Westside",
-            instructor="Coach Dana", enrollment_type="regular",
+            enrollment_id=early.id,
+            class_name="Early Tue",
+            program=program_name(db, early_tuesday),
+            level="Level 1",
+            weekday=1,
+            weekday_name="Tuesday",
+            start_time=time(9, 0),
+            end_time=time(10, 0),
+            location_id=world.west.id,
+            location_name="Westside",
+            instructor="Coach Dana",
+            enrollment_type="regular",
         ),
         ClassSummary(
-            enrollment_id=regular.id, class_name="Starfish Tue", program=program_name(db, tuesday),
-            level="Starfish", weekday=1, weekday_name="Tuesday", start_time=time(16, 0),
-            end_time=time(16, 45), location_id=world.west.id, location_name="Westside",
-            instructor="Coach Dana", enrollment_type="regular",
+            enrollment_id=regular.id,
+            class_name="Starfish Tue",
+            program=program_name(db, tuesday),
+            level="Starfish",
+            weekday=1,
+            weekday_name="Tuesday",
+            start_time=time(16, 0),
+            end_time=time(16, 45),
+            location_id=world.west.id,
+            location_name="Westside",
+            instructor="Coach Dana",
+            enrollment_type="regular",
         ),
     )
+
+
+@pytest.mark.parametrize(
+    ("birth", "day", "age"),
+    [
+        (date(2018, 11, 24), date(2026, 11, 23), 7),
+        (date(2018, 11, 24), date(2026, 11, 24), 8),
+        (date(2016, 2, 29), date(2026, 2, 28), 9),
+        (date(2016, 2, 29), date(2026, 3, 1), 10),
+        (date(2026, 11, 24), date(2026, 11, 24), 0),
+    ],
+)
+def test_age_in_whole_years(birth: date, day: date, age: int) -> None:
+    assert age_on(birth, day) == age
 
 
 def test_current_means_today_at_the_class_location(db: Session, world: World) -> None:

@@ -49,8 +49,9 @@ def books(db: Session) -> Books:
     south = f.location(db, "Southside")
     fam, _, account = f.family(db, "Rivera")
     other, _, other_account = f.family(db, "Okafor")
-    return Books(north, south, fam, f.guardian_actor(db, account), other,
-                 f.guardian_actor(db, other_account))
+    return Books(
+        north, south, fam, f.guardian_actor(db, account), other, f.guardian_actor(db, other_account)
+    )
 
 
 def test_a_family_without_entries_owes_nothing(db: Session, books: Books) -> None:
@@ -198,7 +199,9 @@ def _is_debit(kind: LedgerKind, adjustment_is_debit: bool) -> bool:
     return kind in (LedgerKind.CHARGE, LedgerKind.REFUND)
 
 
-def _open_sum(entries: list[LedgerEntry], left: dict[int, int], pick: Callable[[LedgerEntry], bool]) -> int:
+def _open_sum(
+    entries: list[LedgerEntry], left: dict[int, int], pick: Callable[[LedgerEntry], bool]
+) -> int:
     return sum(left[e.id] for e in entries if pick(e))
 
 

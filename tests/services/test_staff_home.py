@@ -22,9 +22,9 @@ from data.models import (
 )
 from services.access import Actor
 from services.errors import AccessDenied, NotFound, ValidationError
-from services.staff_home import AttendanceRate, RosterLine, staff_home
+from services.staff_home import AttendanceRate, LocationDay, RosterLine, staff_home
 from tests import factories as f
-from tests.services.test_families import count_queries
+from tests.support.queries import count_queries
 
 TODAY = date(2026, 11, 24)  # Tuesday in Chicago
 PRESENT, ABSENT, EXCUSED, MAKEUP = (
@@ -62,7 +62,7 @@ def kid(db: Session, first: str, *, notes: str = "") -> Student:
     return stu
 
 
-def only_location(db: Session, actor: Actor, location: Location):  # type: ignore[no-untyped-def]
+def only_location(db: Session, actor: Actor, location: Location) -> LocationDay:
     (day,) = staff_home(db, actor, location_id=location.id).locations
     return day
 
@@ -72,8 +72,9 @@ def only_location(db: Session, actor: Actor, location: Location):  # type: ignor
 
 def test_today_s_classes_are_this_weekday_active_and_in_term(db: Session, gym: Gym) -> None:
     late = f.gym_class(db, gym.north, start=time(16, 0), end=time(17, 0), name="Tumblers")
-    early = f.gym_class(db, gym.north, start=time(9, 0), end=time(10, 0), name="Early birds",
-                        capacity=6)
+    early = f.gym_class(
+        db, gym.north, start=time(9, 0), end=time(10, 0), name="Early birds", capacity=6
+    )
     f.gym_class(db, gym.north, weekday=2, name="Wednesday")
     f.gym_class(db, gym.north, name="Retired").is_active = False
     f.gym_class(db, gym.north, name="Last term").term_end = date(2026, 11, 23)
@@ -84,10 +85,15 @@ def test_today_s_classes_are_this_weekday_active_and_in_term(db: Session, gym: G
     assert (day.location_id, day.location_name, day.day) == (gym.north.id, "Northside", TODAY)
     assert [c.name for c in day.classes] == ["Early birds", "Starts today", "Tumblers"]
     first = day.classes[0]
-    assert (first.class_id, first.level, first.start_time, first.end_time, first.instructor,
-            first.capacity, first.roster) == (
-        early.id, "Level 1", time(9, 0), time(10, 0), "Coach Dana", 6, ()
-    )
+    assert (
+        first.class_id,
+        first.level,
+        first.start_time,
+        first.end_time,
+        first.instructor,
+        first.capacity,
+        first.roster,
+    ) == (early.id, "Level 1", time(9, 0), time(10, 0), "Coach Dana", 6, ())
     assert first.program.startswith("Gymnastics")
     assert day.classes[2].class_id == late.id
 
@@ -143,15 +149,14 @@ def test_today_is_each_location_s_own_today(db: Session, gym: Gym) -> None:
     ]
 
 
-def test_rosters_take_a_fixed_number_of_queries(
-    db: Session, engine: Engine, gym: Gym
-) -> None:
+def test_rosters_take_a_fixed_number_of_queries(db: Session, engine: Engine, gym: Gym) -> None:
     def busy_day(count: int) -> list[str]:
         for n in range(count):
             cls = f.gym_class(db, gym.north)
             f.enroll(db, kid(db, f"Kid{n}"), cls)
-            f.enroll(db, kid(db, f"Visitor{n}"), cls, type=EnrollmentType.MAKEUP, start=TODAY,
-                     end=TODAY)
+            f.enroll(
+                db, kid(db, f"Visitor{n}"), cls, type=EnrollmentType.MAKEUP, start=TODAY, end=TODAY
+            )
         db.flush()
         with count_queries(engine) as statements:
             staff_home(db, gym.desk)
@@ -203,10 +208,12 @@ def test_open_requests_are_pending_ones_at_the_shown_locations(db: Session, gym:
         for n in range(6)
     ]
     pending[5].kind = RequestKind.TRANSFER
-    f.parent_request(db, maya, gym.north, status=RequestStatus.APPROVED,
-                     created_at=start + timedelta(days=3))
-    f.parent_request(db, maya, gym.north, status=RequestStatus.CANCELLED,
-                     created_at=start + timedelta(days=3))
+    f.parent_request(
+        db, maya, gym.north, status=RequestStatus.APPROVED, created_at=start + timedelta(days=3)
+    )
+    f.parent_request(
+        db, maya, gym.north, status=RequestStatus.CANCELLED, created_at=start + timedelta(days=3)
+    )
     f.parent_request(db, maya, gym.south, created_at=start + timedelta(days=3))
     db.flush()
 
@@ -216,7 +223,10 @@ def test_open_requests_are_pending_ones_at_the_shown_locations(db: Session, gym:
     assert [r.id for r in home.recent_requests] == [r.id for r in reversed(pending[1:])]
     newest = home.recent_requests[0]
     assert (newest.kind, newest.student_name, newest.location_name, newest.created_at) == (
-        "transfer", "Maya Lee", "Northside", start + timedelta(hours=5)
+        "transfer",
+        "Maya Lee",
+        "Northside",
+        start + timedelta(hours=5),
     )
     assert staff_home(db, gym.admin).open_requests == 7
     assert staff_home(db, gym.admin, location_id=gym.south.id).open_requests == 1

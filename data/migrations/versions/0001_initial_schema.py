@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-24 16:49:02.711784
+Create Date: 2026-11-24 16:59:57.191548
 
 """
 from typing import Sequence, Union
@@ -493,7 +493,7 @@ def upgrade() -> None:
     with op.batch_alter_table('attendance', schema=None) as batch_op:
         batch_op.create_index('ix_attendance_class_date', ['class_id', 'class_date'], unique=False)
         batch_op.create_index(batch_op.f('ix_attendance_enrollment_id'), ['enrollment_id'], unique=False)
-        batch_op.create_index('ix_attendance_location_date', ['location_id', 'class_date'], unique=False)
+        batch_op.create_index('ix_attendance_location_date_status', ['location_id', 'class_date', 'status'], unique=False)
         batch_op.create_index('ix_attendance_student_date', ['student_id', 'class_date'], unique=False)
 
     op.create_table('future_absences',
@@ -691,7 +691,7 @@ def downgrade() -> None:
     op.drop_table('future_absences')
     with op.batch_alter_table('attendance', schema=None) as batch_op:
         batch_op.drop_index('ix_attendance_student_date')
-        batch_op.drop_index('ix_attendance_location_date')
+        batch_op.drop_index('ix_attendance_location_date_status')
         batch_op.drop_index(batch_op.f('ix_attendance_enrollment_id'))
         batch_op.drop_index('ix_attendance_class_date')
 

@@ -1,0 +1,145 @@
+"""Browser journeys: a real `streamlit run app.py` on 127.0.0.1 driven by Debian's Chromium
+through Playwright. Skipped where Chromium is missing, except in CI (then they fail)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import skip_or_fail
+from tests.support.postgres import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+@dataclass
+class RunningApp:
+    url: str
+    database_url: str
+    log: Path
+
+
+def start_app(database_url: str, log: Path) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    env = {
+        **os.environ,
+        "CARTWHEEL_DATABASE_URL": database_url,
+        "PYTHONUNBUFFERED": "1",
+    }
+    command = [
+        sys.executable, "-m", "streamlit", "run", "app.py",
+        "--server.port", str(port), "--server.address", "127.0.0.1",
+        "--server.headless", "true", "--browser.gatherUsageStats", "false",
+    ]  # fmt: skip
+    handle = log.open("wb")
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"streamlit exited early:\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(f"{url}/healthz", timeout=2) as response:  # noqa: S310
+                if response.status == 200:
+                    return process, url
+        except OSError:
+            time.sleep(0.3)
+    process.kill()
+    raise RuntimeError(f"streamlit did not become healthy:\n{log.read_text()}")
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[object]:
+    if not CHROMIUM.exists():
+        skip_or_fail("Chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium, request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
+    """A fresh browser context per test; a screenshot is kept when the test fails."""
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    yield page
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed:
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"))
+    context.close()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  # type: ignore[no-untyped-def]
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report
+
+
+def wait_idle(page) -> None:  # type: ignore[no-untyped-def]
+    """Wait until Streamlit has finished the current script run."""
+    page.wait_for_selector('[data-test-script-state="notRunning"]', state="attached")
+
+
+def wait_for_cookie(page, name: str, timeout_s: float = 10) -> dict:  # type: ignore[no-untyped-def]
+    """The browser's cookie `name` once it exists (the sign-in hand-off sets it shortly after)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        for cookie in page.context.cookies():
+            if cookie["name"] == name:
+                return cookie
+        page.wait_for_timeout(100)
+    raise AssertionError(f"cookie {name!r} was never set")
+
+
+def sign_in(page, base_url: str, email: str, password: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(base_url)
+    wait_idle(page)
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    wait_idle(page)
+
+
+@pytest.fixture(scope="session")
+def demo_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
+    """The app serving the small demo gym (built once for the browser tests)."""
+    if not CHROMIUM.exists():
+        skip_or_fail("Chromium is not installed (apt-get install chromium)")
+    from data.demo import build_demo
+
+    folder = tmp_path_factory.mktemp("browser")
+    database_url = f"sqlite:///{folder / 'demo.db'}"
+    build_demo(database_url, scale="small", seed=7)
+    log = folder / "streamlit.log"
+    process, url = start_app(database_url, log)
+    try:
+        yield RunningApp(url=url, database_url=database_url, log=log)
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
