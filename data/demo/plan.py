@@ -150,7 +150,11 @@ class EnrollmentPlan:
 
 @dataclass(eq=False)
 class Chain:
-    """A student's place in one class, term after term (moving up a level or transferring)."""
+    """A student's place in one class, term after term (moving up a level or transferring).
+
+    Holds the regular enrollments that were attended; trials, makeups and waitlist places
+    are only in `StudentPlan.enrollments`.
+    """
 
     student: StudentPlan
     want_program: int | None = None
@@ -173,6 +177,7 @@ class StudentPlan:
     leave_week: int | None = None  # None: stayed to the end of the leave term
     prospect: bool = False  # signed up, trial class still ahead
     chains: list[Chain] = field(default_factory=list)
+    enrollments: list[EnrollmentPlan] = field(default_factory=list)  # all kinds, in id order
     slots_by_term: dict[int, list[int]] = field(default_factory=dict)
     visits: set[tuple[int, date]] = field(default_factory=set)  # makeup and pass visits
 

@@ -15,12 +15,14 @@ def _primary_family_students(database_url: str) -> list[str]:
     engine = make_engine(database_url)
     with Session(engine) as db:
         family_id = db.scalar(
-            select(Guardian.family_id).join(User, User.id == Guardian.user_id)
+            select(Guardian.family_id)
+            .join(User, User.id == Guardian.user_id)
             .where(User.email == "primary@example.com")
         )
         names = db.scalars(
-            select(Student.first_name + " " + Student.last_name)
-            .where(Student.family_id == family_id, Student.is_active)
+            select(Student.first_name + " " + Student.last_name).where(
+                Student.family_id == family_id, Student.is_active
+            )
         ).all()
     engine.dispose()
     return sorted(names)

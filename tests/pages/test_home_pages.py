@@ -15,15 +15,17 @@ from tests.pages.conftest import signed_in_app, texts
 def _family_with_students(db: Session) -> None:
     north, south = f.location(db, "Northside"), f.location(db, "Riverside")
     beam = f.gym_class(db, north, name="Beam Basics", weekday=1, start=time(16, 0))
-    swim = f.gym_class(db, south, name="Otters Swim", weekday=3, start=time(17, 30),
-                       end=time(18, 15))
+    swim = f.gym_class(
+        db, south, name="Otters Swim", weekday=3, start=time(17, 30), end=time(18, 15)
+    )
     fam, _, _ = f.family(db, "Garcia", email="p@example.com")
     maya = f.student(db, fam, "Maya", birth=date(2018, 5, 4))
     leo = f.student(db, fam, "Leo", birth=date(2015, 12, 1))
     f.enroll(db, maya, beam)
     f.enroll(db, leo, swim)
-    f.enroll(db, leo, beam, status=EnrollmentStatus.DROPPED, start=date(2026, 1, 5),
-             end=date(2026, 3, 1))
+    f.enroll(
+        db, leo, beam, status=EnrollmentStatus.DROPPED, start=date(2026, 1, 5), end=date(2026, 3, 1)
+    )
     f.entry(db, fam, north, LedgerKind.CHARGE, 8_500)
     f.entry(db, fam, south, LedgerKind.CREDIT, 1_250)
     db.commit()

@@ -1,0 +1,91 @@
+"""Portal settings: typed defaults, admin-only changes, validation that changes nothing."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from data.models import AuditEntry, PortalSetting, Role
+from services.errors import AccessDenied, ValidationError
+from services.settings import DEFAULTS, SETTING_NAMES, get_settings, setting_info, update_settings
+from tests import factories as f
+
+
+def test_defaults_apply_to_an_empty_table(db: Session) -> None:
+    assert get_settings(db) == DEFAULTS
+    assert DEFAULTS.allow_drop and DEFAULTS.makeup_tokens_enabled
+    assert not DEFAULTS.full_ledger_history and not DEFAULTS.echecks_enabled
+
+
+def test_every_setting_is_described_for_the_admin_page() -> None:
+    expected = {
+        "allow_cancel_waitlist",
+        "allow_drop",
+        "allow_transfer",
+        "makeup_tokens_enabled",
+        "makeup_requests_enabled",
+        "future_absences_enabled",
+        "qr_codes_enabled",
+        "punch_pass_redemption_enabled",
+        "echecks_enabled",
+        "full_ledger_history",
+        "require_recurring_authorized_method",
+        "makeup_token_expiry_days",
+        "makeup_notice_hours",
+        "requests_need_approval",
+    }
+    assert expected <= set(SETTING_NAMES)
+    for name in SETTING_NAMES:
+        info = setting_info(name)
+        assert info.group and info.label and info.help
+
+
+def test_admin_changes_settings_and_each_change_is_audited(db: Session) -> None:
+    loc = f.location(db)
+    admin = f.staff(db, "owner@example.com", [loc], role=Role.ADMIN)
+    db.commit()
+    result = update_settings(
+        db, admin, {"allow_drop": False, "makeup_token_expiry_days": 30, "allow_transfer": True}
+    )
+    assert not result.allow_drop and result.makeup_token_expiry_days == 30
+    assert get_settings(db) == result
+    actions = db.scalars(select(AuditEntry.entity_id).where(AuditEntry.action == "setting.changed"))
+    assert sorted(actions) == ["allow_drop", "makeup_token_expiry_days"]  # unchanged: no entry
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"allow_drop": "no"},
+        {"allow_drop": 0},
+        {"makeup_token_expiry_days": -1},
+        {"makeup_token_expiry_days": True},
+        {"makeup_token_expiry_days": "30"},
+        {"business_name": "x" * 501},
+        {"business_name": 5},
+        {"no_such_setting": True},
+        {"allow_drop": False, "makeup_notice_hours": 1.5},  # one bad value: nothing stored
+    ],
+)
+def test_bad_values_change_nothing(db: Session, changes: dict[str, object]) -> None:
+    loc = f.location(db)
+    admin = f.staff(db, "owner@example.com", [loc], role=Role.ADMIN)
+    db.commit()
+    with pytest.raises(ValidationError):
+        update_settings(db, admin, changes)
+    db.rollback()
+    assert db.scalar(select(func.count()).select_from(PortalSetting)) == 0
+    assert get_settings(db) == DEFAULTS
+
+
+def test_only_admins_change_settings(db: Session) -> None:
+    loc = f.location(db)
+    desk = f.staff(db, "desk@example.com", [loc])
+    _, _, account = f.family(db)
+    parent = f.guardian_actor(db, account)
+    db.commit()
+    for actor in (desk, parent):
+        with pytest.raises(AccessDenied):
+            update_settings(db, actor, {"allow_drop": False})
+    assert get_settings(db) == DEFAULTS
