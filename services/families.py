@@ -29,11 +29,11 @@ from services import clock
 from services.access import Actor, require_guardian
 from services.errors import NotFound
 from services.ledger import Balance, family_balance
+from services.schedule import WEEKDAY_NAMES
 from services.validation import require_id
 
 CURRENT_TYPES = (EnrollmentType.REGULAR, EnrollmentType.TRIAL)
 # Fixed English names: calendar.day_name follows the server's locale.
-WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 @dataclass(frozen=True)

@@ -189,7 +189,7 @@ class Placement:
         day = moving.start + rng.randint(2, weeks - 2) * WEEK + DAY
         moved = new_enrollment(self.ctx, student, target, term, EnrollmentType.REGULAR,
                                moving.status, day + DAY, moving.end)
-        moving.status, moving.end = EnrollmentStatus.TRANSFERRED, day
+        moving.status, moving.end, moving.moved_to = EnrollmentStatus.TRANSFERRED, day, moved
         chain.enrollments.append(moved)
         chain.slot = target
         at = utc(day - 2 * DAY, 19)

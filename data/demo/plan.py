@@ -145,6 +145,7 @@ class EnrollmentPlan:
     start: date
     end: date | None
     attends: bool = True  # False for waitlist places that never started
+    moved_to: EnrollmentPlan | None = None  # set when TRANSFERRED
     forced: dict[date, AttendanceStatus] | None = None  # the demo family's chosen history
 
 

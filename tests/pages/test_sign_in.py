@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from data.models import SignInSession
-from services.auth import SIGN_IN_FAILED
+from services import auth, clock
+from services.auth import SESSION_ENDED, SIGN_IN_FAILED
 from tests import factories as f
-from tests.pages.conftest import new_app, texts
+from tests.pages.conftest import new_app, signed_in_app, texts
 
 
 def _submit(at, email: str, password: str):  # type: ignore[no-untyped-def]
@@ -58,3 +61,15 @@ def test_sign_out_returns_to_the_sign_in_page(app_db: Session) -> None:
     assert [t.label for t in at.text_input] == ["E-mail", "Password"]
     revoked = app_db.scalar(select(SignInSession.revoked_at))
     assert revoked is not None
+
+
+def test_an_idle_session_returns_to_sign_in_with_a_notice(app_db: Session) -> None:
+    f.family(app_db, email="p@example.com")
+    app_db.commit()
+    at = signed_in_app(app_db, "p@example.com", f.PASSWORD).run()
+    assert "Hello, Alex" in texts(at)
+    clock.advance(auth.IDLE_TIMEOUT + timedelta(seconds=1))
+    at.run()
+    assert not at.exception
+    assert SESSION_ENDED in texts(at)
+    assert [t.label for t in at.text_input] == ["E-mail", "Password"]
