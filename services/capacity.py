@@ -1,0 +1,85 @@
+"""Seats in a class. Callers hold the class lock (`lock_class`) while they count and write,
+so two parents can never take the last seat together."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from data.models import Enrollment, EnrollmentStatus, EnrollmentType, FutureAbsence, GymClass
+
+ONGOING_TYPES = (EnrollmentType.REGULAR, EnrollmentType.TRIAL)
+
+
+def lock_class(db: Session, class_id: int) -> GymClass | None:
+    """Lock the class row until commit (PostgreSQL: FOR UPDATE; SQLite: the write transaction
+    begun with data.db.begin_write already excludes other writers)."""
+    return db.scalar(select(GymClass).where(GymClass.id == class_id).with_for_update())
+
+
+def regular_seats_taken(db: Session, class_id: int, day: date) -> int:
+    """Active regular and trial enrollments that still hold a place on or after `day`."""
+    return (
+        db.scalar(
+            select(func.count())
+            .select_from(Enrollment)
+            .where(
+                Enrollment.class_id == class_id,
+                Enrollment.status == EnrollmentStatus.ACTIVE,
+                Enrollment.type.in_(ONGOING_TYPES),
+                or_(Enrollment.end_date.is_(None), Enrollment.end_date >= day),
+            )
+        )
+        or 0
+    )
+
+
+def open_regular_seats(db: Session, cls: GymClass, day: date) -> int:
+    return max(cls.capacity - regular_seats_taken(db, cls.id, day), 0)
+
+
+def open_seats_on(db: Session, cls: GymClass, day: date) -> int:
+    """Seats free at one meeting: capacity − students enrolled that day − makeup visits that
+    day + students who reported they will be absent that day (their seat can be lent)."""
+    enrolled = (
+        db.scalar(
+            select(func.count())
+            .select_from(Enrollment)
+            .where(
+                Enrollment.class_id == cls.id,
+                Enrollment.status == EnrollmentStatus.ACTIVE,
+                Enrollment.type.in_(ONGOING_TYPES),
+                Enrollment.start_date <= day,
+                or_(Enrollment.end_date.is_(None), Enrollment.end_date >= day),
+            )
+        )
+        or 0
+    )
+    visits = (
+        db.scalar(
+            select(func.count())
+            .select_from(Enrollment)
+            .where(
+                Enrollment.class_id == cls.id,
+                Enrollment.status == EnrollmentStatus.ACTIVE,
+                Enrollment.type == EnrollmentType.MAKEUP,
+                Enrollment.start_date == day,
+            )
+        )
+        or 0
+    )
+    away = (
+        db.scalar(
+            select(func.count())
+            .select_from(FutureAbsence)
+            .where(
+                FutureAbsence.class_id == cls.id,
+                FutureAbsence.class_date == day,
+                FutureAbsence.cancelled_at.is_(None),
+            )
+        )
+        or 0
+    )
+    return max(cls.capacity - enrolled - visits + away, 0)
