@@ -199,6 +199,17 @@ class Payer:
     credit_cents: int = 0  # an account credit that is left unapplied
 
 
+@dataclass(frozen=True)
+class Purchase:
+    """Something bought and paid for at the desk (a punch pass)."""
+
+    day: date
+    location: LocationInfo
+    student_id: int | None
+    amount_cents: int
+    description: str
+
+
 @dataclass(eq=False)
 class FamilyPlan:
     id: int
@@ -208,6 +219,7 @@ class FamilyPlan:
     payer: Payer
     students: list[StudentPlan] = field(default_factory=list)
     login_user_ids: list[int] = field(default_factory=list)  # guardians who can sign in
+    purchases: list[Purchase] = field(default_factory=list)
     is_showcase: bool = False
 
 

@@ -9,18 +9,18 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from data.demo.names import PARENT_NOTES, STAFF_NOTES_APPROVED, STAFF_NOTES_DENIED
-from data.demo.plan import DAY, WEEK, Context, EnrollmentPlan, LocationInfo, StudentPlan, utc
+from data.demo.plan import DAY, WEEK, Context, EnrollmentPlan, LocationInfo, utc
 from data.models import EnrollmentStatus, EnrollmentType, RequestKind, RequestStatus
 
 PENDING_SHARE = 0.02  # of a location's current enrollments, with at least MIN_PENDING
 MIN_PENDING = 3
-PENDING_KINDS = (RequestKind.DROP, RequestKind.TRANSFER, RequestKind.ABSENCE,
-                 RequestKind.MAKEUP, RequestKind.CANCEL_WAITLIST)
+ACTIVE_PENDING_KINDS = (RequestKind.DROP, RequestKind.TRANSFER, RequestKind.ABSENCE,
+                        RequestKind.MAKEUP)
 
 
 def add_request(
     ctx: Context, e: EnrollmentPlan, kind: RequestKind, status: RequestStatus,
-    created_at: datetime, *, target: EnrollmentPlan | None = None,
+    created_at: datetime, *, target_class_id: int | None = None,
     effective: date | None = None, details: dict[str, object] | None = None,
 ) -> int:
     """A request about enrollment `e`, with one event per status it went through."""
@@ -38,7 +38,7 @@ def add_request(
     ctx.writer.add("parent_requests", {
         "id": request_id, "family_id": student.family.id, "student_id": student.id,
         "location_id": location.id, "kind": kind, "status": status, "enrollment_id": e.id,
-        "target_class_id": target.class_id if target else None, "effective_date": effective,
+        "target_class_id": target_class_id, "effective_date": effective,
         "details": details or {}, "parent_note": rng.choice(PARENT_NOTES),
         "staff_note": staff_note, "created_by_user_id": creator, "created_at": created_at,
         "decided_by_user_id": decider if decided else None,
@@ -75,13 +75,13 @@ def _from_history(ctx: Context, e: EnrollmentPlan) -> None:
     applied = RequestStatus.APPLIED
     if e.type is EnrollmentType.MAKEUP and r < 0.2:
         status = applied if e.start < ctx.today else RequestStatus.APPROVED
-        add_request(ctx, e, RequestKind.MAKEUP, status, _before(ctx, e.start, 2, 9), target=e,
-                    effective=e.start, details=_class_date(e.start))
+        add_request(ctx, e, RequestKind.MAKEUP, status, _before(ctx, e.start, 2, 9),
+                    target_class_id=e.class_id, effective=e.start, details=_class_date(e.start))
     elif e.type is not EnrollmentType.REGULAR or r >= 0.5:
         return
-    elif e.status is EnrollmentStatus.TRANSFERRED and e.end:
+    elif e.status is EnrollmentStatus.TRANSFERRED and e.end and e.moved_to:
         add_request(ctx, e, RequestKind.TRANSFER, applied, _before(ctx, e.end, 3, 10),
-                    target=e.moved_to, effective=e.end + DAY)
+                    target_class_id=e.moved_to.class_id, effective=e.end + DAY)
     elif e.status is EnrollmentStatus.DROPPED and e.end:
         kind = RequestKind.DROP if e.attends else RequestKind.CANCEL_WAITLIST
         add_request(ctx, e, kind, applied, _before(ctx, e.end, 2, 10), effective=e.end)
@@ -112,34 +112,25 @@ def add_pending_request(ctx: Context, e: EnrollmentPlan, kind: RequestKind) -> b
     day = _next_meeting(ctx, e, today + DAY)
     if day is None:
         return False
-    if kind is RequestKind.TRANSFER:
-        target = _other_class(ctx, e.student, e)
+    if kind in (RequestKind.TRANSFER, RequestKind.MAKEUP):
+        target = _other_class(ctx, e)
         if target is None:
             return False
-        add_request(ctx, e, kind, pending, asked, target=target, effective=day)
-    elif kind is RequestKind.MAKEUP:
-        target = _other_class(ctx, e.student, e)
-        if target is None:
-            return False
-        add_request(ctx, e, kind, pending, asked, target=target, effective=day,
-                    details=_class_date(day))
+        add_request(ctx, e, kind, pending, asked, target_class_id=target, effective=day,
+                    details=_class_date(day) if kind is RequestKind.MAKEUP else None)
     else:
         add_request(ctx, e, kind, pending, asked, effective=day,
                     details=_class_date(day) if kind is RequestKind.ABSENCE else None)
     return True
 
 
-def _other_class(ctx: Context, student: StudentPlan, e: EnrollmentPlan) -> EnrollmentPlan | None:
-    """Stands in for a class of the same program at the same location, this term."""
+def _other_class(ctx: Context, e: EnrollmentPlan) -> int | None:
+    """Another class of the same program at the same location this term: its id."""
     options = [s for s in ctx.sched.slots if s.location is e.slot.location
-               and s.program == e.slot.program and not student.busy_in(e.term, s)]
+               and s.program == e.slot.program and not e.student.busy_in(e.term, s)]
     if not options:
         return None
-    slot = ctx.rng.choice(options)
-    return EnrollmentPlan(id=0, student=student, slot=slot, term=e.term,
-                          class_id=ctx.sched.class_ids[e.term.index][slot.index],
-                          type=EnrollmentType.REGULAR, status=EnrollmentStatus.ACTIVE,
-                          start=e.term.start, end=None)
+    return ctx.sched.class_ids[e.term.index][ctx.rng.choice(options).index]
 
 
 def _open_requests(ctx: Context, location: LocationInfo, current: list[EnrollmentPlan]) -> None:
@@ -147,13 +138,13 @@ def _open_requests(ctx: Context, location: LocationInfo, current: list[Enrollmen
     order = list(current)
     ctx.rng.shuffle(order)
     made = 0
-    for n, e in enumerate(order):
+    for e in order:
         if made == wanted:
             break
-        for kind in (PENDING_KINDS[n % len(PENDING_KINDS)], RequestKind.DROP):
-            if add_pending_request(ctx, e, kind):
-                made += 1
-                break
+        kind = (RequestKind.CANCEL_WAITLIST if e.status is EnrollmentStatus.WAITLISTED
+                else ACTIVE_PENDING_KINDS[made % len(ACTIVE_PENDING_KINDS)])
+        if add_pending_request(ctx, e, kind) or add_pending_request(ctx, e, RequestKind.DROP):
+            made += 1
 
 
 def add_requests(ctx: Context) -> None:
