@@ -23,7 +23,11 @@ def _page(file: str, title: str, icon: str, *, default: bool = False) -> st.Page
 def pages_for(actor: Actor) -> list[st.Page]:
     """Only pages that exist for this role; later issues add theirs here."""
     if actor.is_guardian:
-        return [_page("family_home.py", "Home", ":material/home:", default=True)]
+        return [
+            _page("family_home.py", "Home", ":material/home:", default=True),
+            _page("students.py", "Students", ":material/groups:"),
+            _page("attendance.py", "Attendance", ":material/event_available:"),
+        ]
     return [_page("staff_home.py", "Today", ":material/dashboard:", default=True)]
 
 

@@ -3,10 +3,13 @@
 from starlette.routing import Route
 
 from routes.auth import sign_out_cookie, trade_grant_for_cookie
+from routes.calendar import PATH as CALENDAR_PATH
+from routes.calendar import student_calendar_feed
 from routes.health import healthz
 
 ROUTES = [
     Route("/auth/session", trade_grant_for_cookie, methods=["POST"]),
     Route("/auth/sign-out", sign_out_cookie, methods=["POST"]),
     Route("/healthz", healthz, methods=["GET"]),
+    Route(CALENDAR_PATH, student_calendar_feed, methods=["GET"]),
 ]

@@ -8,7 +8,14 @@ from datetime import date
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from data.models import Enrollment, EnrollmentStatus, EnrollmentType, FutureAbsence, GymClass
+from data.models import (
+    Enrollment,
+    EnrollmentStatus,
+    EnrollmentType,
+    FutureAbsence,
+    GymClass,
+    PassRedemption,
+)
 
 ONGOING_TYPES = (EnrollmentType.REGULAR, EnrollmentType.TRIAL)
 
@@ -41,8 +48,9 @@ def open_regular_seats(db: Session, cls: GymClass, day: date) -> int:
 
 
 def open_seats_on(db: Session, cls: GymClass, day: date) -> int:
-    """Seats free at one meeting: capacity − students enrolled that day − makeup visits that
-    day + students who reported they will be absent that day (their seat can be lent)."""
+    """Seats free at one meeting: capacity − students enrolled that day − makeup visits and
+    punch-pass drop-ins that day + students who reported they will be absent that day
+    (their seat can be lent)."""
     enrolled = (
         db.scalar(
             select(func.count())
@@ -82,4 +90,12 @@ def open_seats_on(db: Session, cls: GymClass, day: date) -> int:
         )
         or 0
     )
-    return max(cls.capacity - enrolled - visits + away, 0)
+    drop_ins = (
+        db.scalar(
+            select(func.count())
+            .select_from(PassRedemption)
+            .where(PassRedemption.class_id == cls.id, PassRedemption.class_date == day)
+        )
+        or 0
+    )
+    return max(cls.capacity - enrolled - visits - drop_ins + away, 0)

@@ -82,6 +82,18 @@ def family_locations(db: Session, actor: Actor) -> list[LocationOption]:
     return [LocationOption(id=row.id, name=row.name) for row in _locations(db, actor)]
 
 
+def open_locations(db: Session, actor: Actor) -> list[LocationOption]:
+    """Every active location of the business (where a family may transfer or book)."""
+    if not (actor.is_guardian or actor.is_staff):
+        raise NotFound("location")
+    rows = db.execute(
+        select(Location.id, Location.name)
+        .where(Location.is_active.is_(True))
+        .order_by(Location.name, Location.id)
+    ).all()
+    return [LocationOption(id=row.id, name=row.name) for row in rows]
+
+
 def family_home(db: Session, actor: Actor, *, location_id: int | None = None) -> FamilyHome:
     """Guardians only. `location_id` is only echoed back if it is one of the family's."""
     family_id = require_guardian(actor)

@@ -169,3 +169,24 @@ def _history(db: Session, request_ids: list[int]) -> dict[int, list[RequestEvent
             RequestEventView(status=event.status.value, at=event.at, note=event.note)
         )
     return events
+
+
+# Added for enrollments and request decisions (issue 3).
+from services.errors import ValidationError  # noqa: E402
+
+MAX_NOTE_LENGTH = 2000
+
+
+def clean_note(value: object) -> str:
+    """A parent's or staff member's note from a text box: text of at most 2,000 characters."""
+    if not isinstance(value, str):
+        raise ValidationError("The note must be text.")
+    note = value.strip()
+    if len(note) > MAX_NOTE_LENGTH:
+        raise ValidationError(f"Please keep the note under {MAX_NOTE_LENGTH:,} characters.")
+    return note
+
+
+def request_history(db: Session, request_ids: list[int]) -> dict[int, list[RequestEventView]]:
+    """The history of each request, oldest event first (one query)."""
+    return _history(db, request_ids)

@@ -34,6 +34,14 @@ def skip_or_fail(reason: str) -> None:
 
 
 @pytest.fixture(autouse=True)
+def test_secret_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Sign QR codes and calendar links with a fixed key; never write data/secret_key."""
+    from tests.factories import use_test_secret_key
+
+    use_test_secret_key(monkeypatch)
+
+
+@pytest.fixture(autouse=True)
 def frozen_clock() -> Iterator[datetime]:
     with clock.frozen_at(FIXED_NOW):
         yield FIXED_NOW

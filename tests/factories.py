@@ -321,3 +321,211 @@ def parent_request(
             created_at=created_at or clock.now(),
         ),
     )
+
+
+# Issue 3 (students, evaluations, attendance, passes, calendar): secondary guardians, levels
+# and skills, evaluations, punch passes, future absences, a two-family gym, the test signing
+# key and the student access check.
+from collections.abc import Callable  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+
+import pytest  # noqa: E402
+
+from data.models import Evaluation, FutureAbsence, PunchPass, Skill, SkillStatus  # noqa: E402
+from services import signing  # noqa: E402
+from services.errors import NotFound, ValidationError  # noqa: E402
+
+
+def second_guardian(db: Session, fam: Family, email: str) -> Actor:
+    """A secondary guardian of `fam` who can sign in, as an Actor."""
+    account = user(db, email)
+    _add(
+        db,
+        Guardian(
+            family_id=fam.id,
+            first_name="Sam",
+            last_name=fam.name.split()[0],
+            access=GuardianAccess.CAN_LOG_IN,
+            user_id=account.id,
+            created_at=clock.now(),
+        ),
+    )
+    return build_actor(db, account)
+
+
+def next_level(db: Session, level: Level, name: str = "Level 2") -> Level:
+    """The level after `level` in the same program."""
+    return _add(db, Level(program_id=level.program_id, name=name, position=level.position + 1))
+
+
+def skill(db: Session, level: Level, name: str, position: int) -> Skill:
+    return _add(db, Skill(level_id=level.id, name=name, position=position))
+
+
+def evaluation(
+    db: Session,
+    stu: Student,
+    sk: Skill,
+    status: SkillStatus,
+    on: date,
+    *,
+    instructor: str = "Coach Dana",
+    note: str = "",
+) -> Evaluation:
+    return _add(
+        db,
+        Evaluation(
+            student_id=stu.id,
+            skill_id=sk.id,
+            status=status,
+            evaluated_on=on,
+            instructor_name=instructor,
+            note=note,
+        ),
+    )
+
+
+def punch_pass(
+    db: Session,
+    fam: Family,
+    loc: Location,
+    *,
+    student: Student | None = None,
+    name: str = "10-class pass",
+    total: int = 10,
+    used: int = 0,
+    purchased_on: date = date(2026, 10, 1),
+    expires_on: date | None = date(2027, 3, 31),
+    amount_paid_cents: int = 15_000,
+    is_active: bool = True,
+) -> PunchPass:
+    return _add(
+        db,
+        PunchPass(
+            family_id=fam.id,
+            student_id=student.id if student else None,
+            location_id=loc.id,
+            name=name,
+            punches_total=total,
+            punches_used=used,
+            purchased_on=purchased_on,
+            expires_on=expires_on,
+            amount_paid_cents=amount_paid_cents,
+            is_active=is_active,
+        ),
+    )
+
+
+def future_absence(
+    db: Session,
+    stu: Student,
+    cls: GymClass,
+    day: date,
+    *,
+    enrollment: Enrollment | None = None,
+    cancelled: bool = False,
+) -> FutureAbsence:
+    return _add(
+        db,
+        FutureAbsence(
+            student_id=stu.id,
+            class_id=cls.id,
+            enrollment_id=enrollment.id if enrollment else None,
+            class_date=day,
+            reason="",
+            reported_at=clock.now(),
+            cancelled_at=clock.now() if cancelled else None,
+        ),
+    )
+
+
+@dataclass
+class FamilyGym:
+    """Two families at Northside, desks at Northside and Southside, and an admin."""
+
+    north: Location
+    south: Location
+    cls: GymClass  # Northside, Tuesdays 16:00–17:00 (Chicago)
+    family: Family
+    guardian: Actor  # primary
+    second: Actor  # secondary guardian of the same family
+    maya: Student  # enrolled in `cls`
+    other_family: Family
+    other_guardian: Actor
+    other_student: Student
+    desk: Actor  # staff at Northside
+    south_desk: Actor  # staff at Southside only
+    admin: Actor
+
+
+def family_gym(db: Session) -> FamilyGym:
+    north, south = location(db, "Northside"), location(db, "Southside")
+    cls = gym_class(db, north)
+    fam, _, account = family(db, "Rivera")
+    other, _, other_account = family(db, "Okafor")
+    maya, other_student = student(db, fam, "Maya"), student(db, other, "Ada")
+    enroll(db, maya, cls)
+    enroll(db, other_student, cls)
+    return FamilyGym(
+        north=north,
+        south=south,
+        cls=cls,
+        family=fam,
+        guardian=guardian_actor(db, account),
+        second=second_guardian(db, fam, "second@example.com"),
+        maya=maya,
+        other_family=other,
+        other_guardian=guardian_actor(db, other_account),
+        other_student=other_student,
+        desk=staff(db, "desk@example.com", [north]),
+        south_desk=staff(db, "south@example.com", [south]),
+        admin=staff(db, "owner@example.com", [], Role.ADMIN),
+    )
+
+
+TEST_SECRET_KEY = "cartwheel-tests-signing-key-0123456789abcdef"
+
+
+def use_test_secret_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Sign check-in codes and calendar links with a fixed key, never data/secret_key."""
+    monkeypatch.setenv(signing.SECRET_ENV, TEST_SECRET_KEY)
+    signing.secret_key.cache_clear()
+
+
+def check_student_scope(gym: FamilyGym, call: Callable[[Actor, object], object]) -> None:
+    """`call(actor, student_id)` serves Maya's guardians, her desk and the admin; another
+    family, a missing id and another location's desk get the same "not found"; an id that
+    is not an int is refused."""
+    for actor in (gym.guardian, gym.second, gym.desk, gym.admin):
+        call(actor, gym.maya.id)
+    for actor, student_id in [
+        (gym.other_guardian, gym.maya.id),
+        (gym.guardian, gym.other_student.id),
+        (gym.guardian, 999_999),
+        (gym.south_desk, gym.maya.id),
+    ]:
+        with pytest.raises(NotFound, match="That student was not found"):
+            call(actor, student_id)
+    for bad in ("1", None, 2.0, True):
+        with pytest.raises(ValidationError, match="student"):
+            call(gym.guardian, bad)
+
+
+def kid_in_classes(db: Session, gym: FamilyGym, count: int) -> tuple[Student, list[GymClass]]:
+    """A new student of the family in `count` Northside classes, one a weekday in turn."""
+    kid = student(db, gym.family, f"Kid{count}")
+    classes = [gym_class(db, gym.north, weekday=n % 7) for n in range(count)]
+    for cls in classes:
+        enroll(db, kid, cls)
+    return kid, classes
+
+
+# Enrollments and request decisions (issue 3): stored portal settings.
+from data.models import PortalSetting  # noqa: E402
+
+
+def portal_settings(db: Session, **values: object) -> None:
+    """Store setting values as an admin would (names as in services.settings.PortalSettings)."""
+    for key, value in values.items():
+        db.merge(PortalSetting(key=key, value=value, updated_at=clock.now()))
+    db.flush()

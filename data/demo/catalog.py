@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from data.demo.logins import ADMIN_EMAIL, DEMO_PASSWORD, STAFF_EMAIL
 from data.demo.names import MEN_NAMES, PLACES, STREETS, SURNAMES, WOMEN_NAMES
 from data.demo.plan import Catalog, Context, LevelInfo, LocationInfo, ProgramInfo, utc
 from data.demo.programs import PROGRAMS
 from data.models import Role
+from services.passwords import hash_password
 
 BUSINESS_NAME = "Cartwheel Gymnastics & Swim"
-STAFF_EMAIL = "staff@example.com"
-ADMIN_EMAIL = "admin@example.com"
 HEAD_OFFICE_STREET = "2150 W Lawrence Ave"  # the first location's street, printed on statements
 
 
@@ -25,11 +25,9 @@ def add_user(ctx: Context, email: str, role: Role, name: str, password_hash: str
     return user_id
 
 
-def build_catalog(ctx: Context, demo_password_hash: str) -> Catalog:
-    admin_id = add_user(ctx, ADMIN_EMAIL, Role.ADMIN, "Alex Morgan", demo_password_hash)
-    locations = tuple(
-        _add_location(ctx, index, demo_password_hash) for index in range(ctx.scale.locations)
-    )
+def build_catalog(ctx: Context) -> Catalog:
+    admin_id = add_user(ctx, ADMIN_EMAIL, Role.ADMIN, "Alex Morgan", hash_password(DEMO_PASSWORD))
+    locations = tuple(_add_location(ctx, index) for index in range(ctx.scale.locations))
     for location in locations:
         ctx.writer.add("staff_locations", {"user_id": admin_id, "location_id": location.id})
     _add_settings(ctx, locations[0], admin_id)
@@ -37,7 +35,7 @@ def build_catalog(ctx: Context, demo_password_hash: str) -> Catalog:
     return Catalog(locations=locations, programs=programs, admin_user_id=admin_id)
 
 
-def _add_location(ctx: Context, index: int, demo_password_hash: str) -> LocationInfo:
+def _add_location(ctx: Context, index: int) -> LocationInfo:
     place = PLACES[index]
     rng, writer = ctx.rng, ctx.writer
     location_id = writer.new_id("locations")
@@ -50,7 +48,7 @@ def _add_location(ctx: Context, index: int, demo_password_hash: str) -> Location
     })
     # The first location's desk account is the documented demo login; the others are locked.
     if index == 0:
-        email, password_hash, name = STAFF_EMAIL, demo_password_hash, "Sam Rivera"
+        email, password_hash, name = STAFF_EMAIL, hash_password(DEMO_PASSWORD), "Sam Rivera"
     else:
         first = rng.choice(WOMEN_NAMES + MEN_NAMES)
         email = f"frontdesk.{place.code.lower()}@example.com"

@@ -3,6 +3,7 @@ waitlists. A class never gets more students than its capacity."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 
 from data.demo.plan import (
@@ -66,7 +67,8 @@ class Placement:
         self.by_level: dict[tuple[int, int], list[Slot]] = {}
         for slot in ctx.sched.slots:
             self.by_level.setdefault((slot.location.index, slot.level.id), []).append(slot)
-        self.taken: list[int] = []
+        self.taken: list[int] = []  # places given this term, including those left since
+        self.active: list[int] = []  # current-term places still held (active enrollments)
         self.waitlist_length: dict[int, int] = {}
 
     def run(self) -> None:
@@ -79,6 +81,7 @@ class Placement:
                     student.chains.append(Chain(student))
         for term in ctx.sched.terms:
             self.taken = [0] * len(ctx.sched.slots)
+            self.active = [0] * len(ctx.sched.slots)
             current = term is ctx.sched.current
             chains = [
                 chain for s in students if not s.prospect
@@ -86,7 +89,8 @@ class Placement:
                                                   else term.index)
                 for chain in s.chains
             ]
-            chains.sort(key=lambda c: c.slot is None)  # students who stay keep their seats
+            # The demo family first, then students who stay (they keep their seats).
+            chains.sort(key=lambda c: (not c.student.family.is_showcase, c.slot is None))
             for chain in chains:
                 self._place(term, chain, current)
             if current:
@@ -107,7 +111,9 @@ class Placement:
         self.rng.shuffle(slots)
         return slots
 
-    def _candidates(self, chain: Chain, term: Term) -> list[Slot]:
+    def _candidates(self, chain: Chain, term: Term) -> Iterator[Slot]:
+        """Classes in order of preference: the same class or the next level up for a student
+        who stays, then any class that fits the student's age (made only when needed)."""
         student, rng = chain.student, self.rng
         age, location = student.age_on(term.start), student.location.index
         previous = chain.slot
@@ -117,32 +123,46 @@ class Placement:
                   if rng.random() < MOVE_UP_CHANCE else [])
             same = [s for s in self._level_slots(location, previous.program, position)
                     if s is not previous]
-            return [*up, previous, *same]
+            yield from self._by_weekday(chain, [*up, previous, *same])
         programs = [p for p in range(len(self.ctx.cat.programs)) if self._fits(p, age)]
         rng.shuffle(programs)
         if chain.want_program in programs:
             programs.remove(chain.want_program)
             programs.insert(0, chain.want_program)
-        out: list[Slot] = []
         for program in programs:
             levels = len(self.ctx.cat.programs[program].levels)
             start = 2 if age >= self.ctx.cat.programs[program].spec.min_age + 3 else 1
-            for position in (start, *[p for p in range(1, levels + 1) if p != start]):
-                out.extend(self._level_slots(location, program, position))
-        if chain.want_weekday is not None:
-            out.sort(key=lambda s: s.weekday != chain.want_weekday)
-        return out
+            chunk = [s for position in (start, *[p for p in range(1, levels + 1) if p != start])
+                     for s in self._level_slots(location, program, position)]
+            yield from self._by_weekday(chain, chunk)
+
+    @staticmethod
+    def _by_weekday(chain: Chain, slots: list[Slot]) -> list[Slot]:
+        """Slots on the chain's wanted weekday first (the demo family has a class today)."""
+        if chain.want_weekday is None:
+            return slots
+        return sorted(slots, key=lambda s: s.weekday != chain.want_weekday)
+
+    def _full_now(self, slot: Slot) -> bool:
+        return self.active[slot.index] >= slot.capacity
 
     def _free(self, slot: Slot, student: StudentPlan, term: Term) -> bool:
         return self.taken[slot.index] < slot.capacity and not student.busy_in(term, slot)
 
     def _place(self, term: Term, chain: Chain, current: bool) -> None:
         student = chain.student
-        candidates = self._candidates(chain, term)
-        slot = next((s for s in candidates if self._free(s, student, term)), None)
+        slot = wanted = None
+        for candidate in self._candidates(chain, term):
+            if self._free(candidate, student, term):
+                slot = candidate
+                break
+            # Wait for a class that is full now rather than one emptied by drops.
+            if wanted is None and self._full_now(candidate) and not student.busy_in(
+                    term, candidate):
+                wanted = candidate
         if slot is None:
-            if current and candidates and not student.busy_in(term, candidates[0]):
-                self._waitlist(term, student, candidates[0])
+            if current and wanted is not None:
+                self._waitlist(term, student, wanted)
             return
         self.taken[slot.index] += 1
         self._enroll_for_term(term, chain, slot, current)
@@ -169,12 +189,16 @@ class Placement:
         chain.slot = slot
         last = min(end or ctx.yesterday, ctx.yesterday)
         if (last - start).days >= 5 * 7 and rng.random() < TRANSFER_CHANCE:
-            self._transfer(term, chain, enrollment, last)
+            self._transfer(term, chain, enrollment, last, booked)
+        held = enrollment.moved_to or enrollment
+        if held.status is EnrollmentStatus.ACTIVE:
+            self.active[held.slot.index] += 1
         if enrollment.status is EnrollmentStatus.TRANSFERRED:
             return  # written by _transfer, after its target
         write_enrollment(ctx, enrollment, created_at=booked)
 
-    def _transfer(self, term: Term, chain: Chain, moving: EnrollmentPlan, last: date) -> None:
+    def _transfer(self, term: Term, chain: Chain, moving: EnrollmentPlan, last: date,
+                  booked: datetime) -> None:
         """Move mid-term to another class of the same level (or program) that has room."""
         rng, slot, student = self.rng, moving.slot, chain.student
         location = slot.location.index
@@ -194,8 +218,7 @@ class Placement:
         chain.slot = target
         at = utc(day - 2 * DAY, 19)
         write_enrollment(self.ctx, moved, created_at=at)
-        write_enrollment(self.ctx, moving, created_at=signed_up_at(self.ctx, moving.start),
-                         transferred_to_id=moved.id)
+        write_enrollment(self.ctx, moving, created_at=booked, transferred_to_id=moved.id)
 
     def _trial(self, term: Term, student: StudentPlan, slot: Slot, start: date) -> None:
         days = self.ctx.sched.meetings(slot, start - WEEK, start - DAY)
@@ -236,7 +259,7 @@ class Placement:
             if s.is_active and not s.prospect:
                 by_location.setdefault(s.location.index, []).append(s)
         for slot in self.ctx.sched.slots:
-            if self.taken[slot.index] < slot.capacity or rng.random() < 0.5:
+            if not self._full_now(slot) or rng.random() < 0.5:
                 continue
             pool = by_location.get(slot.location.index, [])
             for _ in range(rng.randint(1, 3)):

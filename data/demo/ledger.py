@@ -17,7 +17,7 @@ from data.models import EnrollmentStatus, LedgerKind
 
 REGISTRATION_FEE_CENTS = 4_500
 REFUND_CHANCE = 0.3  # of drops early in a month
-CORRECTION_CHANCE = 0.01
+CORRECTION_CHANCE = 0.003  # of tuition charges: posted twice, then reversed
 CARD_BRANDS = ("Visa", "Mastercard", "American Express", "Discover")
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 CREDIT_REASONS = ("closed for weather", "pool closed for maintenance", "goodwill",
@@ -116,14 +116,15 @@ class FamilyLedger:
 
     def _maybe_refund(self, location: LocationInfo, amount: int, dropped_on: date,
                       student_id: int) -> None:
-        if self.rng.random() >= REFUND_CHANCE:
-            return
-        credit = self.add(Entry(utc(dropped_on + 2 * DAY, 15), location, LedgerKind.CREDIT,
-                                False, amount, "Prorated tuition credit after a drop", student_id))
-        self.refund(credit, location)
+        if self.rng.random() < REFUND_CHANCE:
+            self.refunded_credit(location, amount, dropped_on + 2 * DAY, student_id,
+                                 "Prorated tuition credit after a drop")
 
-    def refund(self, credit: Entry, location: LocationInfo) -> None:
-        """Pay a credit back to the card: a refund entry that the credit is applied to."""
+    def refunded_credit(self, location: LocationInfo, amount: int, on: date,
+                        student_id: int | None, description: str) -> None:
+        """A credit paid back to the card the next day: the credit is applied to the refund."""
+        credit = self.add(Entry(utc(on, 15), location, LedgerKind.CREDIT, False, amount,
+                                description, student_id))
         refund = self.add(Entry(
             credit.at + DAY, location, LedgerKind.REFUND, True, credit.amount,
             f"Refund to {self.card}", credit.student_id,

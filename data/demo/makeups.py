@@ -69,18 +69,13 @@ def visit_class(ctx: Context, student: StudentPlan, location: LocationInfo,
     return slot, class_id
 
 
-def _random_day(ctx: Context, first: date, last: date) -> date:
-    return first + timedelta(days=ctx.rng.randrange((last - first).days + 1))
-
-
 def book_makeup(ctx: Context, student: StudentPlan, location: LocationInfo, first: date,
                 last: date) -> tuple[EnrollmentPlan, datetime] | None:
     """A makeup visit between `first` and `last` (attended if already past), and when it was
     booked."""
-    if first > last:
-        return None
-    for _ in range(8):
-        day = _random_day(ctx, first, last)
+    days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    ctx.rng.shuffle(days)
+    for day in days:
         found = visit_class(ctx, student, location, day)
         if found is None:
             continue

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import skip_or_fail
+from tests.factories import TEST_SECRET_KEY
 from tests.support.postgres import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -44,6 +45,7 @@ def start_app(database_url: str, log: Path) -> tuple[subprocess.Popen[bytes], st
     env = {
         **os.environ,
         "CARTWHEEL_DATABASE_URL": database_url,
+        "CARTWHEEL_SECRET_KEY": TEST_SECRET_KEY,
         "PYTHONUNBUFFERED": "1",
     }
     command = [

@@ -52,4 +52,9 @@ def texts(at: AppTest) -> str:
     for kind in ("title", "subheader", "caption", "markdown", "info", "error", "success"):
         parts.extend(str(element.value) for element in at.get(kind))
     parts.extend(f"{m.label}: {m.value}" for m in at.metric)
-    return re.sub(r"\\(.)", r"\1", "\n".join(parts))  # drop Markdown escapes
+    return unescape("\n".join(parts))
+
+
+def unescape(markdown: str) -> str:
+    """Drop the Markdown escapes components add to names (see escape_markdown)."""
+    return re.sub(r"\\(.)", r"\1", markdown)

@@ -1,0 +1,1 @@
+"""The sections of the parent's Students page, one module each."""

@@ -1,0 +1,122 @@
+"""Future absences: report by class or by dates, list and cancel; offer a makeup at once."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+
+import streamlit as st
+
+from components.actions import flash, open_panel, panel, run_action, run_then_rerun
+from components.formatting import escape_markdown, format_date, format_time_range
+from components.students.makeups import PANEL as MAKEUP_PANEL
+from components.students.makeups import render_booking_panel
+from data.db import session_scope
+from services.absences import (
+    AbsenceOutcome,
+    cancel_absence,
+    future_absences,
+    report_absence_by_dates,
+    report_absence_by_enrollment,
+)
+from services.access import Actor
+from services.enrollments import student_enrollments
+from services.settings import PortalSettings
+from services.students import StudentCard
+
+NEW_TOKEN_KEY = "students.new_token"  # noqa: S105 (a session-state key)
+
+
+def render_absences(actor: Actor, student: StudentCard, settings: PortalSettings) -> None:
+    if settings.makeup_tokens_enabled:
+        st.caption(
+            f"Report at least {settings.makeup_notice_hours} hours before class to earn a "
+            "makeup token."
+        )
+    _offer_makeup(actor)
+    how = st.radio("Report an absence by", ["Class", "Dates"], horizontal=True, key="absence.mode")
+    if how == "Class":
+        _by_class(actor, student)
+    else:
+        _by_dates(actor, student)
+    with session_scope() as db:
+        scheduled = future_absences(db, actor, student.id)
+    st.markdown("**Scheduled absences**")
+    if not scheduled:
+        st.caption("None scheduled.")
+    for absence in scheduled:
+        line = (
+            f"{absence.weekday_name} {format_date(absence.class_date)}, "
+            f"{format_time_range(absence.start_time, absence.end_time)} · "
+            f"{absence.class_name} · {absence.location_name}"
+        )
+        left, right = st.columns([3, 1])
+        left.write(escape_markdown(line))
+        if absence.can_cancel:
+            if right.button("Cancel", key=f"absence.{absence.id}.cancel"):
+                run_then_rerun(
+                    lambda db, a=absence: cancel_absence(db, actor, a.id),
+                    "The absence is cancelled.",
+                )
+        elif absence.why_not:
+            right.caption(escape_markdown(absence.why_not))
+
+
+def _by_class(actor: Actor, student: StudentCard) -> None:
+    with session_scope() as db:
+        current = student_enrollments(db, actor, student.id).current
+    names = {v.id: f"{v.class_name} ({v.weekday_name})" for v in current}
+    if not names:
+        st.caption("No current classes to report an absence for.")
+        return
+    with st.form("absence.by_class"):
+        chosen = st.multiselect("Classes", list(names), format_func=names.__getitem__)
+        day = st.date_input("Date", value=None, format="YYYY-MM-DD")
+        reason = st.text_input("Reason (optional)", max_chars=500)
+        sent = st.form_submit_button("Report absence", type="primary")
+    if sent:
+        if not chosen or day is None:
+            st.error("Choose at least one class and the date.")
+            return
+        _report(lambda db: report_absence_by_enrollment(db, actor, student.id, chosen, day, reason))
+
+
+def _by_dates(actor: Actor, student: StudentCard) -> None:
+    with st.form("absence.by_dates"):
+        first, last = st.columns(2)
+        start_day = first.date_input("From", value=None, format="YYYY-MM-DD")
+        start_time = first.time_input("From time", value=time(0, 0))
+        end_day = last.date_input("Until", value=None, format="YYYY-MM-DD")
+        end_time = last.time_input("Until time", value=time(23, 59))
+        reason = st.text_input("Reason (optional)", max_chars=500)
+        sent = st.form_submit_button("Report absence", type="primary")
+    if sent:
+        if start_day is None or end_day is None:
+            st.error("Choose the first and the last day.")
+            return
+        # Wall-clock times at each class's location (the service reads naive times so).
+        starts, ends = datetime.combine(start_day, start_time), datetime.combine(end_day, end_time)
+        _report(lambda db: report_absence_by_dates(db, actor, student.id, starts, ends, reason))
+
+
+def _report(call) -> None:  # type: ignore[no-untyped-def]
+    outcome: AbsenceOutcome | None = run_action(call)
+    if outcome is None:
+        return
+    if outcome.token_ids:
+        st.session_state[NEW_TOKEN_KEY] = outcome.token_ids[0]
+        open_panel(MAKEUP_PANEL, outcome.token_ids[0])
+    flash(outcome.message)
+    st.rerun()
+
+
+def _offer_makeup(actor: Actor) -> None:
+    """Absence → makeup in one flow: book with the token the report just earned."""
+    token_id = st.session_state.get(NEW_TOKEN_KEY)
+    if token_id is None:
+        return
+    if panel(MAKEUP_PANEL) != token_id:  # booked, or "Not now": the offer is over
+        st.session_state.pop(NEW_TOKEN_KEY, None)
+        return
+    with st.container(border=True):
+        st.write("Book a makeup with the token you just earned?")
+        render_booking_panel(actor, token_id, key="absence_offer")

@@ -1,0 +1,133 @@
+"""Makeups: tokens by state with booking and cancelling, or makeup requests."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from components.actions import close_panel, open_panel, panel, run_action, run_then_rerun
+from components.formatting import escape_markdown, format_date, format_time_range
+from components.location_picker import selected_location_id
+from components.students.makeup_requests import render_makeup_requests
+from data.db import session_scope
+from services.access import Actor
+from services.makeups import (
+    MakeupOption,
+    TokenView,
+    book_makeup,
+    cancel_makeup,
+    makeup_options,
+    student_tokens,
+)
+from services.settings import PortalSettings
+from services.students import StudentCard
+
+PANEL = "students.makeup_panel"
+
+
+def option_label(option: MakeupOption) -> str:
+    return (
+        f"{option.weekday_name} {format_date(option.class_date)}, "
+        f"{format_time_range(option.start_time, option.end_time)} · {option.class_name} · "
+        f"{option.instructor} · {option.open_seats} open"
+    )
+
+
+def render_makeups(actor: Actor, student: StudentCard, settings: PortalSettings) -> None:
+    if not settings.makeup_tokens_enabled:
+        render_makeup_requests(actor, student)
+        return
+    with session_scope() as db:
+        groups = student_tokens(db, actor, student.id, selected_location_id())
+    st.markdown("**Tokens to use here**")
+    if not groups.available_here:
+        st.caption("No makeup tokens to use at this location.")
+    for token in groups.available_here:
+        _available(actor, token)
+    if groups.available_elsewhere:
+        st.markdown("**Tokens for other locations** (choose that location in the sidebar)")
+        st.dataframe(tokens_frame(groups.available_elsewhere), hide_index=True, width="stretch")
+    if groups.pending:
+        st.markdown("**Booked makeups**")
+    for token in groups.pending:
+        _pending(actor, token)
+    for title, tokens in (("Expired tokens", groups.expired), ("Used tokens", groups.spent)):
+        if tokens and st.toggle(f"Show {title.lower()} ({len(tokens)})", key=f"makeups.{title}"):
+            st.dataframe(tokens_frame(tokens), hide_index=True, width="stretch")
+
+
+def tokens_frame(tokens: tuple[TokenView, ...]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "Location": [t.location_name for t in tokens],
+            "Issued": [format_date(t.issued_on) for t in tokens],
+            "Expires": [format_date(t.expires_on) for t in tokens],
+            "From": [t.source_note for t in tokens],
+            "Makeup": [
+                f"{t.makeup_class_name} {format_date(t.makeup_date)}" if t.makeup_date else ""
+                for t in tokens
+            ],
+        }
+    )
+
+
+def _available(actor: Actor, token: TokenView) -> None:
+    with st.container(border=True):
+        st.write(escape_markdown(token.source_note or "Makeup token"))
+        st.caption(
+            f"Issued {format_date(token.issued_on)} · use by {format_date(token.expires_on)}"
+        )
+        if st.button("Book a makeup", key=f"makeup.{token.id}.open"):
+            open_panel(PANEL, token.id)
+        if panel(PANEL) == token.id:
+            render_booking_panel(actor, token.id)
+
+
+def render_booking_panel(actor: Actor, token_id: int, *, key: str = "makeup") -> None:
+    """The classes this token can book, with the reason for each one it cannot. `key` keeps
+    the widgets apart where the panel shows twice (Makeups tab and the absence offer)."""
+    options = run_action(lambda db: makeup_options(db, actor, token_id))
+    if options is None:
+        return
+    bookable = {(o.class_id, o.class_date): o for o in options if o.bookable}
+    if not bookable:
+        st.info("No class can be booked with this token right now.")
+    else:
+        choice = st.radio(
+            "Makeup class",
+            list(bookable),
+            key=f"{key}.{token_id}.choice",
+            format_func=lambda key: option_label(bookable[key]),
+        )
+        if st.button("Book this makeup", type="primary", key=f"{key}.{token_id}.book"):
+            run_then_rerun(
+                lambda db: book_makeup(db, actor, token_id, choice[0], choice[1]),
+                lambda booked: (
+                    f"Makeup booked: {booked.makeup_class_name} on "
+                    f"{format_date(booked.makeup_date)}."
+                ),
+                close=PANEL,
+            )
+    for option in options:
+        if not option.bookable:
+            st.caption(escape_markdown(f"{option_label(option)} — {option.why_not}"))
+    if st.button("Not now", key=f"{key}.{token_id}.close"):
+        close_panel(PANEL)
+        st.rerun()
+
+
+def _pending(actor: Actor, token: TokenView) -> None:
+    with st.container(border=True):
+        st.write(
+            escape_markdown(
+                f"{token.makeup_class_name} on {format_date(token.makeup_date)}"
+                f" at {token.location_name}"
+            )
+        )
+        if token.makeup_enrollment_id and st.button(
+            "Cancel makeup (the token comes back)", key=f"makeup.{token.id}.cancel"
+        ):
+            run_then_rerun(
+                lambda db: cancel_makeup(db, actor, token.makeup_enrollment_id),
+                "The makeup is cancelled and the token is back.",
+            )

@@ -1,0 +1,27 @@
+"""The student's check-in QR code, shown and downloadable as PNG."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from data.db import session_scope
+from services.access import Actor
+from services.checkin_codes import checkin_qr_png, student_checkin_code
+from services.students import StudentCard
+
+
+def render_qr_code(actor: Actor, student: StudentCard) -> None:
+    with session_scope() as db:
+        code = student_checkin_code(db, actor, student.id)
+    png = checkin_qr_png(code)
+    st.image(
+        png, caption=f"Show this at the front desk to check {student.first_name} in.", width=240
+    )
+    st.download_button(
+        "Download QR code (PNG)",
+        data=png,
+        file_name=f"checkin-{student.first_name.lower()}.png",
+        mime="image/png",
+        on_click="ignore",
+        key="students.qr_download",
+    )
