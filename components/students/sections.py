@@ -39,8 +39,14 @@ def sections_for(settings: PortalSettings) -> list[tuple[str, Section]]:
     return shown
 
 
+TAB_KEY = "students.tab"
+
+
 def render_student_tabs(actor: Actor, student: StudentCard, settings: PortalSettings) -> None:
+    """Stateful tabs: the chosen tab survives reruns and only its section runs."""
     sections = sections_for(settings)
-    for tab, (_, render) in zip(st.tabs([title for title, _ in sections]), sections, strict=True):
-        with tab:
-            render(actor, student)
+    tabs = st.tabs([title for title, _ in sections], key=TAB_KEY, on_change="rerun")
+    for tab, (_, render) in zip(tabs, sections, strict=True):
+        if tab.open:
+            with tab:
+                render(actor, student)

@@ -32,7 +32,7 @@ def render_skills(actor: Actor, student: StudentCard) -> None:
     if not levels:
         st.info("No skills have been evaluated yet.")
     for level in levels:
-        st.markdown(escape_markdown(f"**{level.program} · {level.level}**"))
+        st.markdown(f"**{escape_markdown(f'{level.program} · {level.level}')}**")
         st.progress(
             level.mastered / level.total if level.total else 0.0,
             text=f"{level.mastered} of {level.total} skills mastered",

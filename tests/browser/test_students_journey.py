@@ -4,35 +4,53 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session, aliased
 
 from data.db import make_engine
 from data.demo import DEMO_PASSWORD
-from data.models import Enrollment, EnrollmentStatus, EnrollmentType, GymClass, Student
+from data.models import (
+    Enrollment,
+    EnrollmentStatus,
+    EnrollmentType,
+    Guardian,
+    GymClass,
+    Student,
+    User,
+)
 from tests.browser.conftest import RunningApp, sign_in, wait_idle
 
 
-def _first_student_class(database_url: str, first_name: str) -> tuple[str, date]:
-    """The class name of the student's current class and a meeting date a week or more ahead."""
+def _student_with_makeup_choices(database_url: str) -> tuple[str, str, date]:
+    """A student of the demo family whose class has a sister class (same level, same
+    location) to book a makeup in, that class's name, and a meeting date a week ahead."""
     engine = make_engine(database_url)
+    sister = aliased(GymClass)
     with Session(engine) as db:
-        cls = db.scalar(
-            select(GymClass)
-            .join(Enrollment, Enrollment.class_id == GymClass.id)
-            .join(Student, Student.id == Enrollment.student_id)
+        row = db.execute(
+            select(Student.first_name, GymClass.name, GymClass.weekday)
+            .join(Enrollment, Enrollment.student_id == Student.id)
+            .join(GymClass, GymClass.id == Enrollment.class_id)
+            .join(Guardian, Guardian.family_id == Student.family_id)
+            .join(User, User.id == Guardian.user_id)
             .where(
-                Student.first_name == first_name,
+                User.email == "primary@example.com",
                 Enrollment.status == EnrollmentStatus.ACTIVE,
                 Enrollment.type == EnrollmentType.REGULAR,
+                exists().where(
+                    sister.level_id == GymClass.level_id,
+                    sister.location_id == GymClass.location_id,
+                    sister.id != GymClass.id,
+                    sister.is_active,
+                ),
             )
-        )
-        assert cls is not None
-        day = date.today() + timedelta(days=7)
-        day += timedelta(days=(cls.weekday - day.weekday()) % 7)
-        name = cls.name
+            .order_by(Student.first_name)
+        ).first()
     engine.dispose()
-    return name, day
+    assert row is not None, "the demo family needs a class with a sister class"
+    day = date.today() + timedelta(days=7)
+    day += timedelta(days=(row.weekday - day.weekday()) % 7)
+    return row.first_name, row.name, day
 
 
 def _tab(page, name: str) -> None:  # type: ignore[no-untyped-def]
@@ -45,17 +63,18 @@ def test_absence_token_makeup_cancel_drop_and_tracker(demo_app: RunningApp, page
     page.get_by_role("link", name="Students").click()
     page.get_by_role("heading", name="Your students").wait_for()
     wait_idle(page)
-    student = page.get_by_role("heading", level=3).first.inner_text().split(" · ")[0]
-    class_name, day = _first_student_class(demo_app.database_url, student.split()[0])
+    student, class_name, day = _student_with_makeup_choices(demo_app.database_url)
+    page.locator("[data-testid=stButtonGroup]").get_by_text(student, exact=True).click()
+    wait_idle(page)
+    page.get_by_role("heading", name=f"{student} ", exact=False).first.wait_for()
 
     _tab(page, "Absences")
-    page.get_by_text("Classes").first.wait_for()
-    page.get_by_role("combobox").filter(has_text="Choose").first.click()
+    page.get_by_role("combobox", name="Classes").click()
     page.get_by_role("option", name=class_name, exact=False).first.click()
     page.keyboard.press("Escape")
-    date_box = page.get_by_label("Date", exact=True)
-    date_box.fill(day.strftime("%Y-%m-%d"))
-    date_box.press("Enter")
+    # A date field of segments (yyyy, mm, dd): focus the first and type the digits.
+    page.get_by_label("Date", exact=True).get_by_role("spinbutton").first.click()
+    page.keyboard.type(day.strftime("%Y%m%d"))
     page.get_by_role("button", name="Report absence").click()
     page.get_by_text("You earned 1 makeup token").wait_for()
     page.get_by_text("Book a makeup with the token you just earned?").wait_for()

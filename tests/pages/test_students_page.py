@@ -42,9 +42,11 @@ def _family(db: Session) -> Student:
     return maya
 
 
-def _open(db: Session):  # type: ignore[no-untyped-def]
+def _open(db: Session, tab: str = "Enrollments"):  # type: ignore[no-untyped-def]
     at = signed_in_app(db, "p@example.com", f.PASSWORD).run()
     at.switch_page("../pages/students.py").run()
+    at.session_state["students.tab"] = tab
+    at.run()
     assert not at.exception
     return at
 
@@ -122,7 +124,7 @@ def test_drop_becomes_a_pending_request(app_db: Session) -> None:
 
 def test_report_absence_by_class_earns_a_token_and_offers_a_makeup(app_db: Session) -> None:
     maya = _family(app_db)
-    at = _open(app_db)
+    at = _open(app_db, "Absences")
     enrollment_id = app_db.scalar(select(Enrollment.id).where(Enrollment.student_id == maya.id))
     at.multiselect[0].select(enrollment_id)
     at.date_input[0].set_value(date(2026, 12, 3))  # a Thursday, days ahead
@@ -138,7 +140,7 @@ def test_report_absence_by_class_earns_a_token_and_offers_a_makeup(app_db: Sessi
 
 def test_absence_form_without_a_date_is_refused_and_writes_nothing(app_db: Session) -> None:
     _family(app_db)
-    at = _open(app_db)
+    at = _open(app_db, "Absences")
     at.button(key="FormSubmitter:absence.by_class-Report absence").click().run()
     assert not at.exception
     assert "Choose at least one class and the date." in [e.value for e in at.error]
@@ -166,3 +168,28 @@ def test_secondary_guardian_sees_the_same_students(app_db: Session) -> None:
     at.switch_page("../pages/students.py").run()
     assert not at.exception
     assert "Maya Garcia · age 8" in texts(at)
+
+
+@pytest.mark.parametrize(
+    ("tab", "expected"),
+    [
+        ("Enrollments", "Beam Basics"),
+        ("Skills", "Level 1"),
+        ("Attendance", "No classes recorded yet."),
+        ("Makeups", "No makeup tokens to use at this location."),
+        ("Absences", "None scheduled."),
+        ("QR code", ""),
+        ("Passes", "Maya has no punch passes."),
+        ("Requests", "No requests yet."),
+    ],
+)
+def test_each_section_renders(app_db: Session, tab: str, expected: str) -> None:
+    _family(app_db)
+    at = _open(app_db, tab)
+    assert at.session_state["students.tab"] == tab
+    page = texts(at) + "\n".join(str(m.value) for m in at.markdown)
+    assert expected in page
+    if tab == "QR code":
+        image = at.get("image")[0].proto
+        assert "Show this at the front desk to check Maya in." in str(image)
+        assert at.get("download_button")
