@@ -14,7 +14,7 @@ under the class lock.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
 
 from sqlalchemy import ColumnElement, Row, and_, func, or_, select, update
@@ -36,7 +36,7 @@ from services import audit, clock
 from services.access import Actor, require_family
 from services.capacity import ONGOING_TYPES, lock_class, open_seats_on
 from services.errors import FeatureDisabled, NotFound, ValidationError
-from services.lookups import class_with_slot
+from services.lookups import class_with_slot, slot_of
 from services.schedule import WeeklySlot, meeting_start, meets_on
 from services.settings import get_settings
 from services.students import reachable_family, seen_locations, student_in_reach
@@ -117,6 +117,55 @@ def redeem_punch(
         raise
     db.commit()
     return view
+
+
+@dataclass(frozen=True)
+class PunchOption:
+    """A class meeting a punch can be used for, or why not."""
+
+    class_id: int
+    class_name: str
+    start_time: time  # wall-clock time at the location
+    end_time: time
+    instructor: str
+    open_seats: int
+    why_not: str | None
+
+
+def punch_options(db: Session, actor: Actor, pass_id: int, day: date) -> list[PunchOption]:
+    """The classes meeting on `day` at the pass's location, each with its open seats or the
+    reason a punch cannot be used for it (started, full)."""
+    require_id(pass_id, "punch pass")
+    if not isinstance(day, date) or isinstance(day, datetime):
+        raise ValidationError("Choose the date of the class.")
+    if actor.is_guardian:
+        settings = get_settings(db)
+        if not (settings.punch_passes_enabled and settings.punch_pass_redemption_enabled):
+            raise FeatureDisabled("Punches cannot be used in the portal; ask at the front desk.")
+    punch_pass = _pass_in_reach(db, actor, pass_id)
+    rows = db.execute(
+        select(GymClass, Location.timezone)
+        .join(Location, Location.id == GymClass.location_id)
+        .where(
+            GymClass.location_id == punch_pass.location_id,
+            GymClass.is_active.is_(True),
+            GymClass.weekday == day.weekday(),
+            GymClass.term_start <= day,
+            GymClass.term_end >= day,
+        )
+        .order_by(GymClass.start_time, GymClass.name)
+    ).all()
+    options = []
+    for cls, timezone in rows:
+        seats = open_seats_on(db, cls, day)
+        started = meeting_start(slot_of(cls, timezone), day) <= clock.now()
+        why_not = "already started" if started else ("class full" if seats <= 0 else None)
+        options.append(
+            PunchOption(
+                cls.id, cls.name, cls.start_time, cls.end_time, cls.instructor_name, seats, why_not
+            )
+        )
+    return options
 
 
 def _redeem(

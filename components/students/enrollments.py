@@ -6,6 +6,7 @@ import streamlit as st
 
 from components.actions import close_panel, open_panel, panel, run_action, run_then_rerun
 from components.formatting import escape_markdown, format_date, format_time_range
+from components.students.calendar_link import render_calendar_link
 from components.students.transfer import render_transfer_panel
 from data.db import session_scope
 from services.access import Actor
@@ -53,6 +54,8 @@ def render_enrollments(actor: Actor, student: StudentCard, settings: PortalSetti
         for view in enrollments.past:
             ended = f" · ended {format_date(view.end_date)}" if view.end_date else ""
             st.write(escape_markdown(f"{describe(view)} · {view.status}{ended}"))
+    with st.expander("Add the classes to your calendar"):
+        render_calendar_link(actor, student)
 
 
 def _current(

@@ -5,11 +5,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from components.formatting import format_date
+from components.actions import run_action, run_then_rerun
+from components.formatting import escape_markdown, format_date, format_time_range
 from data.db import session_scope
 from services.access import Actor
 from services.money import format_cents
-from services.passes import PassView, family_passes
+from services.passes import PassView, PunchOption, family_passes, punch_options, redeem_punch
+from services.settings import PortalSettings
 from services.students import StudentCard
 
 STATUS_LABELS = {
@@ -35,10 +37,56 @@ def passes_frame(passes: list[PassView]) -> pd.DataFrame:
     )
 
 
-def render_passes(actor: Actor, student: StudentCard) -> None:
+def render_passes(actor: Actor, student: StudentCard, settings: PortalSettings) -> None:
     with session_scope() as db:
         passes = family_passes(db, actor, student.id)
     if not passes:
         st.info(f"{student.first_name} has no punch passes.")
         return
     st.dataframe(passes_frame(passes), hide_index=True, width="stretch")
+    usable = {p.id: p for p in passes if p.is_active}
+    if settings.punch_pass_redemption_enabled and usable:
+        _redeem(actor, student, usable)
+
+
+def _redeem(actor: Actor, student: StudentCard, usable: dict[int, PassView]) -> None:
+    st.markdown("**Use a punch**")
+    pass_id = st.selectbox(
+        "Pass",
+        list(usable),
+        key="punch.pass",
+        format_func=lambda i: (
+            f"{usable[i].name} · {usable[i].location_name} · {usable[i].punches_remaining} left"
+        ),
+    )
+    day = st.date_input("Class date", value=None, key="punch.day", format="YYYY-MM-DD")
+    if day is None:
+        return
+    options = run_action(lambda db: punch_options(db, actor, pass_id, day))
+    if options is None:
+        return
+    open_classes = {o.class_id: o for o in options if o.why_not is None}
+    for option in options:
+        if option.why_not:
+            st.caption(escape_markdown(f"{_option_label(option)} — {option.why_not}"))
+    if not open_classes:
+        st.info("No class with an open seat meets that day at this pass's location.")
+        return
+    class_id = st.radio(
+        "Class",
+        list(open_classes),
+        key="punch.class",
+        format_func=lambda i: _option_label(open_classes[i]),
+    )
+    if st.button("Use one punch", type="primary", key="punch.use"):
+        run_then_rerun(
+            lambda db: redeem_punch(db, actor, pass_id, class_id, day, student_id=student.id),
+            lambda view: f"Punch used: {view.punches_remaining} left on {view.name}.",
+        )
+
+
+def _option_label(option: PunchOption) -> str:
+    return (
+        f"{format_time_range(option.start_time, option.end_time)} · {option.class_name} · "
+        f"{option.instructor} · {option.open_seats} open"
+    )

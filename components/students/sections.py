@@ -34,7 +34,7 @@ def sections_for(settings: PortalSettings) -> list[tuple[str, Section]]:
     if settings.qr_codes_enabled:
         shown.append(("QR code", render_qr_code))
     if settings.punch_passes_enabled:
-        shown.append(("Passes", render_passes))
+        shown.append(("Passes", lambda actor, student: render_passes(actor, student, settings)))
     shown.append(("Requests", render_requests))
     return shown
 

@@ -14,16 +14,27 @@ from data.migrate import upgrade
 
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m data.demo",
-                                     description="Fill an empty database with the demo gym.")
+    parser = argparse.ArgumentParser(
+        prog="python -m data.demo", description="Fill an empty database with the demo gym."
+    )
     parser.add_argument("--scale", choices=tuple(SCALES), default="small")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--database-url", default=None,
-                        help="default: CARTWHEEL_DATABASE_URL, else the SQLite file in data/")
-    parser.add_argument("--today", type=date.fromisoformat, default=None,
-                        help="place the data around this date (YYYY-MM-DD); default: today")
-    parser.add_argument("--if-empty", action="store_true",
-                        help="do nothing, successfully, when the database already has data")
+    parser.add_argument(
+        "--database-url",
+        default=None,
+        help="default: CARTWHEEL_DATABASE_URL, else the SQLite file in data/",
+    )
+    parser.add_argument(
+        "--today",
+        type=date.fromisoformat,
+        default=None,
+        help="place the data around this date (YYYY-MM-DD); default: today",
+    )
+    parser.add_argument(
+        "--if-empty",
+        action="store_true",
+        help="do nothing, successfully, when the database already has data",
+    )
     return parser.parse_args(argv)
 
 
@@ -45,8 +56,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.if_empty:
         families = _families_if_filled(url)
         if families is not None:
-            print(f"The database already has data ({families:,} families); "
-                  f"leaving it as it is: {where}")
+            print(
+                f"The database already has data ({families:,} families); "
+                f"leaving it as it is: {where}"
+            )
             return 0
     try:
         report = build_demo(url, args.scale, args.seed, args.today)

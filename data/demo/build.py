@@ -48,8 +48,10 @@ class DemoReport:
 
     def summary(self) -> str:
         rows = "\n".join(f"  {name:<20} {count:>10,}" for name, count in self.counts.items())
-        return (f"Built the {self.scale} demo gym (seed {self.seed}, today {self.today}) in "
-                f"{self.seconds:.1f} s:\n{rows}")
+        return (
+            f"Built the {self.scale} demo gym (seed {self.seed}, today {self.today}) in "
+            f"{self.seconds:.1f} s:\n{rows}"
+        )
 
 
 def family_count(conn: Connection) -> int:
@@ -98,8 +100,9 @@ def _check_foreign_keys(conn: Connection) -> None:
 def _indexes_built_afterwards(conn: Connection) -> Iterator[None]:
     """Drop the secondary indexes for the bulk load and build each once at the end (much
     faster than keeping them up to date row by row). Unique indexes are checked then too."""
-    indexes = [index for table in TABLES for index in sorted(table.indexes,
-                                                             key=lambda ix: str(ix.name))]
+    indexes = [
+        index for table in TABLES for index in sorted(table.indexes, key=lambda ix: str(ix.name))
+    ]
     for index in indexes:
         index.drop(conn)
     yield
@@ -107,8 +110,9 @@ def _indexes_built_afterwards(conn: Connection) -> Iterator[None]:
         index.create(conn)
 
 
-def build_demo(url: str, scale: str = "small", seed: int = 7,
-               today: date | None = None) -> DemoReport:
+def build_demo(
+    url: str, scale: str = "small", seed: int = 7, today: date | None = None
+) -> DemoReport:
     """Migrate the database at `url` and fill it with the demo gym at `scale`.
 
     The same (scale, seed, today) always gives the same rows (password hashes aside, which
@@ -123,12 +127,18 @@ def build_demo(url: str, scale: str = "small", seed: int = 7,
         if has_data(conn):
             raise DatabaseNotEmpty(
                 f"The database already has data ({family_count(conn):,} families). The demo "
-                "only fills an empty database: use a new database, or --if-empty to skip.")
+                "only fills an empty database: use a new database, or --if-empty to skip."
+            )
         writer = BulkWriter(conn)
         # Accounts other than the four demo logins share one hash of a secret nobody keeps.
         locked = hash_password(secrets.token_urlsafe(32))
-        ctx = Context(rng=Random(seed), today=today, scale=SCALES[scale], writer=writer,
-                      locked_password_hash=locked)
+        ctx = Context(
+            rng=Random(seed),
+            today=today,
+            scale=SCALES[scale],
+            writer=writer,
+            locked_password_hash=locked,
+        )
         with _indexes_built_afterwards(conn):
             _generate(ctx)
             counts = writer.finish()
@@ -154,8 +164,9 @@ def _generate(ctx: Context) -> None:
     ctx.schedule = build_schedule(ctx)
     showcase = add_showcase_family(ctx)
     shown = len(showcase.students)
-    add_random_families(ctx, scale.families - 1, scale.students - shown,
-                        scale.active_students - shown)
+    add_random_families(
+        ctx, scale.families - 1, scale.students - shown, scale.active_students - shown
+    )
     place_students(ctx)
     shape_history(ctx, showcase)
     add_history(ctx)

@@ -17,11 +17,20 @@ HEAD_OFFICE_STREET = "2150 W Lawrence Ave"  # the first location's street, print
 
 def add_user(ctx: Context, email: str, role: Role, name: str, password_hash: str) -> int:
     user_id = ctx.writer.new_id("users")
-    ctx.writer.add("users", {
-        "id": user_id, "email": email.lower(), "password_hash": password_hash,
-        "role": role, "display_name": name, "is_active": True, "sessions_valid_after": None,
-        "password_changed_at": None, "created_at": utc(ctx.today - timedelta(days=1100), 15),
-    })
+    ctx.writer.add(
+        "users",
+        {
+            "id": user_id,
+            "email": email.lower(),
+            "password_hash": password_hash,
+            "role": role,
+            "display_name": name,
+            "is_active": True,
+            "sessions_valid_after": None,
+            "password_changed_at": None,
+            "created_at": utc(ctx.today - timedelta(days=1100), 15),
+        },
+    )
     return user_id
 
 
@@ -40,12 +49,22 @@ def _add_location(ctx: Context, index: int) -> LocationInfo:
     rng, writer = ctx.rng, ctx.writer
     location_id = writer.new_id("locations")
     street = f"{rng.randint(100, 4999)} {rng.choice(STREETS)}" if index else HEAD_OFFICE_STREET
-    writer.add("locations", {
-        "id": location_id, "name": place.name, "code": place.code, "timezone": place.timezone,
-        "address_line1": street, "city": place.city,
-        "region": place.region, "postal_code": place.postal_code, "country": "US",
-        "phone": f"+1{place.area_code}555{100 + index:04d}", "is_active": True,
-    })
+    writer.add(
+        "locations",
+        {
+            "id": location_id,
+            "name": place.name,
+            "code": place.code,
+            "timezone": place.timezone,
+            "address_line1": street,
+            "city": place.city,
+            "region": place.region,
+            "postal_code": place.postal_code,
+            "country": "US",
+            "phone": f"+1{place.area_code}555{100 + index:04d}",
+            "is_active": True,
+        },
+    )
     # The first location's desk account is the documented demo login; the others are locked.
     if index == 0:
         email, password_hash, name = STAFF_EMAIL, hash_password(DEMO_PASSWORD), "Sam Rivera"
@@ -65,15 +84,27 @@ def _add_program(ctx: Context, index: int) -> ProgramInfo:
     levels = []
     for position, (level_name, skills) in enumerate(spec.levels, start=1):
         level_id = writer.new_id("levels")
-        writer.add("levels", {
-            "id": level_id, "program_id": program_id, "name": level_name, "position": position,
-        })
+        writer.add(
+            "levels",
+            {
+                "id": level_id,
+                "program_id": program_id,
+                "name": level_name,
+                "position": position,
+            },
+        )
         skill_ids = []
         for skill_position, skill in enumerate(skills, start=1):
             skill_id = writer.new_id("skills")
-            writer.add("skills", {
-                "id": skill_id, "level_id": level_id, "name": skill, "position": skill_position,
-            })
+            writer.add(
+                "skills",
+                {
+                    "id": skill_id,
+                    "level_id": level_id,
+                    "name": skill,
+                    "position": skill_position,
+                },
+            )
             skill_ids.append(skill_id)
         levels.append(LevelInfo(level_id, index, position, level_name, tuple(skill_ids)))
     return ProgramInfo(id=program_id, spec=spec, levels=tuple(levels))
@@ -82,8 +113,16 @@ def _add_program(ctx: Context, index: int) -> ProgramInfo:
 def _add_settings(ctx: Context, home: LocationInfo, admin_id: int) -> None:
     """Only the business details are stored; every other setting keeps its default."""
     at = utc(ctx.today - timedelta(days=1100), 16)
-    address = f"{HEAD_OFFICE_STREET}, {home.place.city}, {home.place.region} {home.place.postal_code}"
+    address = (
+        f"{HEAD_OFFICE_STREET}, {home.place.city}, {home.place.region} {home.place.postal_code}"
+    )
     for key, value in (("business_name", BUSINESS_NAME), ("business_address", address)):
-        ctx.writer.add("portal_settings", {
-            "key": key, "value": value, "updated_at": at, "updated_by_user_id": admin_id,
-        })
+        ctx.writer.add(
+            "portal_settings",
+            {
+                "key": key,
+                "value": value,
+                "updated_at": at,
+                "updated_by_user_id": admin_id,
+            },
+        )

@@ -26,27 +26,55 @@ CANCELLED_WAITLIST_CHANCE = 0.015
 
 
 def write_enrollment(
-    ctx: Context, e: EnrollmentPlan, *, created_at: datetime,
-    waitlist_position: int | None = None, transferred_to_id: int | None = None,
+    ctx: Context,
+    e: EnrollmentPlan,
+    *,
+    created_at: datetime,
+    waitlist_position: int | None = None,
+    transferred_to_id: int | None = None,
 ) -> None:
-    ctx.writer.add("enrollments", {
-        "id": e.id, "student_id": e.student.id, "class_id": e.class_id, "type": e.type,
-        "status": e.status, "start_date": e.start, "end_date": e.end,
-        "waitlist_position": waitlist_position, "transferred_to_id": transferred_to_id,
-        "created_at": created_at,
-    })
+    ctx.writer.add(
+        "enrollments",
+        {
+            "id": e.id,
+            "student_id": e.student.id,
+            "class_id": e.class_id,
+            "type": e.type,
+            "status": e.status,
+            "start_date": e.start,
+            "end_date": e.end,
+            "waitlist_position": waitlist_position,
+            "transferred_to_id": transferred_to_id,
+            "created_at": created_at,
+        },
+    )
 
 
 def new_enrollment(
-    ctx: Context, student: StudentPlan, slot: Slot, term: Term, kind: EnrollmentType,
-    status: EnrollmentStatus, start: date, end: date | None, *, attends: bool = True,
+    ctx: Context,
+    student: StudentPlan,
+    slot: Slot,
+    term: Term,
+    kind: EnrollmentType,
+    status: EnrollmentStatus,
+    start: date,
+    end: date | None,
+    *,
+    attends: bool = True,
 ) -> EnrollmentPlan:
     """An enrollment with its id; the caller writes it (targets of transfers go first)."""
     student.slots_by_term.setdefault(term.index, []).append(slot.index)
     enrollment = EnrollmentPlan(
-        id=ctx.writer.new_id("enrollments"), student=student, slot=slot, term=term,
-        class_id=ctx.sched.class_ids[term.index][slot.index], type=kind, status=status,
-        start=start, end=end, attends=attends,
+        id=ctx.writer.new_id("enrollments"),
+        student=student,
+        slot=slot,
+        term=term,
+        class_id=ctx.sched.class_ids[term.index][slot.index],
+        type=kind,
+        status=status,
+        start=start,
+        end=end,
+        attends=attends,
     )
     student.enrollments.append(enrollment)
     return enrollment
@@ -84,9 +112,12 @@ class Placement:
             self.active = [0] * len(ctx.sched.slots)
             current = term is ctx.sched.current
             chains = [
-                chain for s in students if not s.prospect
-                and s.join_term <= term.index <= (s.leave_term if s.leave_term is not None
-                                                  else term.index)
+                chain
+                for s in students
+                if not s.prospect
+                and s.join_term
+                <= term.index
+                <= (s.leave_term if s.leave_term is not None else term.index)
                 for chain in s.chains
             ]
             # The demo family first, then students who stay (they keep their seats).
@@ -119,10 +150,16 @@ class Placement:
         previous = chain.slot
         if previous is not None and self._fits(previous.program, age):
             position = previous.level.position
-            up = (self._level_slots(location, previous.program, position + 1)
-                  if rng.random() < MOVE_UP_CHANCE else [])
-            same = [s for s in self._level_slots(location, previous.program, position)
-                    if s is not previous]
+            up = (
+                self._level_slots(location, previous.program, position + 1)
+                if rng.random() < MOVE_UP_CHANCE
+                else []
+            )
+            same = [
+                s
+                for s in self._level_slots(location, previous.program, position)
+                if s is not previous
+            ]
             yield from self._by_weekday(chain, [*up, previous, *same])
         programs = [p for p in range(len(self.ctx.cat.programs)) if self._fits(p, age)]
         rng.shuffle(programs)
@@ -132,8 +169,11 @@ class Placement:
         for program in programs:
             levels = len(self.ctx.cat.programs[program].levels)
             start = 2 if age >= self.ctx.cat.programs[program].spec.min_age + 3 else 1
-            chunk = [s for position in (start, *[p for p in range(1, levels + 1) if p != start])
-                     for s in self._level_slots(location, program, position)]
+            chunk = [
+                s
+                for position in (start, *[p for p in range(1, levels + 1) if p != start])
+                for s in self._level_slots(location, program, position)
+            ]
             yield from self._by_weekday(chain, chunk)
 
     @staticmethod
@@ -157,8 +197,11 @@ class Placement:
                 slot = candidate
                 break
             # Wait for a class that is full now rather than one emptied by drops.
-            if wanted is None and self._full_now(candidate) and not student.busy_in(
-                    term, candidate):
+            if (
+                wanted is None
+                and self._full_now(candidate)
+                and not student.busy_in(term, candidate)
+            ):
                 wanted = candidate
         if slot is None:
             if current and wanted is not None:
@@ -183,8 +226,9 @@ class Placement:
         if joining and student.join_week and chain is student.chains[0] and rng.random() < 0.5:
             self._trial(term, student, slot, start)
         booked = signed_up_at(ctx, start) if joining else utc(term.start - 2 * WEEK, 18)
-        enrollment = new_enrollment(ctx, student, slot, term, EnrollmentType.REGULAR, status,
-                                    start, end)
+        enrollment = new_enrollment(
+            ctx, student, slot, term, EnrollmentType.REGULAR, status, start, end
+        )
         chain.enrollments.append(enrollment)
         chain.slot = slot
         last = min(end or ctx.yesterday, ctx.yesterday)
@@ -197,13 +241,17 @@ class Placement:
             return  # written by _transfer, after its target
         write_enrollment(ctx, enrollment, created_at=booked)
 
-    def _transfer(self, term: Term, chain: Chain, moving: EnrollmentPlan, last: date,
-                  booked: datetime) -> None:
+    def _transfer(
+        self, term: Term, chain: Chain, moving: EnrollmentPlan, last: date, booked: datetime
+    ) -> None:
         """Move mid-term to another class of the same level (or program) that has room."""
         rng, slot, student = self.rng, moving.slot, chain.student
         location = slot.location.index
-        options = [s for p in range(1, len(self.ctx.cat.programs[slot.program].levels) + 1)
-                   for s in self._level_slots(location, slot.program, p)]
+        options = [
+            s
+            for p in range(1, len(self.ctx.cat.programs[slot.program].levels) + 1)
+            for s in self._level_slots(location, slot.program, p)
+        ]
         options.sort(key=lambda s: s.level is not slot.level)
         target = next((s for s in options if self._free(s, student, term)), None)
         if target is None:
@@ -211,8 +259,16 @@ class Placement:
         self.taken[target.index] += 1
         weeks = (last - moving.start).days // 7
         day = moving.start + rng.randint(2, weeks - 2) * WEEK + DAY
-        moved = new_enrollment(self.ctx, student, target, term, EnrollmentType.REGULAR,
-                               moving.status, day + DAY, moving.end)
+        moved = new_enrollment(
+            self.ctx,
+            student,
+            target,
+            term,
+            EnrollmentType.REGULAR,
+            moving.status,
+            day + DAY,
+            moving.end,
+        )
         moving.status, moving.end, moving.moved_to = EnrollmentStatus.TRANSFERRED, day, moved
         chain.enrollments.append(moved)
         chain.slot = target
@@ -223,8 +279,16 @@ class Placement:
     def _trial(self, term: Term, student: StudentPlan, slot: Slot, start: date) -> None:
         days = self.ctx.sched.meetings(slot, start - WEEK, start - DAY)
         if days:
-            trial = new_enrollment(self.ctx, student, slot, term, EnrollmentType.TRIAL,
-                                   EnrollmentStatus.COMPLETED, days[0], days[0])
+            trial = new_enrollment(
+                self.ctx,
+                student,
+                slot,
+                term,
+                EnrollmentType.TRIAL,
+                EnrollmentStatus.COMPLETED,
+                days[0],
+                days[0],
+            )
             write_enrollment(self.ctx, trial, created_at=signed_up_at(self.ctx, days[0]))
 
     # -- waitlists -----------------------------------------------------------------------
@@ -232,8 +296,17 @@ class Placement:
     def _waitlist(self, term: Term, student: StudentPlan, slot: Slot) -> None:
         ctx = self.ctx
         since = ctx.today - timedelta(days=self.rng.randint(1, 60))
-        entry = new_enrollment(ctx, student, slot, term, EnrollmentType.REGULAR,
-                               EnrollmentStatus.WAITLISTED, since, None, attends=False)
+        entry = new_enrollment(
+            ctx,
+            student,
+            slot,
+            term,
+            EnrollmentType.REGULAR,
+            EnrollmentStatus.WAITLISTED,
+            since,
+            None,
+            attends=False,
+        )
         position = self.waitlist_length.get(slot.index, 0) + 1
         self.waitlist_length[slot.index] = position
         write_enrollment(ctx, entry, created_at=utc(since, 20), waitlist_position=position)
@@ -246,9 +319,17 @@ class Placement:
         if slot is None or student.busy_in(term, slot):
             return
         start = term.start - timedelta(days=self.rng.randint(7, 30))
-        entry = new_enrollment(self.ctx, student, slot, term, EnrollmentType.REGULAR,
-                               EnrollmentStatus.DROPPED, start,
-                               start + timedelta(days=self.rng.randint(2, 20)), attends=False)
+        entry = new_enrollment(
+            self.ctx,
+            student,
+            slot,
+            term,
+            EnrollmentType.REGULAR,
+            EnrollmentStatus.DROPPED,
+            start,
+            start + timedelta(days=self.rng.randint(2, 20)),
+            attends=False,
+        )
         write_enrollment(self.ctx, entry, created_at=utc(start, 21))
 
     def _extra_waitlists(self, term: Term, students: list[StudentPlan]) -> None:
@@ -264,8 +345,11 @@ class Placement:
             pool = by_location.get(slot.location.index, [])
             for _ in range(rng.randint(1, 3)):
                 student = rng.choice(pool) if pool else None
-                if (student and self._fits(slot.program, student.age_on(term.start))
-                        and not student.busy_in(term, slot)):
+                if (
+                    student
+                    and self._fits(slot.program, student.age_on(term.start))
+                    and not student.busy_in(term, slot)
+                ):
                     self._waitlist(term, student, slot)
 
     def _prospect_trials(self, term: Term, students: list[StudentPlan]) -> None:
@@ -279,8 +363,16 @@ class Placement:
                 days = ctx.sched.meetings(slot, ctx.today + DAY, term.end)
                 if days and self._free(slot, student, term):
                     self.taken[slot.index] += 1
-                    trial = new_enrollment(ctx, student, slot, term, EnrollmentType.TRIAL,
-                                           EnrollmentStatus.ACTIVE, days[0], days[0])
+                    trial = new_enrollment(
+                        ctx,
+                        student,
+                        slot,
+                        term,
+                        EnrollmentType.TRIAL,
+                        EnrollmentStatus.ACTIVE,
+                        days[0],
+                        days[0],
+                    )
                     write_enrollment(ctx, trial, created_at=signed_up_at(ctx, ctx.today))
                     break
 

@@ -34,12 +34,16 @@ from data.models import GuardianAccess, OneTimeTokenPurpose, Role
 CURRENT = TERMS - 1
 INVITATION_DAYS = 7
 PRIMARY_ACCESS = (
-    (GuardianAccess.CAN_LOG_IN, 72), (GuardianAccess.NO_LOGIN, 20),
-    (GuardianAccess.INVITE_SENT, 6), (GuardianAccess.INVITE_REVOKED, 2),
+    (GuardianAccess.CAN_LOG_IN, 72),
+    (GuardianAccess.NO_LOGIN, 20),
+    (GuardianAccess.INVITE_SENT, 6),
+    (GuardianAccess.INVITE_REVOKED, 2),
 )
 SECONDARY_ACCESS = (
-    (GuardianAccess.NO_LOGIN, 40), (GuardianAccess.CAN_LOG_IN, 35),
-    (GuardianAccess.INVITE_SENT, 15), (GuardianAccess.INVITE_REVOKED, 10),
+    (GuardianAccess.NO_LOGIN, 40),
+    (GuardianAccess.CAN_LOG_IN, 35),
+    (GuardianAccess.INVITE_SENT, 15),
+    (GuardianAccess.INVITE_REVOKED, 10),
 )
 
 
@@ -78,33 +82,58 @@ def years_before(day: date, years: int) -> date:
 
 
 def add_family(
-    ctx: Context, surname: str, location: LocationInfo, created_on: date, payer: Payer,
-    *, is_showcase: bool = False,
+    ctx: Context,
+    surname: str,
+    location: LocationInfo,
+    created_on: date,
+    payer: Payer,
+    *,
+    is_showcase: bool = False,
 ) -> FamilyPlan:
     family_id = ctx.writer.new_id("families")
-    ctx.writer.add("families", {
-        "id": family_id, "name": f"{surname} family", "created_at": utc(created_on, 16),
-    })
+    ctx.writer.add(
+        "families",
+        {
+            "id": family_id,
+            "name": f"{surname} family",
+            "created_at": utc(created_on, 16),
+        },
+    )
     family = FamilyPlan(family_id, surname, location, created_on, payer, is_showcase=is_showcase)
     ctx.families.append(family)
     return family
 
 
-def add_guardian(ctx: Context, family: FamilyPlan, spec: GuardianSpec,
-                 *, blasts: bool = True, sms: bool = True) -> int:
+def add_guardian(
+    ctx: Context, family: FamilyPlan, spec: GuardianSpec, *, blasts: bool = True, sms: bool = True
+) -> int:
     writer, created = ctx.writer, utc(family.created_on, 16, 5)
     user_id = None
     if spec.access is GuardianAccess.CAN_LOG_IN:
-        user_id = add_user(ctx, spec.email, Role.GUARDIAN, f"{spec.first_name} {spec.last_name}",
-                           spec.password_hash or ctx.locked_password_hash)
+        user_id = add_user(
+            ctx,
+            spec.email,
+            Role.GUARDIAN,
+            f"{spec.first_name} {spec.last_name}",
+            spec.password_hash or ctx.locked_password_hash,
+        )
         family.login_user_ids.append(user_id)
     guardian_id = writer.new_id("guardians")
-    writer.add("guardians", {
-        "id": guardian_id, "family_id": family.id, "first_name": spec.first_name,
-        "last_name": spec.last_name, "is_primary": spec.is_primary, "may_pay": spec.may_pay,
-        "access": spec.access, "user_id": user_id, "gateway_customer_id": None,
-        "created_at": created,
-    })
+    writer.add(
+        "guardians",
+        {
+            "id": guardian_id,
+            "family_id": family.id,
+            "first_name": spec.first_name,
+            "last_name": spec.last_name,
+            "is_primary": spec.is_primary,
+            "may_pay": spec.may_pay,
+            "access": spec.access,
+            "user_id": user_id,
+            "gateway_customer_id": None,
+            "created_at": created,
+        },
+    )
     add_email(ctx, family, guardian_id, spec.email, is_login=user_id is not None, blasts=blasts)
     add_phone(ctx, family, guardian_id, spec.phone, "mobile", sms=sms)
     if spec.access in (GuardianAccess.INVITE_SENT, GuardianAccess.INVITE_REVOKED):
@@ -112,65 +141,132 @@ def add_guardian(ctx: Context, family: FamilyPlan, spec: GuardianSpec,
     return guardian_id
 
 
-def add_email(ctx: Context, family: FamilyPlan, guardian_id: int | None, email: str,
-              *, is_login: bool = False, blasts: bool = True) -> None:
-    ctx.writer.add("email_addresses", {
-        "id": ctx.writer.new_id("email_addresses"), "family_id": family.id,
-        "guardian_id": guardian_id, "email": email.lower(), "is_login": is_login,
-        "blasts_opt_in": blasts, "created_at": utc(family.created_on, 16, 6),
-    })
+def add_email(
+    ctx: Context,
+    family: FamilyPlan,
+    guardian_id: int | None,
+    email: str,
+    *,
+    is_login: bool = False,
+    blasts: bool = True,
+) -> None:
+    ctx.writer.add(
+        "email_addresses",
+        {
+            "id": ctx.writer.new_id("email_addresses"),
+            "family_id": family.id,
+            "guardian_id": guardian_id,
+            "email": email.lower(),
+            "is_login": is_login,
+            "blasts_opt_in": blasts,
+            "created_at": utc(family.created_on, 16, 6),
+        },
+    )
 
 
-def add_phone(ctx: Context, family: FamilyPlan, guardian_id: int | None, e164: str, label: str,
-              *, sms: bool = True) -> None:
-    ctx.writer.add("phone_numbers", {
-        "id": ctx.writer.new_id("phone_numbers"), "family_id": family.id,
-        "guardian_id": guardian_id, "e164": e164, "label": label, "sms_opt_in": sms,
-        "created_at": utc(family.created_on, 16, 6),
-    })
+def add_phone(
+    ctx: Context,
+    family: FamilyPlan,
+    guardian_id: int | None,
+    e164: str,
+    label: str,
+    *,
+    sms: bool = True,
+) -> None:
+    ctx.writer.add(
+        "phone_numbers",
+        {
+            "id": ctx.writer.new_id("phone_numbers"),
+            "family_id": family.id,
+            "guardian_id": guardian_id,
+            "e164": e164,
+            "label": label,
+            "sms_opt_in": sms,
+            "created_at": utc(family.created_on, 16, 6),
+        },
+    )
 
 
 def add_address(ctx: Context, family: FamilyPlan, guardian_id: int | None) -> None:
     rng, place = ctx.rng, family.location.place
-    ctx.writer.add("addresses", {
-        "id": ctx.writer.new_id("addresses"), "family_id": family.id,
-        "guardian_id": guardian_id, "line1": f"{rng.randint(100, 9999)} {rng.choice(STREETS)}",
-        "line2": f"Apt {rng.randint(1, 24)}{rng.choice('ABCD')}" if rng.random() < 0.15 else "",
-        "city": place.city, "region": place.region, "postal_code": place.postal_code,
-        "country": "US", "created_at": utc(family.created_on, 16, 7),
-    })
+    ctx.writer.add(
+        "addresses",
+        {
+            "id": ctx.writer.new_id("addresses"),
+            "family_id": family.id,
+            "guardian_id": guardian_id,
+            "line1": f"{rng.randint(100, 9999)} {rng.choice(STREETS)}",
+            "line2": f"Apt {rng.randint(1, 24)}{rng.choice('ABCD')}" if rng.random() < 0.15 else "",
+            "city": place.city,
+            "region": place.region,
+            "postal_code": place.postal_code,
+            "country": "US",
+            "created_at": utc(family.created_on, 16, 7),
+        },
+    )
 
 
 def _add_invitation(ctx: Context, guardian_id: int, *, revoked: bool) -> None:
-    sent_on = ctx.today - timedelta(days=ctx.rng.randint(20, 60) if revoked else
-                                    ctx.rng.randint(1, INVITATION_DAYS - 2))
+    sent_on = ctx.today - timedelta(
+        days=ctx.rng.randint(20, 60) if revoked else ctx.rng.randint(1, INVITATION_DAYS - 2)
+    )
     sent = utc(sent_on, 17)
-    ctx.writer.add("one_time_tokens", {
-        "id": ctx.writer.new_id("one_time_tokens"), "purpose": OneTimeTokenPurpose.INVITATION,
-        "token_hash": ctx.hex_token(), "user_id": None, "guardian_id": guardian_id,
-        "created_by_user_id": ctx.cat.admin_user_id, "created_at": sent,
-        "expires_at": sent + timedelta(days=INVITATION_DAYS), "used_at": None,
-        "revoked_at": sent + timedelta(days=2) if revoked else None,
-    })
+    ctx.writer.add(
+        "one_time_tokens",
+        {
+            "id": ctx.writer.new_id("one_time_tokens"),
+            "purpose": OneTimeTokenPurpose.INVITATION,
+            "token_hash": ctx.hex_token(),
+            "user_id": None,
+            "guardian_id": guardian_id,
+            "created_by_user_id": ctx.cat.admin_user_id,
+            "created_at": sent,
+            "expires_at": sent + timedelta(days=INVITATION_DAYS),
+            "used_at": None,
+            "revoked_at": sent + timedelta(days=2) if revoked else None,
+        },
+    )
 
 
 def add_student(
-    ctx: Context, family: FamilyPlan, first_name: str, last_name: str, gender: str,
-    birth_date: date, location: LocationInfo, timeline: Timeline, medical_notes: str = "",
+    ctx: Context,
+    family: FamilyPlan,
+    first_name: str,
+    last_name: str,
+    gender: str,
+    birth_date: date,
+    location: LocationInfo,
+    timeline: Timeline,
+    medical_notes: str = "",
 ) -> StudentPlan:
     student_id = ctx.writer.new_id("students")
     is_active = timeline.leave_term is None
-    ctx.writer.add("students", {
-        "id": student_id, "family_id": family.id, "first_name": first_name,
-        "last_name": last_name, "birth_date": birth_date, "gender": gender,
-        "medical_notes": medical_notes, "is_active": is_active,
-        "created_at": utc(family.created_on, 16, 10),
-    })
+    ctx.writer.add(
+        "students",
+        {
+            "id": student_id,
+            "family_id": family.id,
+            "first_name": first_name,
+            "last_name": last_name,
+            "birth_date": birth_date,
+            "gender": gender,
+            "medical_notes": medical_notes,
+            "is_active": is_active,
+            "created_at": utc(family.created_on, 16, 10),
+        },
+    )
     student = StudentPlan(
-        id=student_id, family=family, first_name=first_name, birth_date=birth_date,
-        location=location, is_active=is_active, join_term=timeline.join_term,
-        join_week=timeline.join_week, leave_term=timeline.leave_term,
-        leave_week=timeline.leave_week, prospect=timeline.prospect,
+        id=student_id,
+        family=family,
+        first_name=first_name,
+        birth_date=birth_date,
+        location=location,
+        is_active=is_active,
+        join_term=timeline.join_term,
+        join_week=timeline.join_week,
+        leave_term=timeline.leave_term,
+        leave_week=timeline.leave_week,
+        prospect=timeline.prospect,
     )
     family.students.append(student)
     return student
@@ -235,8 +331,9 @@ def random_timeline(ctx: Context, active: bool) -> Timeline:
     if leave_term == CURRENT:
         join_week = min(join_week, WEEKS_INTO_CURRENT_TERM - 3)
         earliest = join_week + 1 if join_term == leave_term else 1
-        return Timeline(join_term, join_week, leave_term,
-                        rng.randint(earliest, WEEKS_INTO_CURRENT_TERM - 1))
+        return Timeline(
+            join_term, join_week, leave_term, rng.randint(earliest, WEEKS_INTO_CURRENT_TERM - 1)
+        )
     leave_week = rng.randint(earliest, 14) if rng.random() < 0.3 else None
     return Timeline(join_term, join_week, leave_term, leave_week)
 
@@ -254,8 +351,11 @@ def _random_payer(ctx: Context, active: bool, last_day: date) -> Payer:
     rng = ctx.rng
     payer = Payer(pay_day=1 if rng.random() < 0.65 else rng.randint(2, 12))
     if rng.random() < (0.10 if active else 0.03):
-        payer.stops_paying_on = (ctx.today - timedelta(days=rng.randint(20, 75)) if active
-                                 else last_day - timedelta(days=20))
+        payer.stops_paying_on = (
+            ctx.today - timedelta(days=rng.randint(20, 75))
+            if active
+            else last_day - timedelta(days=20)
+        )
     if active and rng.random() < 0.06:
         payer.credit_cents = rng.choice((1_500, 2_500, 4_000, 5_000, 7_500))
     return payer
@@ -265,19 +365,24 @@ def _random_family(ctx: Context, active_flags: list[bool]) -> None:
     rng, cat = ctx.rng, ctx.cat
     timelines = [random_timeline(ctx, flag) for flag in active_flags]
     joined = [join_date(ctx, t) for t in timelines]
-    last_day = max(ctx.sched.terms[t.leave_term].end if t.leave_term is not None else ctx.today
-                   for t in timelines)
+    last_day = max(
+        ctx.sched.terms[t.leave_term].end if t.leave_term is not None else ctx.today
+        for t in timelines
+    )
     surname = rng.choice(SURNAMES)
     location = rng.choice(cat.locations)
     created_on = min(joined) - timedelta(days=rng.randint(3, 30))
-    family = add_family(ctx, surname, location, created_on,
-                        _random_payer(ctx, any(active_flags), last_day))
+    family = add_family(
+        ctx, surname, location, created_on, _random_payer(ctx, any(active_flags), last_day)
+    )
     primary_id, phones = _random_guardians(ctx, family)
     add_address(ctx, family, primary_id if rng.random() < 0.7 else None)
     _random_unassigned_contacts(ctx, family, phones)
-    other_location = (rng.choice([loc for loc in cat.locations if loc is not location])
-                      if len(cat.locations) > 1 and len(timelines) > 1 and rng.random() < 0.05
-                      else None)
+    other_location = (
+        rng.choice([loc for loc in cat.locations if loc is not location])
+        if len(cat.locations) > 1 and len(timelines) > 1 and rng.random() < 0.05
+        else None
+    )
     for n, (timeline, start) in enumerate(zip(timelines, joined, strict=True)):
         girl = rng.random() < 0.55
         first = rng.choice(GIRL_NAMES if girl else BOY_NAMES)
@@ -285,14 +390,20 @@ def _random_family(ctx: Context, active_flags: list[bool]) -> None:
         gender = ("Female" if girl else "Male") if rng.random() < 0.95 else ""
         notes = rng.choice(MEDICAL_NOTES) if rng.random() < 0.12 else ""
         where = other_location if other_location and n == len(timelines) - 1 else location
-        add_student(ctx, family, first, last, gender, _birth_date(ctx, start), where, timeline,
-                    notes)
+        add_student(
+            ctx, family, first, last, gender, _birth_date(ctx, start), where, timeline, notes
+        )
     if rng.random() < 0.05:
-        ctx.writer.add("staff_notes", {
-            "id": ctx.writer.new_id("staff_notes"), "family_id": family.id,
-            "author_user_id": location.staff_user_id, "body": rng.choice(FAMILY_STAFF_NOTES),
-            "created_at": utc(created_on + timedelta(days=rng.randint(1, 60)), 18),
-        })
+        ctx.writer.add(
+            "staff_notes",
+            {
+                "id": ctx.writer.new_id("staff_notes"),
+                "family_id": family.id,
+                "author_user_id": location.staff_user_id,
+                "body": rng.choice(FAMILY_STAFF_NOTES),
+                "created_at": utc(created_on + timedelta(days=rng.randint(1, 60)), 18),
+            },
+        )
 
 
 def _weighted(ctx: Context, options: tuple[tuple[GuardianAccess, int], ...]) -> GuardianAccess:
@@ -311,11 +422,17 @@ def _random_guardians(ctx: Context, family: FamilyPlan) -> tuple[int, list[str]]
     last = family.surname if rng.random() < 0.9 else rng.choice(SURNAMES)
     domain = rng.choice(EMAIL_DOMAINS)
     primary = GuardianSpec(
-        first, last, is_primary=True, may_pay=True, access=_weighted(ctx, PRIMARY_ACCESS),
-        email=f"{slug(first)}.{slug(last)}{family.id}@{domain}", phone=_phone(ctx, family),
+        first,
+        last,
+        is_primary=True,
+        may_pay=True,
+        access=_weighted(ctx, PRIMARY_ACCESS),
+        email=f"{slug(first)}.{slug(last)}{family.id}@{domain}",
+        phone=_phone(ctx, family),
     )
-    primary_id = add_guardian(ctx, family, primary, blasts=rng.random() < 0.9,
-                              sms=rng.random() < 0.85)
+    primary_id = add_guardian(
+        ctx, family, primary, blasts=rng.random() < 0.9, sms=rng.random() < 0.85
+    )
     phones = [primary.phone]
     if rng.random() < 0.4:
         second = rng.choice(MEN_NAMES if mother else WOMEN_NAMES)
@@ -323,12 +440,21 @@ def _random_guardians(ctx: Context, family: FamilyPlan) -> tuple[int, list[str]]
         phone = _phone(ctx, family)
         if phone not in phones and second != first:
             phones.append(phone)
-            add_guardian(ctx, family, GuardianSpec(
-                second, family.surname, is_primary=False,
-                may_pay=access is GuardianAccess.CAN_LOG_IN and rng.random() < 0.5,
-                access=access, email=f"{slug(second)}.{slug(family.surname)}{family.id}@{domain}",
-                phone=phone,
-            ), blasts=rng.random() < 0.9, sms=rng.random() < 0.85)
+            add_guardian(
+                ctx,
+                family,
+                GuardianSpec(
+                    second,
+                    family.surname,
+                    is_primary=False,
+                    may_pay=access is GuardianAccess.CAN_LOG_IN and rng.random() < 0.5,
+                    access=access,
+                    email=f"{slug(second)}.{slug(family.surname)}{family.id}@{domain}",
+                    phone=phone,
+                ),
+                blasts=rng.random() < 0.9,
+                sms=rng.random() < 0.85,
+            )
     return primary_id, phones
 
 
@@ -336,8 +462,13 @@ def _random_unassigned_contacts(ctx: Context, family: FamilyPlan, phones: list[s
     """Contact details that belong to the family but to no guardian in particular."""
     rng = ctx.rng
     if rng.random() < 0.08:
-        add_email(ctx, family, None, f"{slug(family.surname)}.family{family.id}@example.net",
-                  blasts=rng.random() < 0.5)
+        add_email(
+            ctx,
+            family,
+            None,
+            f"{slug(family.surname)}.family{family.id}@example.net",
+            blasts=rng.random() < 0.5,
+        )
     if rng.random() < 0.12:
         phone = _phone(ctx, family)
         if phone not in phones:

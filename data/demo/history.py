@@ -18,21 +18,33 @@ TOKEN_CHANCE = 0.5  # an excused absence earns a makeup token this often
 UPCOMING_ABSENCE_CHANCE = 0.08
 
 
-def add_absence(ctx: Context, e: EnrollmentPlan, day: date, reported_on: date,
-                *, cancelled: bool = False) -> int:
+def add_absence(
+    ctx: Context, e: EnrollmentPlan, day: date, reported_on: date, *, cancelled: bool = False
+) -> int:
     """A future absence for `day`, reported on `reported_on` (by a guardian when one can sign
     in, otherwise by the desk)."""
     rng, family = ctx.rng, e.student.family
-    reporter = (rng.choice(family.login_user_ids) if family.login_user_ids
-                else e.slot.location.staff_user_id)
+    reporter = (
+        rng.choice(family.login_user_ids)
+        if family.login_user_ids
+        else e.slot.location.staff_user_id
+    )
     reported_at = utc(reported_on, rng.randint(12, 20), rng.randrange(60))
     absence_id = ctx.writer.new_id("future_absences")
-    ctx.writer.add("future_absences", {
-        "id": absence_id, "student_id": e.student.id, "class_id": e.class_id,
-        "enrollment_id": e.id, "class_date": day, "reason": rng.choice(ABSENCE_REASONS),
-        "reported_by_user_id": reporter, "reported_at": reported_at,
-        "cancelled_at": reported_at + timedelta(hours=3) if cancelled else None,
-    })
+    ctx.writer.add(
+        "future_absences",
+        {
+            "id": absence_id,
+            "student_id": e.student.id,
+            "class_id": e.class_id,
+            "enrollment_id": e.id,
+            "class_date": day,
+            "reason": rng.choice(ABSENCE_REASONS),
+            "reported_by_user_id": reporter,
+            "reported_at": reported_at,
+            "cancelled_at": reported_at + timedelta(hours=3) if cancelled else None,
+        },
+    )
     return absence_id
 
 
@@ -40,8 +52,14 @@ def _excused(ctx: Context, e: EnrollmentPlan, day: date) -> None:
     reported_on = min(day - timedelta(days=ctx.rng.randint(1, 10)), ctx.yesterday)
     absence_id = add_absence(ctx, e, day, reported_on)
     if ctx.rng.random() < TOKEN_CHANCE:
-        issue_token(ctx, e.student, e.slot.location, reported_on, absence_note(e.slot, day),
-                    source_absence_id=absence_id)
+        issue_token(
+            ctx,
+            e.student,
+            e.slot.location,
+            reported_on,
+            absence_note(e.slot, day),
+            source_absence_id=absence_id,
+        )
 
 
 def _attend(ctx: Context, e: EnrollmentPlan) -> None:
@@ -51,21 +69,32 @@ def _attend(ctx: Context, e: EnrollmentPlan) -> None:
         status = forced.get(day)
         if status is None:
             r = rng.random()
-            status = (AttendanceStatus.PRESENT if r < PRESENT_SHARE else
-                      AttendanceStatus.ABSENT if r < PRESENT_SHARE + ABSENT_SHARE else
-                      AttendanceStatus.EXCUSED)
+            status = (
+                AttendanceStatus.PRESENT
+                if r < PRESENT_SHARE
+                else AttendanceStatus.ABSENT
+                if r < PRESENT_SHARE + ABSENT_SHARE
+                else AttendanceStatus.EXCUSED
+            )
         if status is AttendanceStatus.EXCUSED:
             _excused(ctx, e, day)
         add_attendance(ctx, e.student, e.class_id, e.slot, day, status, e.id)
 
 
-def upcoming_absence(ctx: Context, e: EnrollmentPlan, day: date, *, cancelled: bool,
-                     token: bool) -> None:
+def upcoming_absence(
+    ctx: Context, e: EnrollmentPlan, day: date, *, cancelled: bool, token: bool
+) -> None:
     reported_on = ctx.yesterday - timedelta(days=ctx.rng.randint(0, 5))
     absence_id = add_absence(ctx, e, day, reported_on, cancelled=cancelled)
     if token and not cancelled:
-        issue_token(ctx, e.student, e.slot.location, reported_on, absence_note(e.slot, day),
-                    source_absence_id=absence_id)
+        issue_token(
+            ctx,
+            e.student,
+            e.slot.location,
+            reported_on,
+            absence_note(e.slot, day),
+            source_absence_id=absence_id,
+        )
 
 
 def _maybe_upcoming_absence(ctx: Context, e: EnrollmentPlan) -> None:
@@ -73,11 +102,13 @@ def _maybe_upcoming_absence(ctx: Context, e: EnrollmentPlan) -> None:
     # The demo family's upcoming absences are chosen by hand (data/demo/showcase.py).
     if rng.random() >= UPCOMING_ABSENCE_CHANCE or e.student.family.is_showcase:
         return
-    days = ctx.sched.meetings(e.slot, ctx.today + DAY,
-                              min(e.term.end, ctx.today + timedelta(days=28)))
+    days = ctx.sched.meetings(
+        e.slot, ctx.today + DAY, min(e.term.end, ctx.today + timedelta(days=28))
+    )
     if days:
-        upcoming_absence(ctx, e, rng.choice(days), cancelled=rng.random() < 0.2,
-                         token=rng.random() < 0.6)
+        upcoming_absence(
+            ctx, e, rng.choice(days), cancelled=rng.random() < 0.2, token=rng.random() < 0.6
+        )
 
 
 def add_history(ctx: Context) -> None:

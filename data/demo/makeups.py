@@ -22,8 +22,10 @@ from data.models import AttendanceStatus, EnrollmentStatus, EnrollmentType, Toke
 BOOKING_WINDOW_DAYS = 30
 MARKED_AFTER_END = timedelta(minutes=10)
 OTHER_TOKEN_NOTES = (
-    "Class cancelled: coach out sick", "Class cancelled: pool maintenance",
-    "Goodwill token from the front desk", "Class cancelled: snow day",
+    "Class cancelled: coach out sick",
+    "Class cancelled: pool maintenance",
+    "Goodwill token from the front desk",
+    "Class cancelled: snow day",
 )
 
 
@@ -40,24 +42,41 @@ def marked_at(slot: Slot, day: date) -> datetime:
     return end - _utc_offset(slot.location.place.timezone, day) + MARKED_AFTER_END
 
 
-def add_attendance(ctx: Context, student: StudentPlan, class_id: int, slot: Slot, day: date,
-                   status: AttendanceStatus, enrollment_id: int | None) -> None:
-    ctx.writer.add("attendance", {
-        "id": ctx.writer.new_id("attendance"), "student_id": student.id, "class_id": class_id,
-        "location_id": slot.location.id, "enrollment_id": enrollment_id, "class_date": day,
-        "status": status, "marked_at": marked_at(slot, day),
-        "marked_by_user_id": slot.location.staff_user_id,
-    })
+def add_attendance(
+    ctx: Context,
+    student: StudentPlan,
+    class_id: int,
+    slot: Slot,
+    day: date,
+    status: AttendanceStatus,
+    enrollment_id: int | None,
+) -> None:
+    ctx.writer.add(
+        "attendance",
+        {
+            "id": ctx.writer.new_id("attendance"),
+            "student_id": student.id,
+            "class_id": class_id,
+            "location_id": slot.location.id,
+            "enrollment_id": enrollment_id,
+            "class_date": day,
+            "status": status,
+            "marked_at": marked_at(slot, day),
+            "marked_by_user_id": slot.location.staff_user_id,
+        },
+    )
 
 
-def visit_class(ctx: Context, student: StudentPlan, location: LocationInfo,
-                day: date) -> tuple[Slot, int] | None:
+def visit_class(
+    ctx: Context, student: StudentPlan, location: LocationInfo, day: date
+) -> tuple[Slot, int] | None:
     """A class at `location` on `day` that the student is not already in: (slot, class id)."""
     term = ctx.sched.term_of(day)
     if term is None or day in ctx.sched.closed:
         return None
     options = [
-        s for s in ctx.sched.slots_by_day.get((location.index, day.weekday()), ())
+        s
+        for s in ctx.sched.slots_by_day.get((location.index, day.weekday()), ())
         if not student.busy_in(term, s)
         and (ctx.sched.class_ids[term.index][s.index], day) not in student.visits
     ]
@@ -69,8 +88,9 @@ def visit_class(ctx: Context, student: StudentPlan, location: LocationInfo,
     return slot, class_id
 
 
-def book_makeup(ctx: Context, student: StudentPlan, location: LocationInfo, first: date,
-                last: date) -> tuple[EnrollmentPlan, datetime] | None:
+def book_makeup(
+    ctx: Context, student: StudentPlan, location: LocationInfo, first: date, last: date
+) -> tuple[EnrollmentPlan, datetime] | None:
     """A makeup visit between `first` and `last` (attended if already past), and when it was
     booked."""
     days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
@@ -84,22 +104,29 @@ def book_makeup(ctx: Context, student: StudentPlan, location: LocationInfo, firs
         assert term is not None
         past = day < ctx.today
         status = EnrollmentStatus.COMPLETED if past else EnrollmentStatus.ACTIVE
-        makeup = new_enrollment(ctx, student, slot, term, EnrollmentType.MAKEUP, status, day,
-                                day)
-        booked_on = min(max(first - DAY, day - timedelta(days=ctx.rng.randint(1, 10))),
-                        ctx.yesterday)
+        makeup = new_enrollment(ctx, student, slot, term, EnrollmentType.MAKEUP, status, day, day)
+        booked_on = min(
+            max(first - DAY, day - timedelta(days=ctx.rng.randint(1, 10))), ctx.yesterday
+        )
         booked = utc(booked_on, 20, ctx.rng.randrange(60))
         write_enrollment(ctx, makeup, created_at=booked)
         if past:
-            add_attendance(ctx, student, makeup.class_id, slot, day, AttendanceStatus.MAKEUP,
-                           makeup.id)
+            add_attendance(
+                ctx, student, makeup.class_id, slot, day, AttendanceStatus.MAKEUP, makeup.id
+            )
         return makeup, booked
     return None
 
 
 def issue_token(
-    ctx: Context, student: StudentPlan, location: LocationInfo, issued_on: date, note: str,
-    *, source_absence_id: int | None = None, state: TokenState | None = None,
+    ctx: Context,
+    student: StudentPlan,
+    location: LocationInfo,
+    issued_on: date,
+    note: str,
+    *,
+    source_absence_id: int | None = None,
+    state: TokenState | None = None,
 ) -> TokenState:
     """A makeup token; without `state` it gets a likely one for its age. Returns the state."""
     rng, today = ctx.rng, ctx.today
@@ -109,26 +136,46 @@ def issue_token(
         if expires_on < today:
             state = TokenState.SPENT if r < 0.65 else TokenState.EXPIRED
         else:
-            state = (TokenState.SPENT if r < 0.3 else
-                     TokenState.PENDING if r < 0.5 else TokenState.AVAILABLE)
+            state = (
+                TokenState.SPENT
+                if r < 0.3
+                else TokenState.PENDING
+                if r < 0.5
+                else TokenState.AVAILABLE
+            )
     booking = None
     if state is TokenState.SPENT:
-        booking = book_makeup(ctx, student, location, issued_on + DAY,
-                              min(expires_on, ctx.yesterday))
+        booking = book_makeup(
+            ctx, student, location, issued_on + DAY, min(expires_on, ctx.yesterday)
+        )
     elif state is TokenState.PENDING:
-        booking = book_makeup(ctx, student, location, today + DAY,
-                              min(expires_on, today + timedelta(days=BOOKING_WINDOW_DAYS)))
+        booking = book_makeup(
+            ctx,
+            student,
+            location,
+            today + DAY,
+            min(expires_on, today + timedelta(days=BOOKING_WINDOW_DAYS)),
+        )
     if state in (TokenState.SPENT, TokenState.PENDING) and booking is None:
         state = TokenState.EXPIRED if expires_on < today else TokenState.AVAILABLE
     makeup, redeemed_at = booking or (None, None)
-    ctx.writer.add("makeup_tokens", {
-        "id": ctx.writer.new_id("makeup_tokens"), "family_id": student.family.id,
-        "student_id": student.id, "location_id": location.id, "state": state,
-        "issued_on": issued_on, "expires_on": expires_on, "source_absence_id": source_absence_id,
-        "source_note": note, "makeup_enrollment_id": makeup.id if makeup else None,
-        "redeemed_at": redeemed_at,
-        "spent_on": makeup.start if makeup and state is TokenState.SPENT else None,
-    })
+    ctx.writer.add(
+        "makeup_tokens",
+        {
+            "id": ctx.writer.new_id("makeup_tokens"),
+            "family_id": student.family.id,
+            "student_id": student.id,
+            "location_id": location.id,
+            "state": state,
+            "issued_on": issued_on,
+            "expires_on": expires_on,
+            "source_absence_id": source_absence_id,
+            "source_note": note,
+            "makeup_enrollment_id": makeup.id if makeup else None,
+            "redeemed_at": redeemed_at,
+            "spent_on": makeup.start if makeup and state is TokenState.SPENT else None,
+        },
+    )
     return state
 
 

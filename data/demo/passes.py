@@ -17,8 +17,17 @@ PASS_CHANCE = 0.04
 PASS_VALID_DAYS = 180
 
 
-def add_pass(ctx: Context, family: FamilyPlan, student: StudentPlan, location: LocationInfo,
-             pass_type: int, purchased_on: date, punches: int, *, expires: bool = True) -> None:
+def add_pass(
+    ctx: Context,
+    family: FamilyPlan,
+    student: StudentPlan,
+    location: LocationInfo,
+    pass_type: int,
+    purchased_on: date,
+    punches: int,
+    *,
+    expires: bool = True,
+) -> None:
     """A pass bought on `purchased_on` with up to `punches` punches used since."""
     name, total, price = PASS_TYPES[pass_type]
     expires_on = purchased_on + timedelta(days=PASS_VALID_DAYS) if expires else None
@@ -33,19 +42,35 @@ def add_pass(ctx: Context, family: FamilyPlan, student: StudentPlan, location: L
         if found:
             visits.append((day, *found))
     used = len(visits)
-    ctx.writer.add("punch_passes", {
-        "id": pass_id, "family_id": family.id, "student_id": student.id,
-        "location_id": location.id, "name": name, "punches_total": total, "punches_used": used,
-        "purchased_on": purchased_on, "expires_on": expires_on, "amount_paid_cents": price,
-        "is_active": used < total and (expires_on is None or expires_on >= ctx.today),
-    })
+    ctx.writer.add(
+        "punch_passes",
+        {
+            "id": pass_id,
+            "family_id": family.id,
+            "student_id": student.id,
+            "location_id": location.id,
+            "name": name,
+            "punches_total": total,
+            "punches_used": used,
+            "purchased_on": purchased_on,
+            "expires_on": expires_on,
+            "amount_paid_cents": price,
+            "is_active": used < total and (expires_on is None or expires_on >= ctx.today),
+        },
+    )
     for day, slot, class_id in visits:
-        ctx.writer.add("pass_redemptions", {
-            "id": ctx.writer.new_id("pass_redemptions"), "pass_id": pass_id,
-            "student_id": student.id, "class_id": class_id, "class_date": day,
-            "redeemed_at": marked_at(slot, day) - timedelta(hours=1),
-            "redeemed_by_user_id": location.staff_user_id,
-        })
+        ctx.writer.add(
+            "pass_redemptions",
+            {
+                "id": ctx.writer.new_id("pass_redemptions"),
+                "pass_id": pass_id,
+                "student_id": student.id,
+                "class_id": class_id,
+                "class_date": day,
+                "redeemed_at": marked_at(slot, day) - timedelta(hours=1),
+                "redeemed_by_user_id": location.staff_user_id,
+            },
+        )
         add_attendance(ctx, student, class_id, slot, day, AttendanceStatus.PRESENT, None)
     family.purchases.append(Purchase(purchased_on, location, student.id, price, name))
 
@@ -58,5 +83,13 @@ def add_passes(ctx: Context) -> None:
         student = rng.choice(family.students)
         pass_type = rng.randrange(len(PASS_TYPES))
         bought = ctx.today - timedelta(days=rng.randint(10, 540))
-        add_pass(ctx, family, student, student.location, pass_type, bought,
-                 rng.randint(0, PASS_TYPES[pass_type][1]), expires=rng.random() < 0.8)
+        add_pass(
+            ctx,
+            family,
+            student,
+            student.location,
+            pass_type,
+            bought,
+            rng.randint(0, PASS_TYPES[pass_type][1]),
+            expires=rng.random() < 0.8,
+        )

@@ -19,13 +19,26 @@ def _day_between(ctx: Context, first: date, last: date) -> date:
     return first + timedelta(days=ctx.rng.randrange((last - first).days + 1))
 
 
-def _evaluate(ctx: Context, student: StudentPlan, skill_id: int, status: SkillStatus,
-              day: date, instructor: str) -> None:
-    ctx.writer.add("evaluations", {
-        "id": ctx.writer.new_id("evaluations"), "student_id": student.id,
-        "skill_id": skill_id, "status": status, "evaluated_on": day,
-        "instructor_name": instructor, "note": ctx.rng.choice(EVALUATION_NOTES),
-    })
+def _evaluate(
+    ctx: Context,
+    student: StudentPlan,
+    skill_id: int,
+    status: SkillStatus,
+    day: date,
+    instructor: str,
+) -> None:
+    ctx.writer.add(
+        "evaluations",
+        {
+            "id": ctx.writer.new_id("evaluations"),
+            "student_id": student.id,
+            "skill_id": skill_id,
+            "status": status,
+            "evaluated_on": day,
+            "instructor_name": instructor,
+            "note": ctx.rng.choice(EVALUATION_NOTES),
+        },
+    )
 
 
 def _level_stint(ctx: Context, stint: list[EnrollmentPlan], moved_up: bool) -> None:
@@ -40,9 +53,13 @@ def _level_stint(ctx: Context, stint: list[EnrollmentPlan], moved_up: bool) -> N
             status, day = SkillStatus.MASTERED, _day_between(ctx, recent, end)
         else:
             r = rng.random()
-            status = (SkillStatus.MASTERED if r < progress * 0.7 else
-                      SkillStatus.IN_PROGRESS if r < progress * 0.7 + 0.35 else
-                      SkillStatus.NOT_STARTED)
+            status = (
+                SkillStatus.MASTERED
+                if r < progress * 0.7
+                else SkillStatus.IN_PROGRESS
+                if r < progress * 0.7 + 0.35
+                else SkillStatus.NOT_STARTED
+            )
             day = _day_between(ctx, first.start, end)
         if status is SkillStatus.MASTERED and (day - first.start).days >= 14 and rng.random() < 0.3:
             earlier = _day_between(ctx, first.start, day - timedelta(days=7))
@@ -55,13 +72,17 @@ def add_evaluations(ctx: Context) -> None:
     for family in ctx.families:
         for student in family.students:
             for chain in student.chains:
-                stints = [list(g) for _, g in groupby(chain.enrollments,
-                                                      key=lambda e: e.slot.level.id)]
+                stints = [
+                    list(g) for _, g in groupby(chain.enrollments, key=lambda e: e.slot.level.id)
+                ]
                 for i, stint in enumerate(stints):
                     if (stint[-1].end or ctx.today) < horizon or stint[0].start >= ctx.today:
                         continue
                     nxt = stints[i + 1][0].slot.level if i + 1 < len(stints) else None
                     level = stint[0].slot.level
-                    moved_up = (nxt is not None and nxt.program == level.program
-                                and nxt.position > level.position)
+                    moved_up = (
+                        nxt is not None
+                        and nxt.program == level.program
+                        and nxt.position > level.position
+                    )
                     _level_stint(ctx, stint, moved_up)

@@ -14,14 +14,24 @@ from data.models import EnrollmentStatus, EnrollmentType, RequestKind, RequestSt
 
 PENDING_SHARE = 0.02  # of a location's current enrollments, with at least MIN_PENDING
 MIN_PENDING = 3
-ACTIVE_PENDING_KINDS = (RequestKind.DROP, RequestKind.TRANSFER, RequestKind.ABSENCE,
-                        RequestKind.MAKEUP)
+ACTIVE_PENDING_KINDS = (
+    RequestKind.DROP,
+    RequestKind.TRANSFER,
+    RequestKind.ABSENCE,
+    RequestKind.MAKEUP,
+)
 
 
 def add_request(
-    ctx: Context, e: EnrollmentPlan, kind: RequestKind, status: RequestStatus,
-    created_at: datetime, *, target_class_id: int | None = None,
-    effective: date | None = None, details: dict[str, object] | None = None,
+    ctx: Context,
+    e: EnrollmentPlan,
+    kind: RequestKind,
+    status: RequestStatus,
+    created_at: datetime,
+    *,
+    target_class_id: int | None = None,
+    effective: date | None = None,
+    details: dict[str, object] | None = None,
 ) -> int:
     """A request about enrollment `e`, with one event per status it went through."""
     rng, student = ctx.rng, e.student
@@ -31,19 +41,36 @@ def add_request(
     creator = parent or location.staff_user_id
     decided = status is not RequestStatus.PENDING
     decided_at = min(created_at + timedelta(hours=rng.randint(2, 30)), utc(ctx.yesterday, 23))
-    decider = (parent if status is RequestStatus.CANCELLED else location.staff_user_id)
-    staff_note = (rng.choice(STAFF_NOTES_DENIED) if status is RequestStatus.DENIED else
-                  rng.choice(STAFF_NOTES_APPROVED) if decided else "")
+    decider = parent if status is RequestStatus.CANCELLED else location.staff_user_id
+    staff_note = (
+        rng.choice(STAFF_NOTES_DENIED)
+        if status is RequestStatus.DENIED
+        else rng.choice(STAFF_NOTES_APPROVED)
+        if decided
+        else ""
+    )
     request_id = ctx.writer.new_id("parent_requests")
-    ctx.writer.add("parent_requests", {
-        "id": request_id, "family_id": student.family.id, "student_id": student.id,
-        "location_id": location.id, "kind": kind, "status": status, "enrollment_id": e.id,
-        "target_class_id": target_class_id, "effective_date": effective,
-        "details": details or {}, "parent_note": rng.choice(PARENT_NOTES),
-        "staff_note": staff_note, "created_by_user_id": creator, "created_at": created_at,
-        "decided_by_user_id": decider if decided else None,
-        "decided_at": decided_at if decided else None,
-    })
+    ctx.writer.add(
+        "parent_requests",
+        {
+            "id": request_id,
+            "family_id": student.family.id,
+            "student_id": student.id,
+            "location_id": location.id,
+            "kind": kind,
+            "status": status,
+            "enrollment_id": e.id,
+            "target_class_id": target_class_id,
+            "effective_date": effective,
+            "details": details or {},
+            "parent_note": rng.choice(PARENT_NOTES),
+            "staff_note": staff_note,
+            "created_by_user_id": creator,
+            "created_at": created_at,
+            "decided_by_user_id": decider if decided else None,
+            "decided_at": decided_at if decided else None,
+        },
+    )
     steps = [(RequestStatus.PENDING, creator, created_at, "")]
     if status in (RequestStatus.APPROVED, RequestStatus.APPLIED):
         steps.append((RequestStatus.APPROVED, decider, decided_at, staff_note))
@@ -52,10 +79,17 @@ def add_request(
     elif status in (RequestStatus.DENIED, RequestStatus.CANCELLED):
         steps.append((status, decider, decided_at, staff_note))
     for step, actor, at, note in steps:
-        ctx.writer.add("request_events", {
-            "id": ctx.writer.new_id("request_events"), "request_id": request_id,
-            "status": step, "actor_user_id": actor, "note": note, "at": at,
-        })
+        ctx.writer.add(
+            "request_events",
+            {
+                "id": ctx.writer.new_id("request_events"),
+                "request_id": request_id,
+                "status": step,
+                "actor_user_id": actor,
+                "note": note,
+                "at": at,
+            },
+        )
     return request_id
 
 
@@ -75,13 +109,28 @@ def _from_history(ctx: Context, e: EnrollmentPlan) -> None:
     applied = RequestStatus.APPLIED
     if e.type is EnrollmentType.MAKEUP and r < 0.2:
         status = applied if e.start < ctx.today else RequestStatus.APPROVED
-        add_request(ctx, e, RequestKind.MAKEUP, status, _before(ctx, e.start, 2, 9),
-                    target_class_id=e.class_id, effective=e.start, details=_class_date(e.start))
+        add_request(
+            ctx,
+            e,
+            RequestKind.MAKEUP,
+            status,
+            _before(ctx, e.start, 2, 9),
+            target_class_id=e.class_id,
+            effective=e.start,
+            details=_class_date(e.start),
+        )
     elif e.type is not EnrollmentType.REGULAR or r >= 0.5:
         return
     elif e.status is EnrollmentStatus.TRANSFERRED and e.end and e.moved_to:
-        add_request(ctx, e, RequestKind.TRANSFER, applied, _before(ctx, e.end, 3, 10),
-                    target_class_id=e.moved_to.class_id, effective=e.end + DAY)
+        add_request(
+            ctx,
+            e,
+            RequestKind.TRANSFER,
+            applied,
+            _before(ctx, e.end, 3, 10),
+            target_class_id=e.moved_to.class_id,
+            effective=e.end + DAY,
+        )
     elif e.status is EnrollmentStatus.DROPPED and e.end:
         kind = RequestKind.DROP if e.attends else RequestKind.CANCEL_WAITLIST
         add_request(ctx, e, kind, applied, _before(ctx, e.end, 2, 10), effective=e.end)
@@ -116,18 +165,38 @@ def add_pending_request(ctx: Context, e: EnrollmentPlan, kind: RequestKind) -> b
         target = _other_class(ctx, e)
         if target is None:
             return False
-        add_request(ctx, e, kind, pending, asked, target_class_id=target, effective=day,
-                    details=_class_date(day) if kind is RequestKind.MAKEUP else None)
+        add_request(
+            ctx,
+            e,
+            kind,
+            pending,
+            asked,
+            target_class_id=target,
+            effective=day,
+            details=_class_date(day) if kind is RequestKind.MAKEUP else None,
+        )
     else:
-        add_request(ctx, e, kind, pending, asked, effective=day,
-                    details=_class_date(day) if kind is RequestKind.ABSENCE else None)
+        add_request(
+            ctx,
+            e,
+            kind,
+            pending,
+            asked,
+            effective=day,
+            details=_class_date(day) if kind is RequestKind.ABSENCE else None,
+        )
     return True
 
 
 def _other_class(ctx: Context, e: EnrollmentPlan) -> int | None:
     """Another class of the same program at the same location this term: its id."""
-    options = [s for s in ctx.sched.slots if s.location is e.slot.location
-               and s.program == e.slot.program and not e.student.busy_in(e.term, s)]
+    options = [
+        s
+        for s in ctx.sched.slots
+        if s.location is e.slot.location
+        and s.program == e.slot.program
+        and not e.student.busy_in(e.term, s)
+    ]
     if not options:
         return None
     return ctx.sched.class_ids[e.term.index][ctx.rng.choice(options).index]
@@ -141,8 +210,11 @@ def _open_requests(ctx: Context, location: LocationInfo, current: list[Enrollmen
     for e in order:
         if made == wanted:
             break
-        kind = (RequestKind.CANCEL_WAITLIST if e.status is EnrollmentStatus.WAITLISTED
-                else ACTIVE_PENDING_KINDS[made % len(ACTIVE_PENDING_KINDS)])
+        kind = (
+            RequestKind.CANCEL_WAITLIST
+            if e.status is EnrollmentStatus.WAITLISTED
+            else ACTIVE_PENDING_KINDS[made % len(ACTIVE_PENDING_KINDS)]
+        )
         if add_pending_request(ctx, e, kind) or add_pending_request(ctx, e, RequestKind.DROP):
             made += 1
 
@@ -155,8 +227,11 @@ def add_requests(ctx: Context) -> None:
         for student in family.students:
             for e in student.enrollments:
                 _from_history(ctx, e)
-                if e.term is ctx.sched.current and e.type is EnrollmentType.REGULAR and (
-                        e.status in (EnrollmentStatus.ACTIVE, EnrollmentStatus.WAITLISTED)):
+                if (
+                    e.term is ctx.sched.current
+                    and e.type is EnrollmentType.REGULAR
+                    and (e.status in (EnrollmentStatus.ACTIVE, EnrollmentStatus.WAITLISTED))
+                ):
                     current[e.slot.location.index].append(e)
     for location in ctx.cat.locations:
         _open_requests(ctx, location, current[location.index])

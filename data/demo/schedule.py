@@ -34,8 +34,11 @@ def build_terms(today: date) -> tuple[Term, ...]:
     span = (TERM_WEEKS + TERM_GAP_WEEKS) * WEEK
     first_start = current_start - (TERMS - 1) * span
     return tuple(
-        Term(index=k, start=first_start + k * span, end=first_start + k * span
-             + TERM_WEEKS * WEEK - DAY)
+        Term(
+            index=k,
+            start=first_start + k * span,
+            end=first_start + k * span + TERM_WEEKS * WEEK - DAY,
+        )
         for k in range(TERMS)
     )
 
@@ -50,12 +53,19 @@ def holidays(first: date, last: date) -> frozenset[date]:
         labor_day = next(week[0] for week in september if week[0])
         november = calendar.monthcalendar(year, 11)
         thanksgiving = [week[3] for week in november if week[3]][3]
-        closed.update({
-            date(year, 1, 1), date(year, 5, memorial_day), date(year, 7, 4),
-            date(year, 9, labor_day), date(year, 11, thanksgiving),
-            date(year, 11, thanksgiving + 1), date(year, 12, 24), date(year, 12, 25),
-            date(year, 12, 31),
-        })
+        closed.update(
+            {
+                date(year, 1, 1),
+                date(year, 5, memorial_day),
+                date(year, 7, 4),
+                date(year, 9, labor_day),
+                date(year, 11, thanksgiving),
+                date(year, 11, thanksgiving + 1),
+                date(year, 12, 24),
+                date(year, 12, 25),
+                date(year, 12, 31),
+            }
+        )
     return frozenset(closed)
 
 
@@ -66,7 +76,9 @@ def build_schedule(ctx: Context) -> Schedule:
         slots.extend(_location_slots(ctx, location, first_index=len(slots)))
     class_ids = tuple(tuple(_add_class(ctx, term, slot) for slot in slots) for term in terms)
     schedule = Schedule(
-        terms=terms, slots=tuple(slots), class_ids=class_ids,
+        terms=terms,
+        slots=tuple(slots),
+        class_ids=class_ids,
         closed=holidays(terms[0].start, terms[-1].end),
     )
     by_day: dict[tuple[int, int], list[Slot]] = {}
@@ -88,8 +100,7 @@ def _levels_for(ctx: Context, slots: int) -> list[LevelInfo]:
     """Every level at least once, the rest by demand (first levels are the busiest)."""
     levels = [level for program in ctx.cat.programs for level in program.levels]
     weights = [
-        ctx.cat.programs[level.program].spec.demand * max(1, 4 - level.position)
-        for level in levels
+        ctx.cat.programs[level.program].spec.demand * max(1, 4 - level.position) for level in levels
     ]
     chosen = list(levels) + ctx.rng.choices(levels, weights, k=slots - len(levels))
     ctx.rng.shuffle(chosen)
@@ -111,26 +122,49 @@ def _location_slots(ctx: Context, location: LocationInfo, first_index: int) -> l
             minutes = spec.minutes + (30 if long_class else 0)
             start = starts[i * len(starts) // count]
             end = (datetime.combine(date.min, start) + timedelta(minutes=minutes)).time()
-            tuition = (spec.tuition_cents + (level.position - 1) * LEVEL_STEP_CENTS
-                       + (LONG_CLASS_EXTRA_CENTS if long_class else 0))
-            slots.append(Slot(
-                index=first_index + len(slots), location=location, program=level.program,
-                level=level, weekday=weekday, start=start, end=end,
-                capacity=rng.randint(*spec.capacity), tuition_cents=tuition,
-                name=spec.class_name.format(level=level.name), instructor=rng.choice(COACHES),
-            ))
+            tuition = (
+                spec.tuition_cents
+                + (level.position - 1) * LEVEL_STEP_CENTS
+                + (LONG_CLASS_EXTRA_CENTS if long_class else 0)
+            )
+            slots.append(
+                Slot(
+                    index=first_index + len(slots),
+                    location=location,
+                    program=level.program,
+                    level=level,
+                    weekday=weekday,
+                    start=start,
+                    end=end,
+                    capacity=rng.randint(*spec.capacity),
+                    tuition_cents=tuition,
+                    name=spec.class_name.format(level=level.name),
+                    instructor=rng.choice(COACHES),
+                )
+            )
     return slots
 
 
 def _add_class(ctx: Context, term: Term, slot: Slot) -> int:
     class_id = ctx.writer.new_id("classes")
-    ctx.writer.add("classes", {
-        "id": class_id, "location_id": slot.location.id,
-        "program_id": ctx.cat.programs[slot.program].id, "level_id": slot.level.id,
-        "name": slot.name, "weekday": slot.weekday, "start_time": slot.start,
-        "end_time": slot.end, "term_start": term.start, "term_end": term.end,
-        "capacity": slot.capacity, "instructor_name": slot.instructor,
-        "instructor_user_id": None, "tuition_cents": slot.tuition_cents,
-        "is_active": term.index == TERMS - 1,
-    })
+    ctx.writer.add(
+        "classes",
+        {
+            "id": class_id,
+            "location_id": slot.location.id,
+            "program_id": ctx.cat.programs[slot.program].id,
+            "level_id": slot.level.id,
+            "name": slot.name,
+            "weekday": slot.weekday,
+            "start_time": slot.start,
+            "end_time": slot.end,
+            "term_start": term.start,
+            "term_end": term.end,
+            "capacity": slot.capacity,
+            "instructor_name": slot.instructor,
+            "instructor_user_id": None,
+            "tuition_cents": slot.tuition_cents,
+            "is_active": term.index == TERMS - 1,
+        },
+    )
     return class_id

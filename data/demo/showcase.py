@@ -57,22 +57,58 @@ def _last_paid_day(today: date) -> date:
 def add_showcase_family(ctx: Context) -> FamilyPlan:
     north, river = ctx.cat.locations[0], ctx.cat.locations[1]
     today, joined = ctx.today, TERMS - 1 - JOINED_TERMS_AGO
-    family = add_family(ctx, DEMO_SURNAME, north,
-                        ctx.sched.terms[joined].start - timedelta(days=20),
-                        Payer(pay_day=1, stops_paying_on=_last_paid_day(today)),
-                        is_showcase=True)
+    family = add_family(
+        ctx,
+        DEMO_SURNAME,
+        north,
+        ctx.sched.terms[joined].start - timedelta(days=20),
+        Payer(pay_day=1, stops_paying_on=_last_paid_day(today)),
+        is_showcase=True,
+    )
     area = north.place.area_code
-    maria = add_guardian(ctx, family, GuardianSpec(
-        "Maria", DEMO_SURNAME, is_primary=True, may_pay=True, access=GuardianAccess.CAN_LOG_IN,
-        email=PRIMARY_EMAIL, phone=f"+1{area}5550142",
-        password_hash=hash_password(DEMO_PASSWORD)))
-    add_guardian(ctx, family, GuardianSpec(
-        "Carlos", DEMO_SURNAME, is_primary=False, may_pay=False,
-        access=GuardianAccess.CAN_LOG_IN, email=SECONDARY_EMAIL, phone=f"+1{area}5550143",
-        password_hash=hash_password(DEMO_PASSWORD)))
-    rosa = add_guardian(ctx, family, GuardianSpec(
-        "Rosa", "Martinez", is_primary=False, may_pay=False, access=GuardianAccess.NO_LOGIN,
-        email="rosa.martinez@example.net", phone=f"+1{area}5550144"), blasts=False, sms=False)
+    maria = add_guardian(
+        ctx,
+        family,
+        GuardianSpec(
+            "Maria",
+            DEMO_SURNAME,
+            is_primary=True,
+            may_pay=True,
+            access=GuardianAccess.CAN_LOG_IN,
+            email=PRIMARY_EMAIL,
+            phone=f"+1{area}5550142",
+            password_hash=hash_password(DEMO_PASSWORD),
+        ),
+    )
+    add_guardian(
+        ctx,
+        family,
+        GuardianSpec(
+            "Carlos",
+            DEMO_SURNAME,
+            is_primary=False,
+            may_pay=False,
+            access=GuardianAccess.CAN_LOG_IN,
+            email=SECONDARY_EMAIL,
+            phone=f"+1{area}5550143",
+            password_hash=hash_password(DEMO_PASSWORD),
+        ),
+    )
+    rosa = add_guardian(
+        ctx,
+        family,
+        GuardianSpec(
+            "Rosa",
+            "Martinez",
+            is_primary=False,
+            may_pay=False,
+            access=GuardianAccess.NO_LOGIN,
+            email="rosa.martinez@example.net",
+            phone=f"+1{area}5550144",
+        ),
+        blasts=False,
+        sms=False,
+    )
     add_address(ctx, family, maria)
     add_address(ctx, family, rosa)
     add_email(ctx, family, None, "garcia.family@example.net", blasts=False)
@@ -84,10 +120,16 @@ def add_showcase_family(ctx: Context) -> FamilyPlan:
         ("Lucia", "Female", 12 * 365 + 30, river, "Swim", ""),
     ):
         birth = years_before(today, 0) - timedelta(days=age_days)
-        student = add_student(ctx, family, first, DEMO_SURNAME, gender, birth, location,
-                              Timeline(joined, 0), notes)
-        student.chains.append(Chain(student, want_program=PROGRAM[program],
-                                    want_weekday=weekday if first == "Sofia" else None))
+        student = add_student(
+            ctx, family, first, DEMO_SURNAME, gender, birth, location, Timeline(joined, 0), notes
+        )
+        student.chains.append(
+            Chain(
+                student,
+                want_program=PROGRAM[program],
+                want_weekday=weekday if first == "Sofia" else None,
+            )
+        )
     return family
 
 
@@ -103,8 +145,7 @@ def _current(family: FamilyPlan, n: int) -> EnrollmentPlan:
 def shape_history(ctx: Context, family: FamilyPlan) -> None:
     """Choose some past meetings' attendance (runs before attendance is generated)."""
     absent, excused = AttendanceStatus.ABSENT, AttendanceStatus.EXCUSED
-    for n, marks in enumerate(({-3: absent, -5: excused}, {-2: excused, -6: absent},
-                               {-4: absent})):
+    for n, marks in enumerate(({-3: absent, -5: excused}, {-2: excused, -6: absent}, {-4: absent})):
         e = _current(family, n)
         days = ctx.sched.meetings(e.slot, e.start, ctx.yesterday)
         e.forced = {days[i]: status for i, status in marks.items() if len(days) >= -i}
@@ -119,13 +160,24 @@ def add_showcase_extras(ctx: Context, family: FamilyPlan) -> None:
         ahead = ctx.sched.meetings(e.slot, today + DAY, e.term.end)
         reported = ctx.yesterday - timedelta(days=2)
         absence_id = add_absence(ctx, e, ahead[-1], reported)
-        issue_token(ctx, student, location, reported, absence_note(e.slot, ahead[-1]),
-                    source_absence_id=absence_id, state=TokenState.AVAILABLE)
-        for state, days_ago in ((TokenState.PENDING, 12), (TokenState.SPENT, 40),
-                                (TokenState.EXPIRED, 95)):
+        issue_token(
+            ctx,
+            student,
+            location,
+            reported,
+            absence_note(e.slot, ahead[-1]),
+            source_absence_id=absence_id,
+            state=TokenState.AVAILABLE,
+        )
+        for state, days_ago in (
+            (TokenState.PENDING, 12),
+            (TokenState.SPENT, 40),
+            (TokenState.EXPIRED, 95),
+        ):
             note = OTHER_TOKEN_NOTES[days_ago % len(OTHER_TOKEN_NOTES)]
-            got = issue_token(ctx, student, location, today - timedelta(days=days_ago), note,
-                              state=state)
+            got = issue_token(
+                ctx, student, location, today - timedelta(days=days_ago), note, state=state
+            )
             if got is not state:
                 raise RuntimeError(f"no class found for the demo family's {state} token")
     mateo_ahead = ctx.sched.meetings(mateo.slot, today + DAY, mateo.term.end)
@@ -134,27 +186,52 @@ def add_showcase_extras(ctx: Context, family: FamilyPlan) -> None:
     add_pass(ctx, family, sofia.student, sofia.slot.location, 0, today - timedelta(days=45), 4)
     add_pass(ctx, family, lucia.student, lucia.slot.location, 1, today - timedelta(days=300), 3)
     ledger = family_ledger(ctx, family)
-    ledger.refunded_credit(sofia.slot.location, 4_750, today - timedelta(days=75),
-                           sofia.student.id, "Credit: class cancelled for a gym meet")
+    ledger.refunded_credit(
+        sofia.slot.location,
+        4_750,
+        today - timedelta(days=75),
+        sofia.student.id,
+        "Credit: class cancelled for a gym meet",
+    )
     ledger.account_credit(lucia.slot.location, 3_000, ctx.yesterday - timedelta(days=3))
     ledger.write()
 
 
-def _requests(ctx: Context, sofia: EnrollmentPlan, mateo: EnrollmentPlan,
-              lucia: EnrollmentPlan) -> None:
+def _requests(
+    ctx: Context, sofia: EnrollmentPlan, mateo: EnrollmentPlan, lucia: EnrollmentPlan
+) -> None:
     for e, kind in ((mateo, RequestKind.TRANSFER), (lucia, RequestKind.ABSENCE)):
         if not add_pending_request(ctx, e, kind):
             raise RuntimeError(f"could not open the demo family's {kind} request")
     today = ctx.today
-    excused = [day for day, status in (sofia.forced or {}).items()
-               if status is AttendanceStatus.EXCUSED]
+    excused = [
+        day for day, status in (sofia.forced or {}).items() if status is AttendanceStatus.EXCUSED
+    ]
     for day in excused:
-        add_request(ctx, sofia, RequestKind.ABSENCE, RequestStatus.APPLIED,
-                    utc(day - 2 * DAY, 19, 30), effective=day,
-                    details={"class_date": day.isoformat()})
+        add_request(
+            ctx,
+            sofia,
+            RequestKind.ABSENCE,
+            RequestStatus.APPLIED,
+            utc(day - 2 * DAY, 19, 30),
+            effective=day,
+            details={"class_date": day.isoformat()},
+        )
     asked = today - timedelta(days=20)
-    add_request(ctx, lucia, RequestKind.DROP, RequestStatus.DENIED, utc(asked, 20, 15),
-                effective=asked + timedelta(days=7))
+    add_request(
+        ctx,
+        lucia,
+        RequestKind.DROP,
+        RequestStatus.DENIED,
+        utc(asked, 20, 15),
+        effective=asked + timedelta(days=7),
+    )
     asked = today - timedelta(days=50)
-    add_request(ctx, mateo, RequestKind.DROP, RequestStatus.CANCELLED, utc(asked, 18, 45),
-                effective=asked + timedelta(days=10))
+    add_request(
+        ctx,
+        mateo,
+        RequestKind.DROP,
+        RequestStatus.CANCELLED,
+        utc(asked, 18, 45),
+        effective=asked + timedelta(days=10),
+    )

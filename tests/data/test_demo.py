@@ -49,10 +49,12 @@ def _sqlite_copy(template: str, folder: Path, name: str) -> str:
     return f"sqlite:///{path}"
 
 
-@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres",
-                                                              marks=pytest.mark.postgres)])
-def demo(request: pytest.FixtureRequest, sqlite_template: str,
-         tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+def demo(
+    request: pytest.FixtureRequest, sqlite_template: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Engine]:
     """The small demo, built once per database for the whole module."""
     if request.param == "sqlite":
         url = _sqlite_copy(sqlite_template, tmp_path_factory.mktemp("demo"), "demo.db")
@@ -94,9 +96,7 @@ def _content_hash(engine: Engine) -> str:
 # ---- reproducible ----------------------------------------------------------------------
 
 
-def test_same_seed_and_day_give_the_same_database(
-    sqlite_template: str, tmp_path: Path
-) -> None:
+def test_same_seed_and_day_give_the_same_database(sqlite_template: str, tmp_path: Path) -> None:
     hashes = []
     for name in ("a.db", "b.db"):
         url = _sqlite_copy(sqlite_template, tmp_path, name)
@@ -126,38 +126,56 @@ def test_every_family_has_one_to_four_students_and_one_primary_who_may_pay(
 ) -> None:
     sizes = _values(demo, "SELECT count(*) FROM students GROUP BY family_id")
     assert sizes == {1, 2, 3, 4}
-    assert _scalar(demo, """SELECT count(*) FROM families f WHERE 1 <> (SELECT count(*)
-        FROM guardians g WHERE g.family_id = f.id AND g.is_primary AND g.may_pay)""") == 0
+    assert (
+        _scalar(
+            demo,
+            """SELECT count(*) FROM families f WHERE 1 <> (SELECT count(*)
+        FROM guardians g WHERE g.family_id = f.id AND g.is_primary AND g.may_pay)""",
+        )
+        == 0
+    )
 
 
 # ---- every state the screens show ------------------------------------------------------
 
 
-@pytest.mark.parametrize(("sql", "enum"), [
-    ("SELECT DISTINCT status FROM enrollments", EnrollmentStatus),
-    ("SELECT DISTINCT type FROM enrollments", EnrollmentType),
-    ("SELECT DISTINCT status FROM attendance", AttendanceStatus),
-    ("SELECT DISTINCT status FROM evaluations", SkillStatus),
-    ("SELECT DISTINCT state FROM makeup_tokens", TokenState),
-    ("SELECT DISTINCT kind FROM parent_requests", RequestKind),
-    ("SELECT DISTINCT status FROM parent_requests", RequestStatus),
-    ("SELECT DISTINCT access FROM guardians", GuardianAccess),
-    ("SELECT DISTINCT kind FROM ledger_entries", LedgerKind),
-])
+@pytest.mark.parametrize(
+    ("sql", "enum"),
+    [
+        ("SELECT DISTINCT status FROM enrollments", EnrollmentStatus),
+        ("SELECT DISTINCT type FROM enrollments", EnrollmentType),
+        ("SELECT DISTINCT status FROM attendance", AttendanceStatus),
+        ("SELECT DISTINCT status FROM evaluations", SkillStatus),
+        ("SELECT DISTINCT state FROM makeup_tokens", TokenState),
+        ("SELECT DISTINCT kind FROM parent_requests", RequestKind),
+        ("SELECT DISTINCT status FROM parent_requests", RequestStatus),
+        ("SELECT DISTINCT access FROM guardians", GuardianAccess),
+        ("SELECT DISTINCT kind FROM ledger_entries", LedgerKind),
+    ],
+)
 def test_every_state_is_present(demo: Engine, sql: str, enum: type) -> None:
     assert _values(demo, sql) == {member.value for member in enum}
 
 
 def test_tokens_in_every_state_at_more_than_one_location(demo: Engine) -> None:
     for state in TokenState:
-        locations = _scalar(demo, "SELECT count(DISTINCT location_id) FROM makeup_tokens "
-                                  "WHERE state = :s", s=state.value)
+        locations = _scalar(
+            demo,
+            "SELECT count(DISTINCT location_id) FROM makeup_tokens WHERE state = :s",
+            s=state.value,
+        )
         assert locations >= 2, state
 
 
 def test_open_requests_wait_at_every_location(demo: Engine) -> None:
-    assert _scalar(demo, """SELECT count(*) FROM locations l WHERE (SELECT count(*)
-        FROM parent_requests r WHERE r.location_id = l.id AND r.status = 'pending') < 3""") == 0
+    assert (
+        _scalar(
+            demo,
+            """SELECT count(*) FROM locations l WHERE (SELECT count(*)
+        FROM parent_requests r WHERE r.location_id = l.id AND r.status = 'pending') < 3""",
+        )
+        == 0
+    )
 
 
 def test_contact_details_cover_the_account_page(demo: Engine) -> None:
@@ -168,38 +186,68 @@ def test_contact_details_cover_the_account_page(demo: Engine) -> None:
     assert _scalar(demo, "SELECT count(*) FROM phone_numbers WHERE e164 NOT LIKE '+1%'") == 0
     assert _scalar(demo, "SELECT count(*) FROM students WHERE medical_notes <> ''") > 0
     # A guardian who can sign in has a login e-mail and an account; nobody else has either.
-    assert _scalar(demo, """SELECT count(*) FROM guardians g WHERE (g.access = 'can_log_in')
+    assert (
+        _scalar(
+            demo,
+            """SELECT count(*) FROM guardians g WHERE (g.access = 'can_log_in')
         <> (g.user_id IS NOT NULL AND EXISTS (SELECT 1 FROM email_addresses e
-            WHERE e.guardian_id = g.id AND e.is_login))""") == 0
+            WHERE e.guardian_id = g.id AND e.is_login))""",
+        )
+        == 0
+    )
 
 
 # ---- the rules the app relies on -------------------------------------------------------
 
 
 def test_no_class_has_more_active_students_than_places(demo: Engine) -> None:
-    assert _scalar(demo, """SELECT count(*) FROM classes c WHERE c.capacity < (SELECT count(*)
+    assert (
+        _scalar(
+            demo,
+            """SELECT count(*) FROM classes c WHERE c.capacity < (SELECT count(*)
         FROM enrollments e WHERE e.class_id = c.id AND e.status = 'active'
-        AND e.type = 'regular')""") == 0
+        AND e.type = 'regular')""",
+        )
+        == 0
+    )
 
 
 def test_waitlists_are_numbered_from_one(demo: Engine) -> None:
-    assert _scalar(demo, """SELECT count(*) FROM (SELECT class_id, count(*) AS n,
+    assert (
+        _scalar(
+            demo,
+            """SELECT count(*) FROM (SELECT class_id, count(*) AS n,
         min(waitlist_position) AS lo, max(waitlist_position) AS hi FROM enrollments
         WHERE status = 'waitlisted' GROUP BY class_id) w
-        WHERE w.lo <> 1 OR w.hi <> w.n""") == 0
+        WHERE w.lo <> 1 OR w.hi <> w.n""",
+        )
+        == 0
+    )
 
 
 def test_allocations_never_exceed_either_entry(demo: Engine) -> None:
     for side in ("from_entry_id", "to_entry_id"):
-        assert _scalar(demo, f"""SELECT count(*) FROM ledger_entries le JOIN
+        assert (
+            _scalar(
+                demo,
+                f"""SELECT count(*) FROM ledger_entries le JOIN
             (SELECT {side} AS entry_id, sum(amount_cents) AS used FROM ledger_allocations
              GROUP BY {side}) a ON a.entry_id = le.id
-            WHERE a.used > le.amount_cents""") == 0  # noqa: S608 - a fixed column name
-    assert _scalar(demo, """SELECT count(*) FROM ledger_allocations a
+            WHERE a.used > le.amount_cents""",
+            )
+            == 0
+        )  # noqa: S608 - a fixed column name
+    assert (
+        _scalar(
+            demo,
+            """SELECT count(*) FROM ledger_allocations a
         JOIN ledger_entries f ON f.id = a.from_entry_id
         JOIN ledger_entries t ON t.id = a.to_entry_id
         WHERE f.is_debit OR NOT t.is_debit OR f.family_id <> a.family_id
-        OR t.family_id <> a.family_id""") == 0
+        OR t.family_id <> a.family_id""",
+        )
+        == 0
+    )
 
 
 def test_most_families_owe_nothing(demo: Engine) -> None:
@@ -215,12 +263,26 @@ def test_most_families_owe_nothing(demo: Engine) -> None:
 def test_classes_meet_today_at_every_location_and_nothing_today_is_marked(
     demo: Engine,
 ) -> None:
-    assert _scalar(demo, """SELECT count(*) FROM locations l WHERE NOT EXISTS (SELECT 1
+    assert (
+        _scalar(
+            demo,
+            """SELECT count(*) FROM locations l WHERE NOT EXISTS (SELECT 1
         FROM classes c WHERE c.location_id = l.id AND c.weekday = :w
-        AND c.term_start <= :d AND c.term_end >= :d)""", w=TODAY.weekday(), d=TODAY) == 0
+        AND c.term_start <= :d AND c.term_end >= :d)""",
+            w=TODAY.weekday(),
+            d=TODAY,
+        )
+        == 0
+    )
     assert _scalar(demo, "SELECT count(*) FROM attendance WHERE class_date >= :d", d=TODAY) == 0
-    assert _scalar(demo, """SELECT count(*) FROM attendance a JOIN classes c
-        ON c.id = a.class_id WHERE a.location_id <> c.location_id""") == 0
+    assert (
+        _scalar(
+            demo,
+            """SELECT count(*) FROM attendance a JOIN classes c
+        ON c.id = a.class_id WHERE a.location_id <> c.location_id""",
+        )
+        == 0
+    )
 
 
 # ---- the demo sign-ins -----------------------------------------------------------------
@@ -232,12 +294,16 @@ def test_the_demo_logins_exist_with_their_roles(demo: Engine) -> None:
         users = {u.email: u for u in db.scalars(select(User).where(User.email.in_(emails)))}
         assert [users[e].role.value for e in emails] == ["guardian", "guardian", "staff", "admin"]
         assert verify_password(users[emails[0]].password_hash, DEMO_PASSWORD)
-        staff_places = _values(demo, f"""SELECT l.name FROM staff_locations s
-            JOIN locations l ON l.id = s.location_id WHERE s.user_id = {users[emails[2]].id}""")
+        staff_places = _values(
+            demo,
+            f"""SELECT l.name FROM staff_locations s
+            JOIN locations l ON l.id = s.location_id WHERE s.user_id = {users[emails[2]].id}""",
+        )
         first_location = db.scalars(select(Location.name).order_by(Location.id)).first()
         assert staff_places == {first_location}
-        admin_places = _scalar(demo, "SELECT count(*) FROM staff_locations WHERE user_id = :u",
-                               u=users[emails[3]].id)
+        admin_places = _scalar(
+            demo, "SELECT count(*) FROM staff_locations WHERE user_id = :u", u=users[emails[3]].id
+        )
         assert admin_places == db.scalar(select(func.count()).select_from(Location))
     guardians = f"""SELECT u.email, g.is_primary, g.may_pay, g.access, f.name
         FROM guardians g JOIN users u ON u.id = g.user_id JOIN families f ON f.id = g.family_id
@@ -259,17 +325,22 @@ def _demo_family_id(engine: Engine) -> int:
 
 def test_the_demo_family_has_three_students_at_two_locations(demo: Engine) -> None:
     family = _demo_family_id(demo)
-    assert _scalar(demo, "SELECT count(*) FROM families WHERE name = :n",
-                   n=DEMO_FAMILY_NAME) == 1
+    assert _scalar(demo, "SELECT count(*) FROM families WHERE name = :n", n=DEMO_FAMILY_NAME) == 1
     active = """SELECT count(DISTINCT s.id) FROM students s JOIN enrollments e
         ON e.student_id = s.id WHERE s.family_id = :f AND s.is_active
         AND e.status = 'active' AND e.type = 'regular'"""
     assert _scalar(demo, active, f=family) == 3
     assert _scalar(demo, "SELECT count(*) FROM students WHERE family_id = :f", f=family) == 3
-    assert _scalar(demo, """SELECT count(DISTINCT c.location_id) FROM enrollments e
+    assert (
+        _scalar(
+            demo,
+            """SELECT count(DISTINCT c.location_id) FROM enrollments e
         JOIN students s ON s.id = e.student_id JOIN classes c ON c.id = e.class_id
         WHERE s.family_id = :f AND e.status = 'active' AND e.type = 'regular'""",
-                   f=family) == 2
+            f=family,
+        )
+        == 2
+    )
 
 
 def test_the_demo_family_owes_money_and_has_credit(demo: Engine) -> None:
@@ -286,25 +357,41 @@ def test_the_demo_family_owes_money_and_has_credit(demo: Engine) -> None:
 
 def test_the_demo_family_shows_every_feature(demo: Engine) -> None:
     family = _demo_family_id(demo)
-    tokens = _values(demo, f"""SELECT state || '@' || location_id FROM makeup_tokens
-        WHERE family_id = {family}""")
-    locations = _values(demo, f"""SELECT DISTINCT c.location_id FROM enrollments e
+    tokens = _values(
+        demo,
+        f"""SELECT state || '@' || location_id FROM makeup_tokens
+        WHERE family_id = {family}""",
+    )
+    locations = _values(
+        demo,
+        f"""SELECT DISTINCT c.location_id FROM enrollments e
         JOIN classes c ON c.id = e.class_id JOIN students s ON s.id = e.student_id
-        WHERE s.family_id = {family} AND e.status = 'active'""")
+        WHERE s.family_id = {family} AND e.status = 'active'""",
+    )
     assert {f"{state.value}@{loc}" for state in TokenState for loc in locations} <= tokens
-    statuses = _values(demo, f"SELECT DISTINCT status FROM parent_requests "
-                             f"WHERE family_id = {family}")
+    statuses = _values(
+        demo, f"SELECT DISTINCT status FROM parent_requests WHERE family_id = {family}"
+    )
     assert "pending" in statuses and len(statuses) >= 3
-    marks = _values(demo, f"""SELECT DISTINCT a.status FROM attendance a
-        JOIN students s ON s.id = a.student_id WHERE s.family_id = {family}""")
+    marks = _values(
+        demo,
+        f"""SELECT DISTINCT a.status FROM attendance a
+        JOIN students s ON s.id = a.student_id WHERE s.family_id = {family}""",
+    )
     assert {"present", "absent", "excused", "makeup"} <= marks
     upcoming = f"""SELECT count(*) FROM future_absences fa JOIN students s
         ON s.id = fa.student_id WHERE s.family_id = {family} AND fa.cancelled_at IS NULL
         AND fa.class_date > :d"""
     assert _scalar(demo, upcoming, d=TODAY) > 0
     assert _scalar(demo, f"SELECT count(*) FROM punch_passes WHERE family_id = {family}") > 0
-    assert _scalar(demo, f"""SELECT count(*) FROM evaluations ev JOIN students s
-        ON s.id = ev.student_id WHERE s.family_id = {family}""") > 0
+    assert (
+        _scalar(
+            demo,
+            f"""SELECT count(*) FROM evaluations ev JOIN students s
+        ON s.id = ev.student_id WHERE s.family_id = {family}""",
+        )
+        > 0
+    )
 
 
 # ---- the command line ------------------------------------------------------------------
@@ -313,8 +400,7 @@ def test_the_demo_family_shows_every_feature(demo: Engine) -> None:
 def _add_family(url: str) -> None:
     engine = make_engine(url)
     with engine.begin() as conn:
-        conn.execute(Family.__table__.insert().values(name="Existing family",
-                                                      created_at=FIXED_NOW))
+        conn.execute(Family.__table__.insert().values(name="Existing family", created_at=FIXED_NOW))
     engine.dispose()
 
 
@@ -353,14 +439,24 @@ def test_unknown_scale_is_refused() -> None:
 def test_large_scale_has_the_documented_sizes(sqlite_template: str, tmp_path: Path) -> None:
     url = _sqlite_copy(sqlite_template, tmp_path, "large.db")
     report = build_demo(url, "large", SEED, date(2026, 11, 24))
-    expected = {"families": 4_000, "students": 6_000, "attendance": 350_000,
-                "ledger_entries": 160_000}
+    expected = {
+        "families": 4_000,
+        "students": 6_000,
+        "attendance": 350_000,
+        "ledger_entries": 160_000,
+    }
     for table, size in expected.items():
         assert _within(report.counts[table], size), table
     engine = make_engine(url)
     try:
         assert _within(_scalar(engine, "SELECT count(*) FROM students WHERE is_active"), 2_000)
-        assert _within(_scalar(engine, "SELECT count(*) FROM classes WHERE term_start <= :d "
-                                       "AND term_end >= :d", d=TODAY), 300)
+        assert _within(
+            _scalar(
+                engine,
+                "SELECT count(*) FROM classes WHERE term_start <= :d AND term_end >= :d",
+                d=TODAY,
+            ),
+            300,
+        )
     finally:
         engine.dispose()

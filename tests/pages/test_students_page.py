@@ -193,3 +193,27 @@ def test_each_section_renders(app_db: Session, tab: str, expected: str) -> None:
         image = at.get("image")[0].proto
         assert "Show this at the front desk to check Maya in." in str(image)
         assert at.get("download_button")
+
+
+def test_calendar_link_is_offered(app_db: Session) -> None:
+    _family(app_db)
+    at = _open(app_db)
+    assert at.get("code") and "/calendar/" in at.get("code")[0].proto.code_text
+
+
+def test_punch_redemption_shows_only_when_enabled(app_db: Session) -> None:
+    maya = _family(app_db)
+    north = app_db.get(f.Location, 1)
+    f.punch_pass(app_db, app_db.get(f.Family, maya.family_id), north)
+    app_db.commit()
+    at = _open(app_db, "Passes")
+    assert "Use a punch" not in "\n".join(str(m.value) for m in at.markdown)
+    admin = f.guardian_actor(app_db, app_db.scalar(select(f.User).where(f.User.role == Role.ADMIN)))
+    update_settings(app_db, admin, {"punch_pass_redemption_enabled": True})
+    at = _open(app_db, "Passes")
+    assert "Use a punch" in "\n".join(str(m.value) for m in at.markdown)
+    at.date_input(key="punch.day").set_value(date(2026, 11, 27)).run()  # Beam Later, Friday
+    assert not at.exception
+    at.button(key="punch.use").click().run()
+    assert not at.exception
+    assert "Punch used:" in texts(at)

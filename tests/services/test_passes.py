@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from data.models import AuditEntry, GymClass, PassRedemption, PunchPass
 from services import clock
 from services.errors import DomainError, FeatureDisabled, NotFound, ValidationError
-from services.passes import PassView, family_passes, redeem_punch
+from services.passes import PassView, family_passes, punch_options, redeem_punch
 from services.settings import update_settings
 from tests import factories as f
 
@@ -407,3 +407,34 @@ def test_the_class_start_is_in_the_location_s_time_zone(db: Session, gym: Gym) -
         db, gym.base.guardian, pass_.id, late.id, date(2026, 12, 1), student_id=gym.base.maya.id
     )
     assert view.punches_used == 1
+
+
+# punch_options
+
+
+def test_punch_options_list_the_day_s_classes_with_seats_or_why_not(db: Session, gym: Gym) -> None:
+    base = gym.base
+    options = punch_options(db, base.guardian, gym.shared.id, THURSDAY)
+    assert [(o.class_name, o.open_seats, o.why_not) for o in options] == [("Open gym", 2, None)]
+    for _ in range(2):
+        other = f.student(db, base.family, f"Kid{_}")
+        db.commit()
+        redeem_punch(
+            db, base.guardian, gym.shared.id, gym.open_gym.id, THURSDAY, student_id=other.id
+        )
+    full = punch_options(db, base.guardian, gym.shared.id, THURSDAY)
+    assert [(o.open_seats, o.why_not) for o in full] == [(0, "class full")]
+
+
+def test_punch_options_refusals(db: Session, gym: Gym) -> None:
+    base = gym.base
+    with pytest.raises(NotFound):
+        punch_options(db, base.other_guardian, gym.shared.id, THURSDAY)
+    with pytest.raises(NotFound):
+        punch_options(db, base.south_desk, gym.shared.id, THURSDAY)
+    with pytest.raises(ValidationError):
+        punch_options(db, base.guardian, gym.shared.id, "2026-11-26")  # type: ignore[arg-type]
+    update_settings(db, base.admin, {"punch_pass_redemption_enabled": False})
+    with pytest.raises(FeatureDisabled):
+        punch_options(db, base.guardian, gym.shared.id, THURSDAY)
+    assert punch_options(db, base.desk, gym.shared.id, THURSDAY)  # staff are not limited
