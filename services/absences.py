@@ -40,7 +40,6 @@ from data.models import (
 )
 from services import audit, clock
 from services.access import Actor, require_location, require_staff
-from services.enrollments import write_transaction
 from services.errors import FeatureDisabled, NotFound, ValidationError
 from services.lookups import slot_of
 from services.request_decisions import register_applier
@@ -48,6 +47,7 @@ from services.requests import add_event, clean_note, open_request
 from services.schedule import WEEKDAY_NAMES, meeting_dates, meeting_end, meeting_start, meets_on
 from services.settings import PortalSettings, get_settings
 from services.students import student_in_reach
+from services.transactions import write_transaction
 from services.validation import require_id
 
 MAX_SPAN = timedelta(days=60)

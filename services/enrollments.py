@@ -21,17 +21,14 @@ Rules (recorded in the lead's docs/decisions.md; see the module's tests for each
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, Row, exists, func, or_, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from data.db import begin_write
 from data.models import (
     Enrollment,
     EnrollmentStatus,
@@ -54,12 +51,12 @@ from services.requests import clean_note, open_request
 from services.schedule import WEEKDAY_NAMES, WeeklySlot, meeting_dates, meeting_start, meets_on
 from services.settings import PortalSettings, get_settings
 from services.students import student_in_reach
+from services.transactions import CLASH, write_transaction
 from services.validation import require_id
 
 CHANGE_KINDS = (RequestKind.DROP, RequestKind.TRANSFER, RequestKind.CANCEL_WAITLIST)
 CLASS_FULL = "class full"
 ALREADY_IN_CLASS = "already in this class or on its waitlist"
-CLASH = "Someone changed this at the same moment. Please reload the page and try again."
 MONTH_NAMES = (
     "January",
     "February",
@@ -166,22 +163,6 @@ class _Move:
     held: _Held
     target: GymClass
     day: date
-
-
-@contextmanager
-def write_transaction(db: Session, *, conflict: str = CLASH) -> Iterator[None]:
-    """Services own the transaction: begin a write (BEGIN IMMEDIATE on SQLite), commit when
-    the block ends, roll back on any refusal. A unique index that fires becomes `conflict`."""
-    begin_write(db)
-    try:
-        yield
-        db.commit()
-    except IntegrityError:
-        db.rollback()
-        raise ValidationError(conflict) from None
-    except BaseException:
-        db.rollback()
-        raise
 
 
 # Reading

@@ -55,7 +55,6 @@ from services.absences import (
 )
 from services.access import Actor, require_location, require_staff
 from services.capacity import ONGOING_TYPES, lock_class, open_seats_on
-from services.enrollments import write_transaction
 from services.errors import FeatureDisabled, NotFound, ValidationError
 from services.lookups import class_with_slot, slot_of
 from services.request_decisions import register_applier
@@ -63,6 +62,7 @@ from services.requests import OPEN_STATUSES, clean_note, open_request
 from services.schedule import WEEKDAY_NAMES, WeeklySlot, meeting_dates, meets_on
 from services.settings import PortalSettings, get_settings
 from services.students import student_in_reach
+from services.transactions import write_transaction
 from services.validation import require_id
 
 MAX_WEEKS = 12

@@ -21,7 +21,6 @@ from sqlalchemy import ColumnElement, Row, and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from data.db import begin_write
 from data.models import (
     Enrollment,
     EnrollmentStatus,
@@ -40,6 +39,7 @@ from services.lookups import class_with_slot, slot_of
 from services.schedule import WeeklySlot, meeting_start, meets_on
 from services.settings import get_settings
 from services.students import reachable_family, seen_locations, student_in_reach
+from services.transactions import write_transaction
 from services.validation import require_id
 
 ACTIVE, USED_UP, EXPIRED, INACTIVE = "active", "used_up", "expired", "inactive"
@@ -109,13 +109,8 @@ def redeem_punch(
         settings = get_settings(db)
         if not (settings.punch_passes_enabled and settings.punch_pass_redemption_enabled):
             raise FeatureDisabled("Punches cannot be used in the portal; ask at the front desk.")
-    begin_write(db)
-    try:
+    with write_transaction(db):
         view = _redeem(db, actor, pass_id, class_id, class_date, student_id)
-    except Exception:
-        db.rollback()
-        raise
-    db.commit()
     return view
 
 

@@ -34,7 +34,6 @@ from services.enrollments import (
     apply_cancel_waitlist_request,
     apply_drop_request,
     apply_transfer_request,
-    write_transaction,
 )
 from services.errors import NotFound, ValidationError
 from services.requests import (
@@ -45,6 +44,7 @@ from services.requests import (
     family_requests,
     request_history,
 )
+from services.transactions import write_transaction
 from services.validation import require_id
 
 Applier = Callable[[Session, Actor, ParentRequest], None]

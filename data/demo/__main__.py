@@ -1,4 +1,7 @@
-"""`python -m data.demo --scale small|large|franchise [--seed 7] [--database-url URL] [--if-empty]`"""
+"""Fill a database with the demo gym.
+
+`python -m data.demo --scale small|large|franchise [--seed 7] [--database-url URL] [--if-empty]`
+"""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from data.demo.logins import ADMIN_EMAIL, DEMO_PASSWORD, STAFF_EMAIL
 from data.demo.names import MEN_NAMES, PLACES, STREETS, SURNAMES, WOMEN_NAMES
@@ -12,10 +12,13 @@ from data.models import Role
 from services.passwords import hash_password
 
 BUSINESS_NAME = "Cartwheel Gymnastics & Swim"
+OPENED_DAYS_AGO = 1_300  # before the oldest history (about 3 years and 2 months)
 HEAD_OFFICE_STREET = "2150 W Lawrence Ave"  # the first location's street, printed on statements
 
 
-def add_user(ctx: Context, email: str, role: Role, name: str, password_hash: str) -> int:
+def add_user(
+    ctx: Context, email: str, role: Role, name: str, password_hash: str, created_on: date
+) -> int:
     user_id = ctx.writer.new_id("users")
     ctx.writer.add(
         "users",
@@ -28,14 +31,20 @@ def add_user(ctx: Context, email: str, role: Role, name: str, password_hash: str
             "is_active": True,
             "sessions_valid_after": None,
             "password_changed_at": None,
-            "created_at": utc(ctx.today - timedelta(days=1100), 15),
+            "created_at": utc(created_on, 15),
         },
     )
     return user_id
 
 
+def _opened_on(ctx: Context) -> date:
+    return ctx.today - timedelta(days=OPENED_DAYS_AGO)
+
+
 def build_catalog(ctx: Context) -> Catalog:
-    admin_id = add_user(ctx, ADMIN_EMAIL, Role.ADMIN, "Alex Morgan", hash_password(DEMO_PASSWORD))
+    admin_id = add_user(
+        ctx, ADMIN_EMAIL, Role.ADMIN, "Alex Morgan", hash_password(DEMO_PASSWORD), _opened_on(ctx)
+    )
     locations = tuple(_add_location(ctx, index) for index in range(ctx.scale.locations))
     for location in locations:
         ctx.writer.add("staff_locations", {"user_id": admin_id, "location_id": location.id})
@@ -72,7 +81,7 @@ def _add_location(ctx: Context, index: int) -> LocationInfo:
         first = rng.choice(WOMEN_NAMES + MEN_NAMES)
         email = f"frontdesk.{place.code.lower()}@example.com"
         name, password_hash = f"{first} {rng.choice(SURNAMES)}", ctx.locked_password_hash
-    staff_id = add_user(ctx, email, Role.STAFF, name, password_hash)
+    staff_id = add_user(ctx, email, Role.STAFF, name, password_hash, _opened_on(ctx))
     writer.add("staff_locations", {"user_id": staff_id, "location_id": location_id})
     return LocationInfo(index=index, id=location_id, place=place, staff_user_id=staff_id)
 
@@ -112,7 +121,7 @@ def _add_program(ctx: Context, index: int) -> ProgramInfo:
 
 def _add_settings(ctx: Context, home: LocationInfo, admin_id: int) -> None:
     """Only the business details are stored; every other setting keeps its default."""
-    at = utc(ctx.today - timedelta(days=1100), 16)
+    at = utc(_opened_on(ctx), 16)
     address = (
         f"{HEAD_OFFICE_STREET}, {home.place.city}, {home.place.region} {home.place.postal_code}"
     )

@@ -116,6 +116,7 @@ def add_guardian(
             Role.GUARDIAN,
             f"{spec.first_name} {spec.last_name}",
             spec.password_hash or ctx.locked_password_hash,
+            family.created_on,
         )
         family.login_user_ids.append(user_id)
     guardian_id = writer.new_id("guardians")

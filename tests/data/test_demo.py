@@ -236,7 +236,7 @@ def test_allocations_never_exceed_either_entry(demo: Engine) -> None:
             WHERE a.used > le.amount_cents""",
             )
             == 0
-        )  # noqa: S608 - a fixed column name
+        )
     assert (
         _scalar(
             demo,
@@ -251,7 +251,7 @@ def test_allocations_never_exceed_either_entry(demo: Engine) -> None:
 
 
 def test_most_families_owe_nothing(demo: Engine) -> None:
-    balances = f"""SELECT f.id, (SELECT coalesce(sum(CASE WHEN is_debit THEN amount_cents
+    balances = """SELECT f.id, (SELECT coalesce(sum(CASE WHEN is_debit THEN amount_cents
         ELSE -amount_cents END), 0) FROM ledger_entries le WHERE le.family_id = f.id) AS b
         FROM families f"""
     with demo.connect() as conn:
