@@ -64,7 +64,9 @@ def _current(
     with st.container(border=True):
         st.write(escape_markdown(describe(view)))
         since = f"Since {format_date(view.start_date)} · {view.type}"
-        if view.end_date:
+        if view.type == "makeup":
+            since = "Makeup visit"
+        elif view.end_date:
             since += f" · last class {format_date(view.end_date)}"
         st.caption(escape_markdown(since))
         if view.pending_request:

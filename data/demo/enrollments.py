@@ -160,7 +160,7 @@ class Placement:
                 for s in self._level_slots(location, previous.program, position)
                 if s is not previous
             ]
-            yield from self._by_weekday(chain, [*up, previous, *same])
+            yield from self._preferred(chain, [*up, previous, *same])
         programs = [p for p in range(len(self.ctx.cat.programs)) if self._fits(p, age)]
         rng.shuffle(programs)
         if chain.want_program in programs:
@@ -174,14 +174,19 @@ class Placement:
                 for position in (start, *[p for p in range(1, levels + 1) if p != start])
                 for s in self._level_slots(location, program, position)
             ]
-            yield from self._by_weekday(chain, chunk)
+            yield from self._preferred(chain, chunk)
 
-    @staticmethod
-    def _by_weekday(chain: Chain, slots: list[Slot]) -> list[Slot]:
-        """Slots on the chain's wanted weekday first (the demo family has a class today)."""
-        if chain.want_weekday is None:
+    def _preferred(self, chain: Chain, slots: list[Slot]) -> list[Slot]:
+        """The demo family's choices: a class on the wanted weekday (so one meets today),
+        then classes with a sister class of the same level (somewhere to book a makeup)."""
+        if not chain.student.family.is_showcase:
             return slots
-        return sorted(slots, key=lambda s: s.weekday != chain.want_weekday)
+
+        def key(slot: Slot) -> tuple[bool, bool]:
+            sisters = self.by_level[(slot.location.index, slot.level.id)]
+            return chain.want_weekday not in (None, slot.weekday), len(sisters) < 2
+
+        return sorted(slots, key=key)
 
     def _full_now(self, slot: Slot) -> bool:
         return self.active[slot.index] >= slot.capacity

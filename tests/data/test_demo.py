@@ -394,6 +394,29 @@ def test_the_demo_family_shows_every_feature(demo: Engine) -> None:
     )
 
 
+def test_the_demo_family_has_a_class_today_and_one_with_a_sister_class(demo: Engine) -> None:
+    """The browser journeys rely on both: a roster to check in, somewhere to book a makeup."""
+    current = """SELECT count(*) FROM enrollments e JOIN students s ON s.id = e.student_id
+        JOIN classes c ON c.id = e.class_id WHERE s.family_id = :f AND e.status = 'active'
+        AND e.type = 'regular'"""
+    family = _demo_family_id(demo)
+    assert _scalar(demo, current + " AND c.weekday = :w", f=family, w=TODAY.weekday()) > 0
+    sister = """ AND EXISTS (SELECT 1 FROM classes x WHERE x.level_id = c.level_id
+        AND x.location_id = c.location_id AND x.id <> c.id AND x.is_active)"""
+    assert _scalar(demo, current + sister, f=family) > 0
+
+
+def test_rows_added_after_the_demo_get_new_ids(demo: Engine) -> None:
+    """On PostgreSQL the id sequences were moved past the ids the demo chose itself."""
+    with Session(demo) as db:
+        biggest = db.scalar(select(func.max(Family.id)))
+        family = Family(name="Newcomer family", created_at=FIXED_NOW)
+        db.add(family)
+        db.flush()
+        assert biggest is not None and family.id > biggest
+        db.rollback()
+
+
 # ---- the command line ------------------------------------------------------------------
 
 

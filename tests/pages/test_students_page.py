@@ -217,3 +217,34 @@ def test_punch_redemption_shows_only_when_enabled(app_db: Session) -> None:
     at.button(key="punch.use").click().run()
     assert not at.exception
     assert "Punch used:" in texts(at)
+
+
+@pytest.mark.parametrize("allowed", [True, False])
+def test_cancel_waitlist_follows_its_setting(app_db: Session, allowed: bool) -> None:
+    maya = _family(app_db)
+    full = f.gym_class(app_db, app_db.get(f.Location, 1), name="Full Flips", weekday=5, capacity=1)
+    f.enroll(
+        app_db,
+        maya,
+        full,
+        status=EnrollmentStatus.WAITLISTED,
+        waitlist_position=1,
+        start=date(2026, 11, 20),
+    )
+    app_db.commit()
+    admin = f.guardian_actor(app_db, app_db.scalar(select(f.User).where(f.User.role == Role.ADMIN)))
+    update_settings(app_db, admin, {"allow_cancel_waitlist": allowed})
+    at = _open(app_db)
+    at.toggle(key="students.show_waitlist").set_value(True).run()
+    assert not at.exception
+    assert "Waitlist position 1" in texts(at)
+    cancel = [b for b in at.button if b.label == "Cancel waitlist"]
+    assert bool(cancel) is allowed
+    if allowed:
+        cancel[0].click().run()
+        assert not at.exception
+        app_db.rollback()
+        statuses = app_db.scalars(
+            select(Enrollment.status).where(Enrollment.class_id == full.id)
+        ).all()
+        assert statuses == [EnrollmentStatus.DROPPED]
