@@ -529,3 +529,31 @@ def portal_settings(db: Session, **values: object) -> None:
     for key, value in values.items():
         db.merge(PortalSetting(key=key, value=value, updated_at=clock.now()))
     db.flush()
+
+
+# Issue 5 (transactions history, statements, documents): ledger entries posted at a chosen
+# moment, with a service date, a reference or the entry they reverse.
+def posted(
+    db: Session,
+    fam: Family,
+    loc: Location,
+    kind: LedgerKind,
+    amount_cents: int,
+    at: datetime,
+    *,
+    is_debit: bool | None = None,
+    description: str = "",
+    student: Student | None = None,
+    service_date: date | None = None,
+    external_ref: str | None = None,
+    reverses: LedgerEntry | None = None,
+) -> LedgerEntry:
+    """A ledger entry posted at `at` (timezone-aware)."""
+    row = entry(db, fam, loc, kind, amount_cents, is_debit=is_debit, student=student)
+    row.description = description or kind.value.title()
+    row.posted_at = at
+    row.service_date = service_date
+    row.external_ref = external_ref
+    row.reverses_entry_id = reverses.id if reverses else None
+    db.flush()
+    return row

@@ -1,0 +1,512 @@
+"""Statements, ledgers, year-end statements and receipts as PDF (fpdf2) and CSV files.
+
+PDF:
+- Text is written as text with `cell`/`multi_cell`/`table` and `markdown=False`; nothing is
+  ever interpreted as markup, so `<script>` or `**bold**` in a name prints as typed.
+- Fonts: DejaVu Sans (Debian package `fonts-dejavu-core`) covers Latin, Greek, Cyrillic,
+  Hebrew, Arabic letters and many symbols. Chinese, Japanese and Korean come from Droid Sans
+  Fallback (Debian package `fonts-droid-fallback`), loaded only when a document needs it;
+  without that package those characters print as the placeholder. Any character neither
+  font has (emoji, for instance) prints as one U+FFFD "�" per run of such characters;
+  control characters become spaces, and invisible format characters (zero-width joiners,
+  variation selectors, direction marks) are dropped. There is no text shaping (no
+  HarfBuzz): Arabic and Indic names print as their letters in typed order, unjoined.
+- Paper: US Letter for USD and CAD businesses, A4 otherwise.
+
+CSV (for spreadsheets):
+- UTF-8 with a byte-order mark, so Excel opens accents and CJK correctly; `\\r\\n` rows.
+- Formula-safe: a text cell whose first character, or first after leading white space, is
+  `=`, `+`, `-`, `@` (or their full-width forms), a tab, CR or LF gets a leading `'`.
+- Amounts stay numeric: dollars and cents as plain decimals without separators or symbol,
+  "12.50", with a leading minus for credits ("-5.00"); the column heading names the
+  currency. Dates are ISO (2026-11-24).
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import io
+import unicodedata
+from collections.abc import Iterable, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from fontTools.ttLib import TTFont
+from fpdf import FPDF, FontFace
+from fpdf.enums import XPos, YPos
+
+from services import clock
+from services.money import format_cents
+from services.statements import (
+    ALL_LOCATIONS,
+    DocumentHeader,
+    LedgerReport,
+    Receipt,
+    Statement,
+    YearEnd,
+)
+
+FONT_FAMILY = "dejavu"
+FALLBACK_FAMILY = "droidfallback"
+FONT_REGULAR = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")  # fonts-dejavu-core
+FONT_BOLD = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
+# fonts-droid-fallback: this copy has every Hangul syllable, unlike DroidSansFallbackFull.
+CJK_FALLBACK_CANDIDATES = (
+    Path("/usr/share/fonts-droid-fallback/truetype/DroidSansFallback.ttf"),
+    Path("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf"),
+)
+PLACEHOLDER = "\ufffd"
+_DROPPED = frozenset({"Cf"})  # format characters: ZWJ, bidi marks, soft hyphen
+_VARIATION_SELECTORS = frozenset(range(0xFE00, 0xFE10)) | frozenset(range(0xE0100, 0xE01F0))
+_FORMULA_STARTS = frozenset("=+-@\t\r\n\uff1d\uff0b\uff0d\uff20")
+_BOM = "\ufeff"
+_LETTER_CURRENCIES = frozenset({"usd", "cad"})
+_FONT_SIZE = 9
+_MUTED = (90, 90, 90)
+
+
+# -- CSV -----------------------------------------------------------------------------------
+
+
+class _Number(str):
+    """A cell we formatted as a number ourselves; never neutralised."""
+
+    __slots__ = ()
+
+
+def csv_amount(cents: int) -> str:
+    """1250 → "12.50", -500 → "-5.00": numeric for spreadsheets, exact (no float)."""
+    if isinstance(cents, bool) or not isinstance(cents, int):
+        raise TypeError(f"csv_amount needs integer cents, got {type(cents).__name__}")
+    whole, part = divmod(abs(cents), 100)
+    return _Number(f"{'-' if cents < 0 else ''}{whole}.{part:02d}")
+
+
+def safe_cell(text: str) -> str:
+    """Text a spreadsheet will not run as a formula: a leading `'` when it could start one."""
+    if text[:1] in _FORMULA_STARTS or text.lstrip()[:1] in _FORMULA_STARTS:
+        return "'" + text
+    return text
+
+
+def _cell(value: object) -> str:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):  # type: ignore[arg-type]
+        return ""
+    if isinstance(value, _Number):
+        return str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return safe_cell(str(value))
+
+
+def _csv(rows: Iterable[Sequence[object]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    for row in rows:
+        writer.writerow([_cell(value) for value in row])
+    return (_BOM + buffer.getvalue()).encode("utf-8")
+
+
+def _unit(currency: str) -> str:
+    return currency.strip().upper()
+
+
+def statement_csv(statement: Statement) -> bytes:
+    """One row per open charge, then a "Total due" row."""
+    unit = _unit(statement.header.currency)
+    heading = ["Date", "Service date", "Description", "Student", "Type"]
+    heading += [f"Amount ({unit})", f"Paid ({unit})", f"Due ({unit})"]
+    rows: list[Sequence[object]] = [heading]
+    for line in statement.lines.itertuples(index=False):
+        rows.append(
+            [
+                line.date,
+                line.service_date,
+                line.description,
+                line.student,
+                line.type,
+                csv_amount(int(line.amount_cents)),
+                csv_amount(int(line.paid_cents)),
+                csv_amount(int(line.due_cents)),
+            ]
+        )
+    rows.append(["", "", "Total due", "", "", "", "", csv_amount(statement.total_due_cents)])
+    return _csv(rows)
+
+
+def ledger_csv(report: LedgerReport) -> bytes:
+    """An "Opening balance" row, then one row per entry with the running balance. Serves
+    the location ledger and the combined statement alike."""
+    unit = _unit(report.header.currency)
+    heading = ["Date", "Service date", "Description", "Student", "Location", "Type"]
+    heading += [f"Amount ({unit})", f"Balance ({unit})"]
+    rows: list[Sequence[object]] = [heading]
+    opening = csv_amount(report.opening_balance_cents)
+    rows.append([report.period.start, "", "Opening balance", "", "", "", "", opening])
+    for line in report.lines.itertuples(index=False):
+        rows.append(
+            [
+                line.date,
+                line.service_date,
+                line.description,
+                line.student,
+                line.location,
+                line.type,
+                csv_amount(int(line.amount_cents)),
+                csv_amount(int(line.balance_cents)),
+            ]
+        )
+    return _csv(rows)
+
+
+combined_statement_csv = ledger_csv
+
+
+# -- PDF text and fonts ----------------------------------------------------------------------
+
+
+@functools.cache
+def _coverage(path: Path) -> frozenset[int]:
+    """The code points a font file has glyphs for (read once per process)."""
+    return frozenset(TTFont(path, lazy=True).getBestCmap())
+
+
+@functools.cache
+def cjk_fallback_font() -> Path | None:
+    """The installed CJK fallback font file, if any."""
+    return next((path for path in CJK_FALLBACK_CANDIDATES if path.is_file()), None)
+
+
+def printable(text: str) -> tuple[str, bool]:
+    """`text` as the PDF will print it (see the module notes) and whether it needs the
+    CJK fallback font."""
+    main = _coverage(FONT_REGULAR)
+    fallback_path = cjk_fallback_font()
+    fallback = _coverage(fallback_path) if fallback_path else frozenset()
+    out: list[str] = []
+    needs_fallback = False
+    for char in unicodedata.normalize("NFC", text):
+        code = ord(char)
+        category = unicodedata.category(char)
+        if category in _DROPPED or code in _VARIATION_SELECTORS:
+            continue
+        if category == "Cc":
+            char = " "
+        elif code not in main:
+            if code in fallback:
+                needs_fallback = True
+            else:
+                char = PLACEHOLDER
+        if char == PLACEHOLDER and out and out[-1] == PLACEHOLDER:
+            continue
+        out.append(char)
+    return "".join(out), needs_fallback
+
+
+class _Pdf(FPDF):
+    """A document page with Cartwheel's fonts, a footer and text-only writing helpers."""
+
+    def __init__(self, header: DocumentHeader) -> None:
+        paper = "Letter" if header.currency.strip().lower() in _LETTER_CURRENCIES else "A4"
+        super().__init__(format=paper)
+        for path in (FONT_REGULAR, FONT_BOLD):
+            if not path.is_file():
+                raise RuntimeError(
+                    f"The PDF font {path} is missing: install Debian's fonts-dejavu-core."
+                )
+        self.add_font(FONT_FAMILY, "", str(FONT_REGULAR))
+        self.add_font(FONT_FAMILY, "B", str(FONT_BOLD))
+        self._fallback_added = False
+        self._doc_header = header
+        self._footer_text = self.clean(
+            f"{header.business_name} · {header.title} · {header.family_name}"
+        )
+        self.set_title(self.clean(f"{header.title} — {header.family_name}"))
+        self.set_author(self.clean(header.business_name))
+        self.set_creator("Cartwheel")
+        self.set_creation_date(clock.now())
+        self.set_auto_page_break(auto=True, margin=15)
+        self.set_margins(15, 15, 15)
+        self.add_page()
+        self.set_font(FONT_FAMILY, size=_FONT_SIZE)
+
+    def clean(self, value: object) -> str:
+        """A value made printable; registers the CJK fallback font the first time needed."""
+        clean, needs_fallback = printable("" if value is None else str(value))
+        if needs_fallback and not self._fallback_added:
+            fallback = cjk_fallback_font()
+            assert fallback is not None  # printable() only asks for it when present
+            self.add_font(FALLBACK_FAMILY, "", str(fallback))
+            self.set_fallback_fonts([FALLBACK_FAMILY], exact_match=False)
+            self._fallback_added = True
+        return clean
+
+    def footer(self) -> None:
+        self.set_y(-12)
+        self.set_font(FONT_FAMILY, size=7)
+        self.set_text_color(*_MUTED)
+        self.cell(0, 5, self._footer_text, markdown=False)
+        self.cell(0, 5, f"Page {self.page_no()} of {{nb}}", align="R", markdown=False)
+        self.set_text_color(0, 0, 0)
+
+    def line_of(self, value: object, *, size: float = _FONT_SIZE, bold: bool = False) -> None:
+        self.set_font(FONT_FAMILY, "B" if bold else "", size)
+        self.multi_cell(
+            0, size * 0.5, self.clean(value), markdown=False, new_x=XPos.LMARGIN, new_y=YPos.NEXT
+        )
+        self.set_font(FONT_FAMILY, "", _FONT_SIZE)
+
+    def facts(self, pairs: Sequence[tuple[str, object]]) -> None:
+        """Label / value lines ("Family:  Rivera family")."""
+        for label, value in pairs:
+            self.set_font(FONT_FAMILY, "B", _FONT_SIZE)
+            self.cell(38, 5, self.clean(label), markdown=False)
+            self.set_font(FONT_FAMILY, "", _FONT_SIZE)
+            self.multi_cell(
+                0, 5, self.clean(value), markdown=False, new_x=XPos.LMARGIN, new_y=YPos.NEXT
+            )
+
+    def grid(
+        self,
+        headings: Sequence[str],
+        rows: Iterable[Sequence[object]],
+        widths: Sequence[float],
+        numeric: Sequence[bool],
+    ) -> None:
+        """A table with repeated headings; numeric columns right-aligned."""
+        align = tuple("RIGHT" if n else "LEFT" for n in numeric)
+        self.ln(2)
+        with self.table(
+            col_widths=tuple(widths),
+            text_align=align,
+            markdown=False,
+            line_height=4.5,
+            padding=(0.8, 1),
+            headings_style=FontFace(emphasis="BOLD", fill_color=(235, 235, 235)),
+            borders_layout="HORIZONTAL_LINES",
+            repeat_headings=1,
+        ) as table:
+            table.row([self.clean(h) for h in headings])
+            for values in rows:
+                table.row([self.clean(v) for v in values])
+        self.ln(2)
+
+    def top(self, facts: Sequence[tuple[str, object]]) -> None:
+        """Business block, title and the document's facts."""
+        header = self._doc_header
+        self.line_of(header.business_name, size=14, bold=True)
+        for address_line in header.business_address.splitlines():
+            self.line_of(address_line)
+        self.ln(3)
+        title = header.title
+        if header.location_name and header.location_name != ALL_LOCATIONS:
+            title = f"{title} — {header.location_name}"
+        self.line_of(title, size=12, bold=True)
+        if header.location_address:
+            self.line_of(header.location_address)
+        self.ln(2)
+        self.facts(facts)
+
+    def finish(self) -> bytes:
+        return bytes(self.output())
+
+
+def _day(value: object) -> str:
+    if isinstance(value, date):
+        return f"{value:%b} {value.day}, {value.year}"
+    return ""
+
+
+def _family_facts(header: DocumentHeader) -> list[tuple[str, object]]:
+    facts: list[tuple[str, object]] = [("Family", header.family_name)]
+    if header.guardian_name:
+        facts.append(("Guardian", header.guardian_name))
+    return facts
+
+
+# -- PDF documents ---------------------------------------------------------------------------
+
+
+def statement_pdf(statement: Statement) -> bytes:
+    header = statement.header
+    money = functools.partial(format_cents, currency=header.currency)
+    pdf = _Pdf(header)
+    facts = _family_facts(header)
+    facts += [
+        ("Statement date", _day(header.issued_on)),
+        ("Total due", money(statement.total_due_cents)),
+    ]
+    if statement.credit_cents:
+        facts.append(("Unapplied credit", money(statement.credit_cents)))
+    pdf.top(facts)
+    if statement.lines.empty:
+        pdf.ln(3)
+        pdf.line_of("Nothing is owed at this location.")
+        return pdf.finish()
+    rows = [
+        (
+            _day(line.date),
+            _day(line.service_date),
+            line.description,
+            line.student,
+            money(int(line.amount_cents)),
+            money(int(line.paid_cents)),
+            money(int(line.due_cents)),
+        )
+        for line in statement.lines.itertuples(index=False)
+    ]
+    rows.append(("", "", "Total due", "", "", "", money(statement.total_due_cents)))
+    pdf.grid(
+        ("Date", "Service date", "Description", "Student", "Amount", "Paid", "Due"),
+        rows,
+        (13, 13, 38, 18, 12, 12, 12),
+        (False, False, False, False, True, True, True),
+    )
+    return pdf.finish()
+
+
+def ledger_pdf(report: LedgerReport) -> bytes:
+    """The location ledger, or the combined statement (with a Location column)."""
+    header = report.header
+    money = functools.partial(format_cents, currency=header.currency)
+    every_location = report.location_id is None
+    pdf = _Pdf(header)
+    period = f"{_day(report.period.start)} – {_day(report.period.last)}"
+    if not report.full_history:
+        period += " (the last 30 days)"
+    facts = _family_facts(header)
+    facts += [
+        ("Date", _day(header.issued_on)),
+        ("Period", period),
+        ("Opening balance", money(report.opening_balance_cents)),
+        ("Charges", money(report.debits_cents)),
+        ("Payments and credits", money(-report.credits_cents)),
+        ("Closing balance", money(report.closing_balance_cents)),
+    ]
+    pdf.top(facts)
+    headings = ["Date", "Service date", "Description", "Student"]
+    widths = [13, 13, 38, 16]
+    if every_location:
+        headings.append("Location")
+        widths.append(14)
+    headings += ["Type", "Amount", "Balance"]
+    widths += [11, 13, 13]
+    numeric = [False] * (len(headings) - 2) + [True, True]
+    opening: list[object] = [_day(report.period.start), "", "Opening balance", ""]
+    opening += [""] * (len(headings) - 5) + [money(report.opening_balance_cents)]
+    rows: list[Sequence[object]] = [opening]
+    for line in report.lines.itertuples(index=False):
+        row: list[object] = [_day(line.date), _day(line.service_date), line.description]
+        row.append(line.student)
+        if every_location:
+            row.append(line.location)
+        row += [line.type, money(int(line.amount_cents)), money(int(line.balance_cents))]
+        rows.append(row)
+    pdf.grid(headings, rows, widths, numeric)
+    return pdf.finish()
+
+
+combined_statement_pdf = ledger_pdf
+
+
+def year_end_pdf(year_end: YearEnd) -> bytes:
+    header = year_end.header
+    money = functools.partial(format_cents, currency=header.currency)
+    pdf = _Pdf(header)
+    facts = _family_facts(header)
+    if header.business_tax_id:
+        facts.append(("Tax id", header.business_tax_id))
+    facts += [
+        ("Year", str(year_end.year)),
+        ("Date", _day(header.issued_on)),
+        ("Paid", money(year_end.total_paid_cents)),
+        ("Refunded", money(year_end.total_refunded_cents)),
+        ("Net paid", money(year_end.total_net_cents)),
+    ]
+    pdf.top(facts)
+    if year_end.entries.empty:
+        pdf.ln(3)
+        pdf.line_of(f"No payments or refunds in {year_end.year}.")
+        return pdf.finish()
+    per_student = [
+        (
+            row.student,
+            money(int(row.paid_cents)),
+            money(int(row.refunded_cents)),
+            money(int(row.net_cents)),
+        )
+        for row in year_end.students.itertuples(index=False)
+    ]
+    per_student.append(
+        (
+            "Total",
+            money(year_end.total_paid_cents),
+            money(year_end.total_refunded_cents),
+            money(year_end.total_net_cents),
+        )
+    )
+    pdf.grid(
+        ("Student", "Paid", "Refunded", "Net"),
+        per_student,
+        (40, 15, 15, 15),
+        (False, True, True, True),
+    )
+    pdf.line_of("Payments and refunds", bold=True)
+    entries = [
+        (
+            _day(row.date),
+            row.description,
+            row.student,
+            row.location,
+            row.type,
+            money(int(row.amount_cents)),
+        )
+        for row in year_end.entries.itertuples(index=False)
+    ]
+    pdf.grid(
+        ("Date", "Description", "Student", "Location", "Type", "Amount"),
+        entries,
+        (13, 40, 18, 16, 11, 13),
+        (False, False, False, False, False, True),
+    )
+    return pdf.finish()
+
+
+def receipt_pdf(receipt: Receipt) -> bytes:
+    header = receipt.header
+    money = functools.partial(format_cents, currency=header.currency)
+    pdf = _Pdf(header)
+    facts = _family_facts(header)
+    facts += [
+        ("Receipt number", receipt.receipt_number),
+        ("Date paid", _day(receipt.paid_on)),
+        ("Amount paid", money(receipt.amount_cents)),
+        ("Description", receipt.description),
+    ]
+    if receipt.student:
+        facts.append(("Student", receipt.student))
+    if receipt.reference:
+        facts.append(("Reference", receipt.reference))
+    if receipt.reversed:
+        facts.append(("Note", "This payment was later reversed."))
+    pdf.top(facts)
+    if not receipt.applied.empty:
+        pdf.line_of("Applied to", bold=True)
+        rows: list[Sequence[Any]] = [
+            (row.description, row.student, _day(row.service_date), money(int(row.amount_cents)))
+            for row in receipt.applied.itertuples(index=False)
+        ]
+        pdf.grid(
+            ("Charge", "Student", "Service date", "Amount"),
+            rows,
+            (50, 20, 15, 15),
+            (False, False, False, True),
+        )
+    if receipt.unapplied_cents:
+        pdf.facts([("Credit on account", money(receipt.unapplied_cents))])
+    return pdf.finish()
