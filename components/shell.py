@@ -27,6 +27,7 @@ def pages_for(actor: Actor) -> list[st.Page]:
             _page("family_home.py", "Home", ":material/home:", default=True),
             _page("students.py", "Students", ":material/groups:"),
             _page("attendance.py", "Attendance", ":material/event_available:"),
+            _page("transactions.py", "Transactions", ":material/receipt_long:"),
         ]
     return [_page("staff_home.py", "Today", ":material/dashboard:", default=True)]
 

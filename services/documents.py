@@ -1,7 +1,7 @@
 """Statements, ledgers, year-end statements and receipts as PDF (fpdf2) and CSV files.
 
 PDF:
-- Text is written as text with `cell`/`multi_cell`/`table` and `markdown=False`; nothing is
+- Text is written as text with `cell`/`multi_cell` and `markdown=False`; nothing is
   ever interpreted as markup, so `<script>` or `**bold**` in a name prints as typed.
 - Fonts: DejaVu Sans (Debian package `fonts-dejavu-core`) covers Latin, Greek, Cyrillic,
   Hebrew, Arabic letters and many symbols. Chinese, Japanese and Korean come from Droid Sans
@@ -31,11 +31,11 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pandas as pd
 from fontTools.ttLib import TTFont
-from fpdf import FPDF, FontFace
+from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from services import clock
@@ -65,6 +65,11 @@ _FORMULA_STARTS = frozenset("=+-@\t\r\n\uff1d\uff0b\uff0d\uff20")
 _BOM = "\ufeff"
 _LETTER_CURRENCIES = frozenset({"usd", "cad"})
 _FONT_SIZE = 9
+_TABLE_FONT_SIZE = 8
+_ROW_LINE = 3.8  # mm per line of table text
+_CELL_PAD = 1.0  # mm around table text
+_HEADING_FILL = (235, 235, 235)
+_RULE = (200, 200, 200)
 _MUTED = (90, 90, 90)
 
 
@@ -177,6 +182,12 @@ def _coverage(path: Path) -> frozenset[int]:
 
 
 @functools.cache
+def _main_coverage() -> frozenset[int]:
+    """What DejaVu prints in both weights (any text may be set in bold)."""
+    return _coverage(FONT_REGULAR) & _coverage(FONT_BOLD)
+
+
+@functools.cache
 def cjk_fallback_font() -> Path | None:
     """The installed CJK fallback font file, if any."""
     return next((path for path in CJK_FALLBACK_CANDIDATES if path.is_file()), None)
@@ -185,7 +196,7 @@ def cjk_fallback_font() -> Path | None:
 def printable(text: str) -> tuple[str, bool]:
     """`text` as the PDF will print it (see the module notes) and whether it needs the
     CJK fallback font."""
-    main = _coverage(FONT_REGULAR)
+    main = _main_coverage()
     fallback_path = cjk_fallback_font()
     fallback = _coverage(fallback_path) if fallback_path else frozenset()
     out: list[str] = []
@@ -206,6 +217,61 @@ def printable(text: str) -> tuple[str, bool]:
             continue
         out.append(char)
     return "".join(out), needs_fallback
+
+
+class Column(NamedTuple):
+    heading: str
+    width: float  # a proportion of the page width
+    numeric: bool = False
+
+
+_STATEMENT_COLUMNS = (
+    Column("Date", 22),
+    Column("Description", 64),
+    Column("Student", 34),
+    Column("Amount", 20, numeric=True),
+    Column("Paid", 20, numeric=True),
+    Column("Due", 20, numeric=True),
+)
+_LEDGER_COLUMNS = (
+    Column("Date", 22),
+    Column("Service date", 22),
+    Column("Description", 48),
+    Column("Student", 28),
+    Column("Type", 20),
+    Column("Amount", 20, numeric=True),
+    Column("Balance", 20, numeric=True),
+)
+_COMBINED_COLUMNS = (
+    Column("Date", 22),
+    Column("Service date", 22),
+    Column("Description", 36),
+    Column("Student", 24),
+    Column("Location", 20),
+    Column("Type", 18),
+    Column("Amount", 20, numeric=True),
+    Column("Balance", 20, numeric=True),
+)
+_YEAR_END_STUDENT_COLUMNS = (
+    Column("Student", 90),
+    Column("Paid", 30, numeric=True),
+    Column("Refunded", 30, numeric=True),
+    Column("Net", 30, numeric=True),
+)
+_YEAR_END_ENTRY_COLUMNS = (
+    Column("Date", 22),
+    Column("Description", 62),
+    Column("Student", 30),
+    Column("Location", 26),
+    Column("Type", 20),
+    Column("Amount", 20, numeric=True),
+)
+_RECEIPT_COLUMNS = (
+    Column("Charge", 90),
+    Column("Student", 40),
+    Column("Service date", 25),
+    Column("Amount", 25, numeric=True),
+)
 
 
 class _Pdf(FPDF):
@@ -250,7 +316,7 @@ class _Pdf(FPDF):
         self.set_y(-12)
         self.set_font(FONT_FAMILY, size=7)
         self.set_text_color(*_MUTED)
-        self.cell(0, 5, self._footer_text, markdown=False)
+        self.cell(self.epw * 0.75, 5, self._footer_text, markdown=False)
         self.cell(0, 5, f"Page {self.page_no()} of {{nb}}", align="R", markdown=False)
         self.set_text_color(0, 0, 0)
 
@@ -265,36 +331,115 @@ class _Pdf(FPDF):
         """Label / value lines ("Family:  Rivera family")."""
         for label, value in pairs:
             self.set_font(FONT_FAMILY, "B", _FONT_SIZE)
-            self.cell(38, 5, self.clean(label), markdown=False)
+            self.cell(42, 5, self.clean(label), markdown=False)
             self.set_font(FONT_FAMILY, "", _FONT_SIZE)
             self.multi_cell(
                 0, 5, self.clean(value), markdown=False, new_x=XPos.LMARGIN, new_y=YPos.NEXT
             )
 
-    def grid(
+    def grid(self, spec: Sequence[Column], rows: Iterable[Sequence[object]]) -> None:
+        """A table: column widths are proportions of the page width, numeric columns are
+        right-aligned, long text wraps, and the headings repeat on every page.
+
+        Drawn with plain cells: fpdf2's `table()` measures every cell twice and costs about
+        7 ms a row, too slow for a three-year ledger.
+        """
+        columns = [c.width * self.epw / sum(c.width for c in spec) for c in spec]
+        aligns = ["R" if c.numeric else "L" for c in spec]
+        titles = [self.clean(c.heading) for c in spec]
+        self.ln(2)
+        self._grid_row(titles, columns, aligns, heading=True)
+        for values in rows:
+            self.set_font(FONT_FAMILY, "", _TABLE_FONT_SIZE)
+            cells = [self.clean(v) for v in values]
+            lines = [
+                self._cell_lines(text, width) for text, width in zip(cells, columns, strict=True)
+            ]
+            if self.will_page_break(_row_height(lines)):
+                self.add_page()
+                self._grid_row(titles, columns, aligns, heading=True)
+            self._draw_row(lines, columns, aligns)
+        self.set_font(FONT_FAMILY, "", _FONT_SIZE)
+        self.ln(2)
+
+    def _cell_lines(self, text: str, width: float) -> list[str]:
+        """Greedy word wrap (fpdf2's `multi_cell` dry run costs ~2 ms a cell); a word
+        longer than the column is cut where it must be."""
+        inner = width - 2 * _CELL_PAD
+        if self.get_string_width(text) <= inner:
+            return [text]
+        space = self.get_string_width(" ")
+        lines: list[str] = []
+        current, used = "", 0.0
+        for word in text.split(" "):
+            size = self.get_string_width(word)
+            if current and used + space + size <= inner:
+                current, used = f"{current} {word}", used + space + size
+                continue
+            if current:
+                lines.append(current)
+            while size > inner and len(word) > 1:
+                cut = self._fitting_prefix(word, inner)
+                lines.append(word[:cut])
+                word = word[cut:]
+                size = self.get_string_width(word)
+            current, used = word, size
+        lines.append(current)
+        return lines
+
+    def _fitting_prefix(self, word: str, inner: float) -> int:
+        """How many leading characters of `word` fit in `inner` (at least one)."""
+        low, high = 1, len(word)
+        while low < high:
+            middle = (low + high + 1) // 2
+            if self.get_string_width(word[:middle]) <= inner:
+                low = middle
+            else:
+                high = middle - 1
+        return low
+
+    def _grid_row(
         self,
-        headings: Sequence[str],
-        rows: Iterable[Sequence[object]],
-        widths: Sequence[float],
-        numeric: Sequence[bool],
+        cells: Sequence[str],
+        columns: Sequence[float],
+        aligns: Sequence[str],
+        *,
+        heading: bool,
     ) -> None:
-        """A table with repeated headings; numeric columns right-aligned."""
-        align = tuple("RIGHT" if n else "LEFT" for n in numeric)
-        self.ln(2)
-        with self.table(
-            col_widths=tuple(widths),
-            text_align=align,
-            markdown=False,
-            line_height=4.5,
-            padding=(0.8, 1),
-            headings_style=FontFace(emphasis="BOLD", fill_color=(235, 235, 235)),
-            borders_layout="HORIZONTAL_LINES",
-            repeat_headings=1,
-        ) as table:
-            table.row([self.clean(h) for h in headings])
-            for values in rows:
-                table.row([self.clean(v) for v in values])
-        self.ln(2)
+        self.set_font(FONT_FAMILY, "B" if heading else "", _TABLE_FONT_SIZE)
+        lines = [self._cell_lines(text, width) for text, width in zip(cells, columns, strict=True)]
+        if heading:
+            self.set_fill_color(*_HEADING_FILL)
+            self.rect(self.l_margin, self.get_y(), self.epw, _row_height(lines), style="F")
+        self._draw_row(lines, columns, aligns)
+
+    def _draw_row(
+        self, lines: Sequence[Sequence[str]], columns: Sequence[float], aligns: Sequence[str]
+    ) -> None:
+        top, x, height = self.get_y(), self.l_margin, _row_height(lines)
+        for chunk, width, align in zip(lines, columns, aligns, strict=True):
+            for number, text in enumerate(chunk):
+                line_top = top + _CELL_PAD + number * _ROW_LINE
+                self._put(text, x + _CELL_PAD, line_top, width - 2 * _CELL_PAD, align)
+            x += width
+        self.set_xy(self.l_margin, top + height)
+        self.set_draw_color(*_RULE)
+        self.line(self.l_margin, top + height, self.l_margin + self.epw, top + height)
+
+    def _put(self, text: str, left: float, top: float, width: float, align: str) -> None:
+        """One line of a table cell. `FPDF.text` is ~30 times cheaper than `cell` but knows
+        no fallback font, so text that needs the CJK font goes through `cell`."""
+        if not text:
+            return
+        main = _main_coverage()
+        if any(ord(char) not in main for char in text):
+            self.set_xy(left, top)
+            self.cell(width, _ROW_LINE, text, align=align, markdown=False)
+            return
+        if align == "R":
+            left += width - self.get_string_width(text)
+        # `cell` puts the baseline here, vertically centring one line of text.
+        self.text(left, top + _ROW_LINE / 2 + 0.3 * self.font_size, text)
 
     def top(self, facts: Sequence[tuple[str, object]]) -> None:
         """Business block, title and the document's facts."""
@@ -314,6 +459,10 @@ class _Pdf(FPDF):
 
     def finish(self) -> bytes:
         return bytes(self.output())
+
+
+def _row_height(lines: Sequence[Sequence[str]]) -> float:
+    return max(len(chunk) for chunk in lines) * _ROW_LINE + 2 * _CELL_PAD
 
 
 def _day(value: object) -> str:
@@ -351,7 +500,6 @@ def statement_pdf(statement: Statement) -> bytes:
     rows = [
         (
             _day(line.date),
-            _day(line.service_date),
             line.description,
             line.student,
             money(int(line.amount_cents)),
@@ -360,13 +508,8 @@ def statement_pdf(statement: Statement) -> bytes:
         )
         for line in statement.lines.itertuples(index=False)
     ]
-    rows.append(("", "", "Total due", "", "", "", money(statement.total_due_cents)))
-    pdf.grid(
-        ("Date", "Service date", "Description", "Student", "Amount", "Paid", "Due"),
-        rows,
-        (13, 13, 38, 18, 12, 12, 12),
-        (False, False, False, False, True, True, True),
-    )
+    rows.append(("", "Total due", "", "", "", money(statement.total_due_cents)))
+    pdf.grid(_STATEMENT_COLUMNS, rows)
     return pdf.finish()
 
 
@@ -384,30 +527,31 @@ def ledger_pdf(report: LedgerReport) -> bytes:
         ("Date", _day(header.issued_on)),
         ("Period", period),
         ("Opening balance", money(report.opening_balance_cents)),
-        ("Charges", money(report.debits_cents)),
+        ("Charges and refunds", money(report.debits_cents)),
         ("Payments and credits", money(-report.credits_cents)),
         ("Closing balance", money(report.closing_balance_cents)),
     ]
     pdf.top(facts)
-    headings = ["Date", "Service date", "Description", "Student"]
-    widths = [13, 13, 38, 16]
-    if every_location:
-        headings.append("Location")
-        widths.append(14)
-    headings += ["Type", "Amount", "Balance"]
-    widths += [11, 13, 13]
-    numeric = [False] * (len(headings) - 2) + [True, True]
-    opening: list[object] = [_day(report.period.start), "", "Opening balance", ""]
-    opening += [""] * (len(headings) - 5) + [money(report.opening_balance_cents)]
-    rows: list[Sequence[object]] = [opening]
+    where: list[object] = [""] if every_location else []
+    opening = money(report.opening_balance_cents)
+    rows: list[Sequence[object]] = [
+        [_day(report.period.start), "", "Opening balance", "", *where, "", "", opening]
+    ]
     for line in report.lines.itertuples(index=False):
-        row: list[object] = [_day(line.date), _day(line.service_date), line.description]
-        row.append(line.student)
-        if every_location:
-            row.append(line.location)
-        row += [line.type, money(int(line.amount_cents)), money(int(line.balance_cents))]
-        rows.append(row)
-    pdf.grid(headings, rows, widths, numeric)
+        where = [line.location] if every_location else []
+        rows.append(
+            [
+                _day(line.date),
+                _day(line.service_date),
+                line.description,
+                line.student,
+                *where,
+                line.type,
+                money(int(line.amount_cents)),
+                money(int(line.balance_cents)),
+            ]
+        )
+    pdf.grid(_COMBINED_COLUMNS if every_location else _LEDGER_COLUMNS, rows)
     return pdf.finish()
 
 
@@ -450,12 +594,8 @@ def year_end_pdf(year_end: YearEnd) -> bytes:
             money(year_end.total_net_cents),
         )
     )
-    pdf.grid(
-        ("Student", "Paid", "Refunded", "Net"),
-        per_student,
-        (40, 15, 15, 15),
-        (False, True, True, True),
-    )
+    pdf.grid(_YEAR_END_STUDENT_COLUMNS, per_student)
+    pdf.ln(2)
     pdf.line_of("Payments and refunds", bold=True)
     entries = [
         (
@@ -468,12 +608,7 @@ def year_end_pdf(year_end: YearEnd) -> bytes:
         )
         for row in year_end.entries.itertuples(index=False)
     ]
-    pdf.grid(
-        ("Date", "Description", "Student", "Location", "Type", "Amount"),
-        entries,
-        (13, 40, 18, 16, 11, 13),
-        (False, False, False, False, False, True),
-    )
+    pdf.grid(_YEAR_END_ENTRY_COLUMNS, entries)
     return pdf.finish()
 
 
@@ -496,17 +631,13 @@ def receipt_pdf(receipt: Receipt) -> bytes:
         facts.append(("Note", "This payment was later reversed."))
     pdf.top(facts)
     if not receipt.applied.empty:
+        pdf.ln(2)
         pdf.line_of("Applied to", bold=True)
         rows: list[Sequence[Any]] = [
             (row.description, row.student, _day(row.service_date), money(int(row.amount_cents)))
             for row in receipt.applied.itertuples(index=False)
         ]
-        pdf.grid(
-            ("Charge", "Student", "Service date", "Amount"),
-            rows,
-            (50, 20, 15, 15),
-            (False, False, False, True),
-        )
+        pdf.grid(_RECEIPT_COLUMNS, rows)
     if receipt.unapplied_cents:
         pdf.facts([("Credit on account", money(receipt.unapplied_cents))])
     return pdf.finish()

@@ -12,7 +12,8 @@ Transactions page and for `services.documents` (PDF and CSV).
   location, for any period, only while "full ledger history" is on (parents get
   `FeatureDisabled` otherwise; staff are not bound by portal switches).
 - A **year-end statement** counts money actually paid in a calendar year (cash basis, by the
-  day at each entry's location): payments minus refunds. A payment counts for the students
+  day at each entry's location): payments minus refunds; a payment or refund that a later
+  entry reverses (a bounced cheque, a charge-back) is left out. A payment counts for the students
   whose charges it was applied to; the unapplied rest counts for the payment's own student,
   or for the family. A refund counts for its student, or for the family. It is not bound by
   the 30-day rule: it is a tax document.
@@ -29,10 +30,11 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pandas as pd
-from sqlalchemy import exists, func, select
+from sqlalchemy import Select, Subquery, exists, func, select
 from sqlalchemy.orm import Session
 
 from data.models import (
@@ -54,6 +56,7 @@ from services.transactions_history import (
     EARLIEST_DAY,
     DateRange,
     entries_frame,
+    entries_query,
     ledger_frame,
     ledger_meta,
     ledger_period,
@@ -240,6 +243,7 @@ def year_end_statement(
     period = DateRange(date(year, 1, 1), date(year + 1, 1, 1))
     frame = ledger_frame(db, family_id, location_id=None, period=period, full_history=True)
     money = frame.loc[frame["type"].isin([LedgerKind.PAYMENT.value, LedgerKind.REFUND.value])]
+    money = money.loc[~money["entry_id"].isin(_reversed(db, family_id, money["entry_id"]))]
     money = money.assign(amount_cents=money["amount_cents"].abs()).reset_index(drop=True)
     students = _per_student(db, family_id, money)
     paid = money.loc[money["type"] == LedgerKind.PAYMENT.value, "amount_cents"]
@@ -283,7 +287,7 @@ def payment_receipt(db: Session, actor: Actor, entry_id: int) -> Receipt:
         amount_cents=entry.amount_cents,
         description=entry.description,
         reference=entry.external_ref or "",
-        student=f"{student.first_name} {student.last_name}" if student else "",
+        student=_full_name(student.first_name, student.last_name) if student else "",
         applied=applied,
         unapplied_cents=entry.amount_cents - int(applied["amount_cents"].sum()),
         reversed=bool(reversed_),
@@ -309,7 +313,7 @@ def _report(
     lines = with_running_balance(frame)
     amounts = lines["amount_cents"]
     return LedgerReport(
-        header=_header(db, get_settings(db), title, family_id, place),
+        header=_header(db, settings, title, family_id, place),
         family_id=family_id,
         location_id=None if place is None else place.id,
         period=period,
@@ -352,7 +356,7 @@ def _address(place: Location) -> str:
     return ", ".join(filter(None, (place.address_line1, place.city, region)))
 
 
-def _allocated_to(family_id: int):  # type: ignore[no-untyped-def]
+def _allocated_to(family_id: int) -> Subquery:
     """Cents applied to each debit-side entry, counted as services.ledger counts them."""
     return (
         select(
@@ -365,30 +369,12 @@ def _allocated_to(family_id: int):  # type: ignore[no-untyped-def]
     )
 
 
-_ENTRY_COLUMNS = (
-    LedgerEntry.id,
-    LedgerEntry.posted_at,
-    LedgerEntry.service_date,
-    LedgerEntry.description,
-    Student.first_name,
-    Student.last_name,
-    LedgerEntry.student_id,
-    Location.name,
-    LedgerEntry.location_id,
-    LedgerEntry.kind,
-    LedgerEntry.is_debit,
-    LedgerEntry.amount_cents,
-    Location.timezone,
-)
-
-
 def _open_debits(db: Session, family_id: int, location_id: int) -> pd.DataFrame:
     allocated = _allocated_to(family_id)
     paid = func.coalesce(allocated.c.cents, 0)
-    rows = db.execute(
-        select(*_ENTRY_COLUMNS, paid)
-        .join(Location, Location.id == LedgerEntry.location_id)
-        .outerjoin(Student, Student.id == LedgerEntry.student_id)
+    frame = _entries_and_cents(
+        db,
+        entries_query(paid)
         .outerjoin(allocated, allocated.c.entry_id == LedgerEntry.id)
         .where(
             LedgerEntry.family_id == family_id,
@@ -396,10 +382,8 @@ def _open_debits(db: Session, family_id: int, location_id: int) -> pd.DataFrame:
             LedgerEntry.is_debit.is_(True),
             LedgerEntry.amount_cents - paid > 0,
         )
-        .order_by(LedgerEntry.posted_at, LedgerEntry.id)
-    ).all()
-    frame = entries_frame(row[:-1] for row in rows)
-    frame["paid_cents"] = pd.Series([int(row[-1]) for row in rows], dtype="int64")
+        .order_by(LedgerEntry.posted_at, LedgerEntry.id),
+    ).rename(columns={"cents": "paid_cents"})
     frame["due_cents"] = (frame["amount_cents"] - frame["paid_cents"]).astype("int64")
     return frame[
         [
@@ -416,33 +400,42 @@ def _open_debits(db: Session, family_id: int, location_id: int) -> pd.DataFrame:
     ]
 
 
-def _applied(db: Session, payment: LedgerEntry) -> pd.DataFrame:
-    rows = db.execute(
-        select(
-            LedgerEntry.id,
-            LedgerEntry.description,
-            Student.first_name,
-            Student.last_name,
-            LedgerEntry.service_date,
-            LedgerAllocation.amount_cents,
+def _reversed(db: Session, family_id: int, entry_ids: pd.Series) -> list[int]:
+    """Those of `entry_ids` that a later entry reverses (a bounced payment, say)."""
+    if entry_ids.empty:
+        return []
+    return list(
+        db.scalars(
+            select(LedgerEntry.reverses_entry_id).where(
+                LedgerEntry.family_id == family_id,
+                LedgerEntry.reverses_entry_id.in_([int(i) for i in entry_ids]),
+            )
         )
-        .join(LedgerEntry, LedgerEntry.id == LedgerAllocation.to_entry_id)
-        .outerjoin(Student, Student.id == LedgerEntry.student_id)
+    )
+
+
+def _applied(db: Session, payment: LedgerEntry) -> pd.DataFrame:
+    frame = _entries_and_cents(
+        db,
+        entries_query(LedgerAllocation.amount_cents)
+        .join(LedgerAllocation, LedgerAllocation.to_entry_id == LedgerEntry.id)
         .where(
             LedgerAllocation.family_id == payment.family_id,
             LedgerAllocation.from_entry_id == payment.id,
         )
-        .order_by(LedgerEntry.posted_at, LedgerEntry.id, LedgerAllocation.id)
-    ).all()
-    return pd.DataFrame(
-        {
-            "entry_id": pd.Series([r[0] for r in rows], dtype="int64"),
-            "description": pd.Series([r[1] for r in rows], dtype="str"),
-            "student": pd.Series([_full_name(r[2], r[3]) for r in rows], dtype="str"),
-            "service_date": pd.Series([r[4] for r in rows], dtype="object"),
-            "amount_cents": pd.Series([int(r[5]) for r in rows], dtype="int64"),
-        }
+        .order_by(LedgerEntry.posted_at, LedgerEntry.id, LedgerAllocation.id),
     )
+    return frame[["entry_id", "description", "student", "service_date", "cents"]].rename(
+        columns={"cents": "amount_cents"}
+    )
+
+
+def _entries_and_cents(db: Session, query: Select[Any]) -> pd.DataFrame:
+    """An `entries_query(one more cents column)` as a ledger frame with a `cents` column."""
+    rows = db.execute(query).all()
+    frame = entries_frame(row[:-1] for row in rows)
+    frame["cents"] = pd.Series([int(row[-1]) for row in rows], dtype="int64")
+    return frame
 
 
 def _per_student(db: Session, family_id: int, money: pd.DataFrame) -> pd.DataFrame:

@@ -31,14 +31,14 @@ Rules:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from types import MappingProxyType
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
 import pandas as pd
-from sqlalchemy import case, func, select
+from sqlalchemy import ColumnElement, Select, case, func, select
 from sqlalchemy.orm import Session
 
 from data.models import LedgerEntry, LedgerKind, Location, Student
@@ -50,7 +50,7 @@ from services.students import family_timezone, reachable_family
 from services.validation import require_id
 
 RECENT_DAYS = 30  # the period parents get while "full ledger history" is off
-MAX_PERIOD_DAYS = 3653  # ten years, leap days included
+MAX_PERIOD_YEARS = 10
 EARLIEST_DAY = date(2000, 1, 1)
 
 LedgerFilter = Literal["all", "charges", "payments", "refunds"]
@@ -143,17 +143,27 @@ def ledger_period(
     if not settings.full_ledger_history:
         return DateRange.inclusive(today - timedelta(days=RECENT_DAYS - 1), today)
     last = today if end is None else end
+    earliest_start = _first_day_of_years_ending(last, MAX_PERIOD_YEARS)
     if start is None:
-        start = max(EARLIEST_DAY, last - timedelta(days=MAX_PERIOD_DAYS - 1))
+        start = max(EARLIEST_DAY, earliest_start)
     if start > last:
         raise ValidationError("The start date must be on or before the end date.")
     if last > today:
         raise ValidationError(f"The end date cannot be after today ({long_date(today)}).")
     if start < EARLIEST_DAY:
         raise ValidationError(f"Choose a start date on or after {long_date(EARLIEST_DAY)}.")
-    if (last - start).days + 1 > MAX_PERIOD_DAYS:
-        raise ValidationError("Choose a period of at most ten years.")
+    if start < earliest_start:
+        raise ValidationError(f"Choose a period of at most {MAX_PERIOD_YEARS} years.")
     return DateRange.inclusive(start, last)
+
+
+def _first_day_of_years_ending(last: date, years: int) -> date:
+    """The first day of the `years` years that end on `last` (2026-11-24 → 2016-11-25)."""
+    try:
+        same_day = last.replace(year=last.year - years)
+    except ValueError:  # 29 February
+        same_day = last.replace(year=last.year - years, day=28)
+    return same_day + timedelta(days=1)
 
 
 def long_date(day: date) -> str:
@@ -235,23 +245,7 @@ def ledger_frame(
         or 0
     )
     rows = db.execute(
-        select(
-            LedgerEntry.id,
-            LedgerEntry.posted_at,
-            LedgerEntry.service_date,
-            LedgerEntry.description,
-            Student.first_name,
-            Student.last_name,
-            LedgerEntry.student_id,
-            Location.name,
-            LedgerEntry.location_id,
-            LedgerEntry.kind,
-            LedgerEntry.is_debit,
-            LedgerEntry.amount_cents,
-            Location.timezone,
-        )
-        .join(Location, Location.id == LedgerEntry.location_id)
-        .outerjoin(Student, Student.id == LedgerEntry.student_id)
+        entries_query()
         .where(*scope, LedgerEntry.posted_at >= low, LedgerEntry.posted_at < high)
         .order_by(LedgerEntry.posted_at, LedgerEntry.id)
     ).all()
@@ -270,11 +264,34 @@ def ledger_frame(
     return frame
 
 
-def entries_frame(rows: object) -> pd.DataFrame:
-    """Rows of (id, posted_at, service_date, description, first, last, student_id, location,
-    location_id, kind, is_debit, amount_cents, timezone) as a typed ledger frame."""
+def entries_query(*extra: ColumnElement[Any]) -> Select[Any]:
+    """The columns `entries_frame` reads, with their location and student, then `extra`."""
+    return (
+        select(
+            LedgerEntry.id,
+            LedgerEntry.posted_at,
+            LedgerEntry.service_date,
+            LedgerEntry.description,
+            Student.first_name,
+            Student.last_name,
+            LedgerEntry.student_id,
+            Location.name,
+            LedgerEntry.location_id,
+            LedgerEntry.kind,
+            LedgerEntry.is_debit,
+            LedgerEntry.amount_cents,
+            Location.timezone,
+            *extra,
+        )
+        .join(Location, Location.id == LedgerEntry.location_id)
+        .outerjoin(Student, Student.id == LedgerEntry.student_id)
+    )
+
+
+def entries_frame(rows: Iterable[Sequence[Any]]) -> pd.DataFrame:
+    """Rows of `entries_query()` (without extra columns) as a typed ledger frame."""
     raw = pd.DataFrame(
-        list(rows),  # type: ignore[call-overload]
+        list(rows),
         columns=[
             "entry_id",
             "posted_at",

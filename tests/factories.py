@@ -532,7 +532,10 @@ def portal_settings(db: Session, **values: object) -> None:
 
 
 # Issue 5 (transactions history, statements, documents): ledger entries posted at a chosen
-# moment, with a service date, a reference or the entry they reverse.
+# moment, with a service date, a reference or the entry they reverse; a hand-built ledger.
+from datetime import UTC  # noqa: E402
+
+
 def posted(
     db: Session,
     fam: Family,
@@ -549,11 +552,122 @@ def posted(
     reverses: LedgerEntry | None = None,
 ) -> LedgerEntry:
     """A ledger entry posted at `at` (timezone-aware)."""
-    row = entry(db, fam, loc, kind, amount_cents, is_debit=is_debit, student=student)
-    row.description = description or kind.value.title()
+    row = entry(
+        db,
+        fam,
+        loc,
+        kind,
+        amount_cents,
+        is_debit=is_debit,
+        description=description,
+        student=student,
+    )
     row.posted_at = at
     row.service_date = service_date
     row.external_ref = external_ref
     row.reverses_entry_id = reverses.id if reverses else None
     db.flush()
     return row
+
+
+@dataclass
+class HandLedger:
+    """The Rivera family's ledger at Northside (Chicago) and Southside (Los Angeles).
+
+    Northside: an old unpaid charge (Sep 15, before the last 30 days), November tuition paid
+    by P1, a registration fee posted at 21:00 Chicago on Nov 1 (03:00 UTC Nov 2) and part
+    paid, an overpayment P2 of which a refund pays out 20.00, a weather credit, and a debit
+    adjustment partly cancelled by a credit adjustment. Outstanding 46.00, credit 45.00,
+    balance 1.00. Southside: Leo's tuition, paid in full (balance 0).
+    """
+
+    gym: FamilyGym
+    leo: Student
+    old_charge: LedgerEntry
+    tuition: LedgerEntry
+    registration: LedgerEntry
+    p1: LedgerEntry
+    p2: LedgerEntry
+    refund: LedgerEntry
+    credit: LedgerEntry
+    late_fee: LedgerEntry
+    fee_waiver: LedgerEntry
+    south_tuition: LedgerEntry
+    south_payment: LedgerEntry
+
+
+def hand_ledger(db: Session) -> HandLedger:
+    gym = family_gym(db)
+    gym.south.timezone = "America/Los_Angeles"
+    leo = student(db, gym.family, "Leo")
+    fam, north, south = gym.family, gym.north, gym.south
+    charge, payment = LedgerKind.CHARGE, LedgerKind.PAYMENT
+
+    def at(month: int, day: int, hour: int = 15) -> datetime:
+        return datetime(2026, month, day, hour, tzinfo=UTC)
+
+    old = posted(db, fam, north, charge, 2_000, at(9, 15), description="Leotard")
+    tuition = posted(
+        db,
+        fam,
+        north,
+        charge,
+        10_000,
+        at(11, 1, 12),
+        description="Tuition November",
+        student=gym.maya,
+        service_date=date(2026, 11, 1),
+    )
+    registration = posted(
+        db, fam, north, charge, 4_500, at(11, 2, 3), description="Registration fee 2026"
+    )
+    p1 = posted(db, fam, north, payment, 12_000, at(11, 5), external_ref="pi_demo_1")
+    allocate(db, p1, tuition, 10_000)
+    allocate(db, p1, registration, 2_000)
+    p2 = posted(db, fam, north, payment, 5_000, at(11, 6), description="Payment at the desk")
+    refund = posted(db, fam, north, LedgerKind.REFUND, 2_000, at(11, 10), description="Refund")
+    allocate(db, p2, refund, 2_000)
+    credit = posted(
+        db, fam, north, LedgerKind.CREDIT, 1_500, at(11, 12), description="Closed for weather"
+    )
+    late_fee = posted(
+        db,
+        fam,
+        north,
+        LedgerKind.ADJUSTMENT,
+        300,
+        at(11, 14),
+        is_debit=True,
+        description="Late fee",
+    )
+    waiver = posted(
+        db,
+        fam,
+        north,
+        LedgerKind.ADJUSTMENT,
+        200,
+        at(11, 15),
+        is_debit=False,
+        description="Late fee partly waived",
+    )
+    allocate(db, waiver, late_fee, 200)
+    south_tuition = posted(
+        db, fam, south, charge, 8_000, at(11, 20), description="Swim tuition", student=leo
+    )
+    south_payment = posted(db, fam, south, payment, 8_000, at(11, 21))
+    allocate(db, south_payment, south_tuition, 8_000)
+    return HandLedger(
+        gym,
+        leo,
+        old,
+        tuition,
+        registration,
+        p1,
+        p2,
+        refund,
+        credit,
+        late_fee,
+        waiver,
+        south_tuition,
+        south_payment,
+    )
