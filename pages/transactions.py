@@ -15,6 +15,7 @@ from services import documents as docs
 from services.families import family_locations
 from services.settings import get_settings
 from services.statements import payment_receipt
+from services.students import family_timezone
 from services.transactions_history import (
     LEDGER_FILTERS,
     family_ledger,
@@ -27,7 +28,7 @@ actor = current_actor()
 st.title("Transactions")
 with session_scope() as db:
     full_history = get_settings(db).full_ledger_history
-today = clock.now().date()
+    today = clock.today_in(family_timezone(db, actor.family_id))
 start = end = None
 if full_history:
     chosen = st.date_input(

@@ -433,8 +433,8 @@ class _Pdf(FPDF):
             return
         main = _main_coverage()
         if any(ord(char) not in main for char in text):
-            self.set_xy(left, top)
-            self.cell(width, _ROW_LINE, text, align=align, markdown=False)
+            self.set_xy(left - self.c_margin, top)  # `cell` pads by c_margin itself
+            self.cell(width + 2 * self.c_margin, _ROW_LINE, text, align=align, markdown=False)
             return
         if align == "R":
             left += width - self.get_string_width(text)

@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, Select, Subquery, and_, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from data.models import Family, LedgerAllocation, LedgerEntry
-from services.access import Actor, require_family, require_location
-from services.errors import DomainError, NotFound
+from data.models import LedgerAllocation, LedgerEntry
+from services.access import Actor, require_location
+from services.errors import DomainError
 from services.validation import require_id
 
 
@@ -101,14 +101,15 @@ class _Figures:
 
 def _authorize(db: Session, actor: Actor, family_id: int, location_id: int | None) -> None:
     """Another family, and a location a staff member cannot see, answer like missing ones."""
+    # Imported here: services.students builds on services.families, which uses this module.
+    from services.students import reachable_family
+
     require_id(family_id, "family")
     if location_id is not None:
         require_id(location_id, "location")
-    require_family(actor, family_id)
+    reachable_family(db, actor, family_id)
     if location_id is not None and actor.is_staff:
         require_location(actor, location_id)
-    if db.scalar(select(Family.id).where(Family.id == family_id)) is None:
-        raise NotFound("family")
 
 
 def _allocated(entry_column: ColumnElement[int], family_id: int) -> Subquery:

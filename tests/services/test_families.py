@@ -306,4 +306,4 @@ def test_family_home_takes_the_same_number_of_queries_for_a_bigger_family(
     with count_queries(engine) as big_queries:
         home = family_home(db, big_actor)
     assert sum(len(s.current_classes) for s in home.students) == 8
-    assert len(big_queries) == len(small_queries) == 6
+    assert len(big_queries) == len(small_queries) == 5

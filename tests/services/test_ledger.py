@@ -268,14 +268,20 @@ def test_a_guardian_reaches_only_their_own_family(
 
 
 @pytest.mark.parametrize("function", PUBLIC)
-def test_staff_and_admins_reach_any_family_but_not_a_missing_one(
+def test_staff_reach_families_seen_at_their_locations_admins_any(
     db: Session, books: Books, function: Callable[..., object]
 ) -> None:
     desk = f.staff(db, "desk@example.com", [books.north])
+    south_desk = f.staff(db, "south@example.com", [books.south])
     admin = f.staff(db, "owner@example.com", [], Role.ADMIN)
+    f.entry(db, books.family, books.north, CHARGE, 1_000)
+    db.commit()
+    function(db, desk, books.family.id)
+    function(db, admin, books.family.id)
+    function(db, admin, books.other_family.id)
+    with pytest.raises(NotFound, match="family"):
+        function(db, south_desk, books.family.id)  # nothing of this family at Southside
     for actor in (desk, admin):
-        function(db, actor, books.family.id)
-        function(db, actor, books.other_family.id)
         with pytest.raises(NotFound, match="family"):
             function(db, actor, 999_999)
 
@@ -286,6 +292,8 @@ def test_staff_see_a_balance_only_at_their_own_locations(
 ) -> None:
     desk = f.staff(db, "desk@example.com", [books.north])
     admin = f.staff(db, "owner@example.com", [], Role.ADMIN)
+    f.entry(db, books.family, books.north, CHARGE, 1_000)  # the family is seen at Northside
+    db.commit()
     function(db, desk, books.family.id, location_id=books.north.id)
     function(db, admin, books.family.id, location_id=books.south.id)
     with pytest.raises(NotFound) as unseen:
