@@ -29,7 +29,10 @@ def pages_for(actor: Actor) -> list[st.Page]:
             _page("attendance.py", "Attendance", ":material/event_available:"),
             _page("transactions.py", "Transactions", ":material/receipt_long:"),
         ]
-    return [_page("staff_home.py", "Today", ":material/dashboard:", default=True)]
+    return [
+        _page("staff_home.py", "Today", ":material/dashboard:", default=True),
+        _page("staff_requests.py", "Requests", ":material/inbox:"),
+    ]
 
 
 def run_portal() -> None:
