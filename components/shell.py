@@ -29,10 +29,13 @@ def pages_for(actor: Actor) -> list[st.Page]:
             _page("attendance.py", "Attendance", ":material/event_available:"),
             _page("transactions.py", "Transactions", ":material/receipt_long:"),
         ]
-    return [
+    pages = [
         _page("staff_home.py", "Today", ":material/dashboard:", default=True),
         _page("staff_requests.py", "Requests", ":material/inbox:"),
     ]
+    if actor.is_admin:
+        pages.append(_page("admin_settings.py", "Portal settings", ":material/settings:"))
+    return pages
 
 
 def run_portal() -> None:
