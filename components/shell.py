@@ -32,6 +32,7 @@ def pages_for(actor: Actor) -> list[st.Page]:
     pages = [
         _page("staff_home.py", "Today", ":material/dashboard:", default=True),
         _page("staff_requests.py", "Requests", ":material/inbox:"),
+        _page("staff_families.py", "Families", ":material/family_restroom:"),
     ]
     if actor.is_admin:
         pages.append(_page("admin_settings.py", "Portal settings", ":material/settings:"))

@@ -1,0 +1,58 @@
+"""A family's account as staff see it: guardians and contacts, students, balance, ledger,
+staff-only notes."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from components.actions import run_then_rerun
+from components.formatting import escape_markdown
+from components.ledger_table import render_ledger_table
+from components.money import render_money_metric
+from data.db import session_scope
+from services.access import Actor
+from services.family_lookup import FamilyOverview, add_staff_note
+from services.transactions_history import family_ledger, with_running_balance
+
+
+def render_family_overview(actor: Actor, view: FamilyOverview) -> None:
+    st.subheader(escape_markdown(view.family_name))
+    owed, credit = st.columns(2)
+    with owed:
+        render_money_metric("Outstanding balance", view.balance.outstanding_cents)
+    with credit:
+        render_money_metric("Credit", view.balance.credit_cents)
+    st.markdown("**Guardians**")
+    for guardian in view.guardians:
+        role = "primary" if guardian.is_primary else "secondary"
+        contacts = ", ".join(guardian.emails + guardian.phones) or "no contact details"
+        st.write(
+            escape_markdown(
+                f"{guardian.name} ({role}, {guardian.access.replace('_', ' ')}) · {contacts}"
+            )
+        )
+    if view.unassigned:
+        st.caption(escape_markdown("Not linked to a guardian: " + ", ".join(view.unassigned)))
+    st.markdown("**Students**")
+    for student in view.students:
+        medical = f" · ⚠ {student.medical_notes}" if student.medical_notes else ""
+        status = "" if student.is_active else " · former student"
+        st.write(escape_markdown(f"{student.full_name}, age {student.age}{status}{medical}"))
+    with st.expander("Ledger (last 30 days by default)"):
+        with session_scope() as db:
+            ledger = with_running_balance(family_ledger(db, actor, family_id=view.family_id))
+        render_ledger_table(ledger)
+    _notes(actor, view)
+
+
+def _notes(actor: Actor, view: FamilyOverview) -> None:
+    st.markdown("**Staff notes** (parents never see these)")
+    for note in view.notes:
+        st.caption(escape_markdown(f"{note.at:%d %b %Y} · {note.author}"))
+        st.write(escape_markdown(note.body))
+    with st.form(f"note.{view.family_id}", clear_on_submit=False):
+        body = st.text_area("Add a note", max_chars=4000)
+        if st.form_submit_button("Save note"):
+            run_then_rerun(
+                lambda db: add_staff_note(db, actor, view.family_id, body), "Note saved."
+            )

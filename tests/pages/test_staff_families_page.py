@@ -1,0 +1,49 @@
+"""The staff Families page: search, open an account read-only, add a staff note."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from data.models import LedgerKind, StaffNote
+from tests import factories as f
+from tests.pages.conftest import signed_in_app, texts, unescape
+
+
+def _gym(db: Session) -> int:
+    north = f.location(db, "Northside")
+    garcia, _, _ = f.family(db, "Garcia", email="maria@example.com")
+    f.student(db, garcia, "Sofia")
+    f.entry(db, garcia, north, LedgerKind.CHARGE, 8_500, description="November tuition")
+    f.staff(db, "desk@example.com", [north])
+    db.commit()
+    return garcia.id
+
+
+def test_search_open_and_note(app_db: Session) -> None:
+    family_id = _gym(app_db)
+    at = signed_in_app(app_db, "desk@example.com", f.PASSWORD).run()
+    at.switch_page("../pages/staff_families.py").run()
+    assert not at.exception
+    at.text_input(key="families.query").input("sofia").run()
+    written = unescape("\n".join(str(m.value) for m in at.markdown))
+    assert "Garcia family" in written and "Sofia Garcia" in written
+    at.button(key=f"families.open.{family_id}").click().run()
+    assert not at.exception
+    page = texts(at) + unescape("\n".join(str(m.value) for m in at.markdown))
+    assert "Outstanding balance: $85.00" in page
+    assert "Sofia Garcia, age 8" in page
+    at.text_area[0].input("Prefers calls after 5 pm")
+    at.button(key=f"FormSubmitter:note.{family_id}-Save note").click().run()
+    assert not at.exception
+    app_db.rollback()
+    assert app_db.scalar(select(StaffNote.body)) == "Prefers calls after 5 pm"
+
+
+def test_a_one_letter_search_explains_itself(app_db: Session) -> None:
+    _gym(app_db)
+    at = signed_in_app(app_db, "desk@example.com", f.PASSWORD).run()
+    at.switch_page("../pages/staff_families.py").run()
+    at.text_input(key="families.query").input("g").run()
+    assert not at.exception
+    assert [e.value for e in at.error] == ["Type at least 2 characters (at most 100) to search."]
