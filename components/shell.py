@@ -31,8 +31,10 @@ def pages_for(actor: Actor) -> list[st.Page]:
         ]
     pages = [
         _page("staff_home.py", "Today", ":material/dashboard:", default=True),
+        _page("staff_rosters.py", "Rosters and check-in", ":material/how_to_reg:"),
         _page("staff_requests.py", "Requests", ":material/inbox:"),
         _page("staff_families.py", "Families", ":material/family_restroom:"),
+        _page("staff_analytics.py", "Attendance analytics", ":material/monitoring:"),
     ]
     if actor.is_admin:
         pages.append(_page("admin_settings.py", "Portal settings", ":material/settings:"))

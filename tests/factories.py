@@ -671,3 +671,60 @@ def hand_ledger(db: Session) -> HandLedger:
         south_tuition,
         south_payment,
     )
+
+
+# Rosters and check-in (issue 7 check-in): a punch-pass drop-in.
+from data.models import PassRedemption  # noqa: E402
+
+
+def drop_in(db: Session, stu: Student, cls: GymClass, day: date) -> PassRedemption:
+    """A punch of a new pass at the class's location, used for `cls` on `day`."""
+    fam = db.get(Family, stu.family_id)
+    loc = db.get(Location, cls.location_id)
+    assert fam is not None and loc is not None
+    used = punch_pass(db, fam, loc, student=stu, used=1)
+    return _add(
+        db,
+        PassRedemption(
+            pass_id=used.id,
+            student_id=stu.id,
+            class_id=cls.id,
+            class_date=day,
+            redeemed_at=clock.now(),
+        ),
+    )
+
+
+# issue 7 analytics: a class with a chosen program level, weekday, time and instructor, and
+# one meeting's attendance for several students at once.
+def taught_class(
+    db: Session,
+    loc: Location,
+    level: Level,
+    *,
+    weekday: int,
+    start: time,
+    instructor: str,
+    name: str,
+    capacity: int = 8,
+) -> GymClass:
+    cls = gym_class(
+        db,
+        loc,
+        level=level,
+        weekday=weekday,
+        start=start,
+        end=time(start.hour + 1, start.minute),
+        capacity=capacity,
+        name=name,
+    )
+    cls.instructor_name = instructor
+    db.flush()
+    return cls
+
+
+def meeting(
+    db: Session, cls: GymClass, day: date, marks: dict[Student, AttendanceStatus]
+) -> list[Attendance]:
+    """Attendance for one class meeting: each student with their status."""
+    return [attend(db, stu, cls, day, status) for stu, status in marks.items()]

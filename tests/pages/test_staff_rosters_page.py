@@ -1,0 +1,81 @@
+"""Rosters and check-in in AppTest: mark attendance, scan a QR code, idempotent scans."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from data.models import Attendance, AttendanceStatus
+from services import clock
+from services.checkin_codes import student_checkin_code
+from tests import factories as f
+from tests.pages.conftest import signed_in_app, texts
+
+TODAY = date(2026, 11, 24)  # Tuesday; the fixed clock says 09:00 in Chicago
+
+
+def _gym(db: Session) -> tuple[int, int, str]:
+    north = f.location(db, "Northside")
+    beam = f.gym_class(db, north, name="Beam Basics", weekday=1)  # Tuesdays 16:00–17:00
+    fam, _, account = f.family(db, "Garcia")
+    maya = f.student(db, fam, "Maya")
+    f.enroll(db, maya, beam)
+    f.staff(db, "desk@example.com", [north])
+    db.commit()
+    code = student_checkin_code(db, f.guardian_actor(db, account), maya.id)
+    return beam.id, maya.id, code
+
+
+def _rosters(db: Session):  # type: ignore[no-untyped-def]
+    at = signed_in_app(db, "desk@example.com", f.PASSWORD).run()
+    at.switch_page("../pages/staff_rosters.py").run()
+    assert not at.exception
+    return at
+
+
+def _attendance(db: Session) -> list[AttendanceStatus]:
+    db.rollback()
+    return list(db.scalars(select(Attendance.status)))
+
+
+def test_mark_a_student_present(app_db: Session) -> None:
+    class_id, student_id, _ = _gym(app_db)
+    at = _rosters(app_db)
+    assert any("Beam Basics" in e.label for e in at.expander)
+    at.button(key=f"mark.{class_id}.{student_id}.present").click().run()
+    assert not at.exception
+    assert "Maya Garcia: present." in texts(at)
+    assert _attendance(app_db) == [AttendanceStatus.PRESENT]
+
+
+def test_scanning_outside_class_time_says_why(app_db: Session) -> None:
+    _, _, code = _gym(app_db)
+    at = _rosters(app_db)
+    at.text_input(key="checkin.code").input(code)
+    at.button(key="FormSubmitter:checkin-Check in").click().run()
+    assert not at.exception
+    assert any("right now" in e.value for e in at.error)
+    assert _attendance(app_db) == []
+
+
+def test_scanning_twice_checks_in_once(app_db: Session) -> None:
+    _, _, code = _gym(app_db)
+    clock.advance(timedelta(hours=6, minutes=50))  # 15:50 in Chicago, ten minutes before
+    at = _rosters(app_db)
+    for _ in range(2):
+        at.text_input(key="checkin.code").input(code)
+        at.button(key="FormSubmitter:checkin-Check in").click().run()
+        assert not at.exception
+    assert _attendance(app_db) == [AttendanceStatus.PRESENT]
+    assert app_db.scalar(select(func.count()).select_from(Attendance)) == 1
+
+
+def test_forged_code_is_refused(app_db: Session) -> None:
+    _gym(app_db)
+    at = _rosters(app_db)
+    at.text_input(key="checkin.code").input("CW1.1.AAAAAAAAAAAAAAAAAAAAAAAAAA")
+    at.button(key="FormSubmitter:checkin-Check in").click().run()
+    assert [e.value for e in at.error] == ["That code is not a Cartwheel check-in code."]
+    assert _attendance(app_db) == []
