@@ -40,10 +40,13 @@ class RunningApp:
     log: Path
 
 
-def start_app(database_url: str, log: Path) -> tuple[subprocess.Popen[bytes], str]:
+def start_app(
+    database_url: str, log: Path, extra_env: dict[str, str] | None = None
+) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     env = {
         **os.environ,
+        **(extra_env or {}),
         "CARTWHEEL_DATABASE_URL": database_url,
         "CARTWHEEL_SECRET_KEY": TEST_SECRET_KEY,
         "PYTHONUNBUFFERED": "1",
