@@ -38,6 +38,7 @@ def pages_for(actor: Actor) -> list[st.Page]:
     ]
     if actor.is_admin:
         pages.append(_page("admin_settings.py", "Portal settings", ":material/settings:"))
+        pages.append(_page("admin_outbox.py", "Outbox", ":material/outbox:"))
     return pages
 
 

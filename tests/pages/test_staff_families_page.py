@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from data.models import LedgerKind, StaffNote
+from data.models import LedgerKind, Role, StaffNote
 from tests import factories as f
 from tests.pages.conftest import signed_in_app, texts, unescape
 
@@ -47,3 +47,14 @@ def test_a_one_letter_search_explains_itself(app_db: Session) -> None:
     at.text_input(key="families.query").input("g").run()
     assert not at.exception
     assert [e.value for e in at.error] == ["Type at least 2 characters (at most 100) to search."]
+
+
+def test_admin_finds_every_family(app_db: Session) -> None:
+    family_id = _gym(app_db)
+    f.staff(app_db, "owner@example.com", [], role=Role.ADMIN)
+    app_db.commit()
+    at = signed_in_app(app_db, "owner@example.com", f.PASSWORD).run()
+    at.switch_page("../pages/staff_families.py").run()
+    at.text_input(key="families.query").input("garcia").run()
+    assert not at.exception
+    assert at.button(key=f"families.open.{family_id}")

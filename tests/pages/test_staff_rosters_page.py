@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from data.models import Attendance, AttendanceStatus
+from data.models import Attendance, AttendanceStatus, Role
 from services import clock
 from services.checkin_codes import student_checkin_code
 from tests import factories as f
@@ -79,3 +79,19 @@ def test_forged_code_is_refused(app_db: Session) -> None:
     at.button(key="FormSubmitter:checkin-Check in").click().run()
     assert [e.value for e in at.error] == ["That code is not a Cartwheel check-in code."]
     assert _attendance(app_db) == []
+
+
+def test_admin_sees_rosters_after_choosing_one_location(app_db: Session) -> None:
+    class_id, _, _ = _gym(app_db)
+    f.location(app_db, "Southside")
+    f.staff(app_db, "owner@example.com", [], role=Role.ADMIN)
+    app_db.commit()
+    at = signed_in_app(app_db, "owner@example.com", f.PASSWORD).run()
+    at.switch_page("../pages/staff_rosters.py").run()
+    assert not at.exception
+    assert "Choose a location in the sidebar to see its rosters." in texts(at)
+    at.session_state["location_id"] = 1
+    at.run()
+    assert not at.exception
+    assert any("Beam Basics" in e.label for e in at.expander)
+    assert at.button(key=f"roster.{class_id}.all")

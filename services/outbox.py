@@ -1,0 +1,60 @@
+"""The outbox: e-mails and texts Cartwheel sends (invitations, resets, receipts).
+
+Messages are queued here and a sender delivers them when SMTP is configured; until then they
+stay queued and an admin can read them on the Outbox page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from data.models import OutboxMessage, OutboxStatus
+from services.access import Actor, require_admin
+from services.errors import ValidationError
+
+PAGE_SIZE = 200
+
+
+@dataclass(frozen=True)
+class OutboxView:
+    id: int
+    channel: str
+    to_address: str
+    subject: str
+    kind: str
+    status: str
+    attempts: int
+    last_error: str
+    created_at: datetime
+    sent_at: datetime | None
+    body_text: str
+
+
+def list_outbox(db: Session, actor: Actor, *, status: str | None = None) -> list[OutboxView]:
+    """Admin only: the newest messages first, optionally one status (queued, sent, failed)."""
+    require_admin(actor)
+    query = select(OutboxMessage).order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
+    if status is not None:
+        if status not in {s.value for s in OutboxStatus}:
+            raise ValidationError("Choose queued, sent or failed.")
+        query = query.where(OutboxMessage.status == OutboxStatus(status))
+    return [
+        OutboxView(
+            m.id,
+            m.channel,
+            m.to_address,
+            m.subject,
+            m.kind,
+            m.status.value,
+            m.attempts,
+            m.last_error,
+            m.created_at,
+            m.sent_at,
+            m.body_text,
+        )
+        for m in db.scalars(query.limit(PAGE_SIZE))
+    ]
