@@ -1,6 +1,6 @@
 """Re-take the README screenshots: demo gym, real `streamlit run`, Debian Chromium.
 
-    .venv/bin/python -m scripts.screenshots
+.venv/bin/python -m scripts.screenshots
 """
 
 from __future__ import annotations
