@@ -10,7 +10,8 @@ import sys
 from datetime import date
 
 from data.db import database_url, make_engine
-from data.demo.build import DatabaseNotEmpty, build_demo, family_count, has_data
+from data.demo.build import build_demo
+from data.demo.loader import DatabaseNotEmpty, family_count, has_data
 from data.demo.logins import DEMO_LOGINS, DEMO_PASSWORD
 from data.demo.plan import SCALES
 from data.migrate import upgrade

@@ -209,7 +209,7 @@ class Placement:
             ):
                 wanted = candidate
         if slot is None:
-            if current and wanted is not None:
+            if current and wanted is not None and student.is_active:
                 self._waitlist(term, student, wanted)
             return
         self.taken[slot.index] += 1

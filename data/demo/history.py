@@ -7,10 +7,19 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from data.demo.makeups import absence_note, add_attendance, add_other_tokens, issue_token
+from data.demo.attendance import add_attendance
+from data.demo.makeups import absence_note, add_other_tokens, issue_token
 from data.demo.names import ABSENCE_REASONS
 from data.demo.plan import DAY, Context, EnrollmentPlan, utc
-from data.models import AttendanceStatus, EnrollmentStatus, EnrollmentType
+from data.demo.requests import add_request
+from data.models import (
+    AttendanceStatus,
+    EnrollmentStatus,
+    EnrollmentType,
+    RequestKind,
+    RequestStatus,
+    TokenState,
+)
 
 PRESENT_SHARE = 0.875
 ABSENT_SHARE = 0.07  # the rest of the meetings were excused: reported ahead
@@ -18,17 +27,24 @@ TOKEN_CHANCE = 0.5  # an excused absence earns a makeup token this often
 UPCOMING_ABSENCE_CHANCE = 0.08
 
 
-def add_absence(
-    ctx: Context, e: EnrollmentPlan, day: date, reported_on: date, *, cancelled: bool = False
-) -> int:
-    """A future absence for `day`, reported on `reported_on` (by a guardian when one can sign
-    in, otherwise by the desk)."""
-    rng, family = ctx.rng, e.student.family
-    reporter = (
-        rng.choice(family.login_user_ids)
-        if family.login_user_ids
-        else e.slot.location.staff_user_id
-    )
+def report_absence(
+    ctx: Context,
+    e: EnrollmentPlan,
+    day: date,
+    reported_on: date,
+    *,
+    token: bool,
+    cancelled: bool = False,
+    token_state: TokenState | None = None,
+) -> None:
+    """A future absence for `day`, with the makeup token it earned when `token` is set.
+
+    A guardian who can sign in reports it in the portal, which also lists it in the request
+    tracker as an absence applied at once (as services.absences does); otherwise the desk
+    took the call.
+    """
+    rng, logins = ctx.rng, e.student.family.login_user_ids
+    parent = rng.choice(logins) if logins else None
     reported_at = utc(reported_on, rng.randint(12, 20), rng.randrange(60))
     absence_id = ctx.writer.new_id("future_absences")
     ctx.writer.add(
@@ -40,26 +56,48 @@ def add_absence(
             "enrollment_id": e.id,
             "class_date": day,
             "reason": rng.choice(ABSENCE_REASONS),
-            "reported_by_user_id": reporter,
+            "reported_by_user_id": parent or e.slot.location.staff_user_id,
             "reported_at": reported_at,
             "cancelled_at": reported_at + timedelta(hours=3) if cancelled else None,
         },
     )
-    return absence_id
-
-
-def _excused(ctx: Context, e: EnrollmentPlan, day: date) -> None:
-    reported_on = min(day - timedelta(days=ctx.rng.randint(1, 10)), ctx.yesterday)
-    absence_id = add_absence(ctx, e, day, reported_on)
-    if ctx.rng.random() < TOKEN_CHANCE:
-        issue_token(
+    token_ids = []
+    if token and not cancelled:
+        note = absence_note(e.slot, day)
+        issued = issue_token(
             ctx,
             e.student,
             e.slot.location,
             reported_on,
-            absence_note(e.slot, day),
+            note,
             source_absence_id=absence_id,
+            state=token_state,
         )
+        token_ids.append(issued.id)
+    if parent is not None:
+        details = {
+            "absence_ids": [absence_id],
+            "class_dates": [day.isoformat()],
+            "token_ids": token_ids,
+        }
+        applied, withdrawn = RequestStatus.APPLIED, RequestStatus.CANCELLED
+        history = (applied, withdrawn) if cancelled else (applied,)
+        add_request(
+            ctx,
+            e,
+            RequestKind.ABSENCE,
+            reported_at,
+            history,
+            target_class_id=e.class_id,
+            effective=day,
+            details=details,
+            parent=parent,
+        )
+
+
+def _excused(ctx: Context, e: EnrollmentPlan, day: date) -> None:
+    reported_on = min(day - timedelta(days=ctx.rng.randint(1, 10)), ctx.yesterday)
+    report_absence(ctx, e, day, reported_on, token=ctx.rng.random() < TOKEN_CHANCE)
 
 
 def _attend(ctx: Context, e: EnrollmentPlan) -> None:
@@ -81,22 +119,6 @@ def _attend(ctx: Context, e: EnrollmentPlan) -> None:
         add_attendance(ctx, e.student, e.class_id, e.slot, day, status, e.id)
 
 
-def upcoming_absence(
-    ctx: Context, e: EnrollmentPlan, day: date, *, cancelled: bool, token: bool
-) -> None:
-    reported_on = ctx.yesterday - timedelta(days=ctx.rng.randint(0, 5))
-    absence_id = add_absence(ctx, e, day, reported_on, cancelled=cancelled)
-    if token and not cancelled:
-        issue_token(
-            ctx,
-            e.student,
-            e.slot.location,
-            reported_on,
-            absence_note(e.slot, day),
-            source_absence_id=absence_id,
-        )
-
-
 def _maybe_upcoming_absence(ctx: Context, e: EnrollmentPlan) -> None:
     rng = ctx.rng
     # The demo family's upcoming absences are chosen by hand (data/demo/showcase.py).
@@ -106,8 +128,9 @@ def _maybe_upcoming_absence(ctx: Context, e: EnrollmentPlan) -> None:
         e.slot, ctx.today + DAY, min(e.term.end, ctx.today + timedelta(days=28))
     )
     if days:
-        upcoming_absence(
-            ctx, e, rng.choice(days), cancelled=rng.random() < 0.2, token=rng.random() < 0.6
+        day, reported_on = rng.choice(days), ctx.yesterday - timedelta(days=rng.randint(0, 5))
+        report_absence(
+            ctx, e, day, reported_on, cancelled=rng.random() < 0.2, token=rng.random() < 0.6
         )
 
 

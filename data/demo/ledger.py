@@ -1,18 +1,20 @@
 """The ledger: monthly tuition, registration fees, desk purchases, payments, credits, refunds
 and corrections, with allocations from the credit side to the charges they pay.
 
-Each family's entries are made in time order. Monthly payments settle what is open at that
-location, oldest charge first; a few entries are paired instead (a refund with the credit it
-pays out, a correction with the charge it reverses, a desk purchase with its payment).
+A family's entries are collected first and written in time order. Monthly payments settle
+what is open at their location, oldest charge first; a few entries are paired instead (a
+refund with the credit it pays out, a correction with the charge it reverses, a desk
+purchase with its payment).
 """
 
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from data.demo.plan import DAY, Chain, Context, FamilyPlan, LocationInfo, utc
+from data.demo.plan import DAY, Chain, Context, EnrollmentPlan, FamilyPlan, LocationInfo, utc
 from data.models import EnrollmentStatus, LedgerKind
 
 REGISTRATION_FEE_CENTS = 4_500
@@ -33,8 +35,7 @@ class Entry:
     at: datetime
     location: LocationInfo
     kind: LedgerKind
-    is_debit: bool
-    amount: int
+    amount: int  # 0 on a payment until it is written: then it pays what is open
     description: str
     student_id: int | None = None
     service_date: date | None = None
@@ -43,15 +44,35 @@ class Entry:
     pays: Entry | None = None  # a paired credit-side entry applies only to this debit
     paid_by: Entry | None = None  # the other half of that pair, on the debit
     reverses: Entry | None = None
-    settles: bool = False  # a monthly payment: pays whatever is open, oldest first
     open_item: bool = True  # a debit that monthly payments may pay
     id: int = 0
     remaining: int = 0
 
+    @property
+    def is_debit(self) -> bool:
+        return self.kind in (LedgerKind.CHARGE, LedgerKind.REFUND)
+
+    @property
+    def settles(self) -> bool:
+        """A monthly payment: it pays whatever is open at its location, oldest first."""
+        return self.kind is LedgerKind.PAYMENT and self.pays is None
+
+
+def _pair(source: Entry, target: Entry) -> None:
+    """`source` (credit side) is applied to `target` (a debit) and to nothing else."""
+    source.pays, target.paid_by = target, source
+
+
+def _months(first: date, last: date) -> Iterator[date]:
+    """The first day of each month from `first`'s month to `last`'s month."""
+    month = first.replace(day=1)
+    while month <= last:
+        yield month
+        month = (month + timedelta(days=32)).replace(day=1)
+
 
 def _clock(t: time) -> str:
-    hour = t.hour % 12 or 12
-    return f"{hour}:{t.minute:02d} {'AM' if t.hour < 12 else 'PM'}"
+    return f"{t.hour % 12 or 12}:{t.minute:02d} {'AM' if t.hour < 12 else 'PM'}"
 
 
 class FamilyLedger:
@@ -68,37 +89,37 @@ class FamilyLedger:
     # -- what the family owes ------------------------------------------------------------
 
     def tuition(self, chain: Chain) -> None:
-        charged: set[tuple[int, int]] = set()
+        """A charge for every month the chain held a class; moving class (a new term, a
+        transfer) within a month is not charged twice."""
+        charged: set[date] = set()
         for e in chain.enrollments:
-            last = min(e.end or self.ctx.yesterday, self.ctx.yesterday)
-            month = (e.start.year, e.start.month)
-            while month <= (last.year, last.month):
-                if month not in charged:
-                    charged.add(month)
-                    first = date(month[0], month[1], 1)
-                    slot = e.slot
-                    label = (
-                        f"Tuition for {chain.student.first_name}: {slot.name} "
-                        f"({WEEKDAYS[slot.weekday]} {_clock(slot.start)}), {first:%B %Y}"
-                    )
-                    charge = self.add(
-                        Entry(
-                            utc(max(first, e.start), 6),
-                            slot.location,
-                            LedgerKind.CHARGE,
-                            True,
-                            slot.tuition_cents,
-                            label,
-                            chain.student.id,
-                            first,
-                        )
-                    )
-                    self._maybe_correction(charge)
-                month = (month[0] + month[1] // 12, month[1] % 12 + 1)
-            if e.status is EnrollmentStatus.DROPPED and e.end and e.end.day <= 15:
-                self._maybe_refund(
-                    e.slot.location, e.slot.tuition_cents // 2, e.end, chain.student.id
-                )
+            for first in _months(e.start, min(e.end or self.ctx.yesterday, self.ctx.yesterday)):
+                if first not in charged:
+                    charged.add(first)
+                    self._maybe_correction(self.add(self._tuition_charge(e, first)))
+            # Some who drop early in a month get half the month back.
+            dropped = e.end if e.status is EnrollmentStatus.DROPPED else None
+            if dropped and dropped.day <= 15 and self.rng.random() < REFUND_CHANCE:
+                half = e.slot.tuition_cents // 2
+                note = "Prorated tuition credit after a drop"
+                self.refunded_credit(e.slot.location, half, dropped + 2 * DAY, e.student.id, note)
+
+    @staticmethod
+    def _tuition_charge(e: EnrollmentPlan, first: date) -> Entry:
+        slot = e.slot
+        label = (
+            f"Tuition for {e.student.first_name}: {slot.name} "
+            f"({WEEKDAYS[slot.weekday]} {_clock(slot.start)}), {first:%B %Y}"
+        )
+        return Entry(
+            utc(max(first, e.start), 6),
+            slot.location,
+            LedgerKind.CHARGE,
+            slot.tuition_cents,
+            label,
+            e.student.id,
+            first,
+        )
 
     def registration(self, first_day: date, last_day: date) -> None:
         day = first_day
@@ -108,7 +129,6 @@ class FamilyLedger:
                     utc(day, 6, 1),
                     self.family.location,
                     LedgerKind.CHARGE,
-                    True,
                     REGISTRATION_FEE_CENTS,
                     f"Annual registration fee {day.year}",
                 )
@@ -122,7 +142,6 @@ class FamilyLedger:
                     utc(p.day, 17),
                     p.location,
                     LedgerKind.CHARGE,
-                    True,
                     p.amount_cents,
                     p.description,
                     p.student_id,
@@ -132,7 +151,7 @@ class FamilyLedger:
             payment = self.add(self._payment(charge.at + timedelta(minutes=2), p.location))
             _pair(payment, charge)
 
-    # -- pairs ---------------------------------------------------------------------------
+    # -- pairs and credits ---------------------------------------------------------------
 
     def _maybe_correction(self, charge: Entry) -> None:
         if charge.at.date() + 2 * DAY >= self.ctx.today or self.rng.random() >= CORRECTION_CHANCE:
@@ -142,7 +161,6 @@ class FamilyLedger:
                 charge.at + timedelta(minutes=1),
                 charge.location,
                 LedgerKind.CHARGE,
-                True,
                 charge.amount,
                 charge.description,
                 charge.student_id,
@@ -155,7 +173,6 @@ class FamilyLedger:
                 charge.at + 2 * DAY,
                 charge.location,
                 LedgerKind.ADJUSTMENT,
-                False,
                 charge.amount,
                 "Correction: duplicate tuition charge reversed",
                 charge.student_id,
@@ -163,18 +180,6 @@ class FamilyLedger:
             )
         )
         _pair(correction, duplicate)
-
-    def _maybe_refund(
-        self, location: LocationInfo, amount: int, dropped_on: date, student_id: int
-    ) -> None:
-        if self.rng.random() < REFUND_CHANCE:
-            self.refunded_credit(
-                location,
-                amount,
-                dropped_on + 2 * DAY,
-                student_id,
-                "Prorated tuition credit after a drop",
-            )
 
     def refunded_credit(
         self,
@@ -186,17 +191,16 @@ class FamilyLedger:
     ) -> None:
         """A credit paid back to the card the next day: the credit is applied to the refund."""
         credit = self.add(
-            Entry(utc(on, 15), location, LedgerKind.CREDIT, False, amount, description, student_id)
+            Entry(utc(on, 15), location, LedgerKind.CREDIT, amount, description, student_id)
         )
         refund = self.add(
             Entry(
                 credit.at + DAY,
                 location,
                 LedgerKind.REFUND,
-                True,
-                credit.amount,
+                amount,
                 f"Refund to {self.card}",
-                credit.student_id,
+                student_id,
                 external_ref=f"re_demo_{self.ctx.serial('refund')}",
                 open_item=False,
             )
@@ -205,27 +209,25 @@ class FamilyLedger:
 
     def account_credit(self, location: LocationInfo, amount: int, on: date) -> None:
         """A credit left on the account (not applied to any charge)."""
+        reason = self.rng.choice(CREDIT_REASONS)
         self.add(
             Entry(
                 utc(on, 16),
                 location,
                 LedgerKind.CREDIT,
-                False,
                 amount,
-                f"Account credit: {self.rng.choice(CREDIT_REASONS)}",
+                f"Account credit: {reason}",
                 created_by=location.staff_user_id,
             )
         )
 
     # -- payments ------------------------------------------------------------------------
 
-    def _payment(
-        self, at: datetime, location: LocationInfo, *, settles: bool = False, autopay: bool = False
-    ) -> Entry:
+    def _payment(self, at: datetime, location: LocationInfo, *, autopay: bool = False) -> Entry:
         r = self.rng.random()
         if autopay or r < 0.85:
-            how, ref = f"{'Autopay' if autopay else 'Card payment'}: {self.card}", "ch_demo_"
-            by = None
+            how = f"{'Autopay' if autopay else 'Card payment'}: {self.card}"
+            ref, by = "ch_demo_", None
         elif r < 0.95:
             how, ref, by = "Check payment", "chk_demo_", location.staff_user_id
         else:
@@ -234,66 +236,43 @@ class FamilyLedger:
             at,
             location,
             LedgerKind.PAYMENT,
-            False,
             0,
             how,
-            external_ref=f"{ref}{self.ctx.serial(ref)}" if ref else None,
             created_by=by,
-            settles=settles,
+            external_ref=f"{ref}{self.ctx.serial(ref)}" if ref else None,
         )
 
     def monthly_payments(self) -> None:
+        """On the family's pay day each month, at each location it was charged at, until it
+        stopped paying (if it did)."""
         payer, today = self.family.payer, self.ctx.today
         debits = [e for e in self.entries if e.is_debit]
         if not debits:
             return
         locations = {e.location.index: e.location for e in debits}
-        first = min(e.at.date() for e in debits)
-        last = max(e.at.date() for e in debits) + timedelta(days=31)
-        month = (first.year, first.month)
-        while month <= min((today.year, today.month), (last.year, last.month)):
-            day = date(month[0], month[1], min(payer.pay_day, 28))
-            stopped = payer.stops_paying_on is not None and day > payer.stops_paying_on
-            if day < today and not stopped:
-                autopay = payer.pay_day == 1
-                at = utc(day, 6, 10) if autopay else utc(day, 18, self.rng.randrange(60))
-                for location in locations.values():
-                    self.add(self._payment(at, location, settles=True, autopay=autopay))
-            month = (month[0] + month[1] // 12, month[1] % 12 + 1)
+        last = min(today, max(e.at.date() for e in debits) + timedelta(days=31))
+        for first in _months(min(e.at.date() for e in debits), last):
+            day = first.replace(day=min(payer.pay_day, 28))
+            if day >= today or (payer.stops_paying_on and day > payer.stops_paying_on):
+                continue
+            autopay = payer.pay_day == 1
+            at = utc(day, 6, 10) if autopay else utc(day, 18, self.rng.randrange(60))
+            for location in locations.values():
+                self.add(self._payment(at, location, autopay=autopay))
 
     # -- writing -------------------------------------------------------------------------
 
     def write(self) -> None:
-        writer = self.ctx.writer
-        books: dict[int, deque[Entry]] = {}
+        books: dict[int, deque[Entry]] = {}  # open charges per location, oldest first
         for entry in sorted(self.entries, key=lambda e: e.at):
             book = books.setdefault(entry.location.index, deque())
             if entry.settles:
                 entry.amount = sum(d.remaining for d in book)
-                if not entry.amount:
-                    continue
-            elif not entry.amount:  # a payment for one purchase
-                entry.amount = entry.pays.amount if entry.pays else 0
-            entry.id, entry.remaining = writer.new_id("ledger_entries"), entry.amount
-            writer.add(
-                "ledger_entries",
-                {
-                    "id": entry.id,
-                    "family_id": self.family.id,
-                    "location_id": entry.location.id,
-                    "student_id": entry.student_id,
-                    "kind": entry.kind,
-                    "is_debit": entry.is_debit,
-                    "amount_cents": entry.amount,
-                    "description": entry.description,
-                    "posted_at": entry.at,
-                    "service_date": entry.service_date,
-                    "external_ref": entry.external_ref,
-                    "reverses_entry_id": entry.reverses.id if entry.reverses else None,
-                    "payment_attempt_id": None,
-                    "created_by_user_id": entry.created_by,
-                },
-            )
+            elif not entry.amount and entry.pays:  # a payment for one purchase
+                entry.amount = entry.pays.amount
+            if not entry.amount:
+                continue
+            self._write_entry(entry)
             if entry.is_debit and entry.open_item:
                 book.append(entry)
             # A pair is applied once both halves are written, whichever comes first.
@@ -306,6 +285,28 @@ class FamilyLedger:
                     self._allocate(entry, book[0])
                     if not book[0].remaining:
                         book.popleft()
+
+    def _write_entry(self, entry: Entry) -> None:
+        entry.id, entry.remaining = self.ctx.writer.new_id("ledger_entries"), entry.amount
+        self.ctx.writer.add(
+            "ledger_entries",
+            {
+                "id": entry.id,
+                "family_id": self.family.id,
+                "location_id": entry.location.id,
+                "student_id": entry.student_id,
+                "kind": entry.kind,
+                "is_debit": entry.is_debit,
+                "amount_cents": entry.amount,
+                "description": entry.description,
+                "posted_at": entry.at,
+                "service_date": entry.service_date,
+                "external_ref": entry.external_ref,
+                "reverses_entry_id": entry.reverses.id if entry.reverses else None,
+                "payment_attempt_id": None,
+                "created_by_user_id": entry.created_by,
+            },
+        )
 
     def _allocate(self, source: Entry, target: Entry) -> None:
         amount = min(source.remaining, target.remaining)
@@ -326,24 +327,16 @@ class FamilyLedger:
         )
 
 
-def _pair(source: Entry, target: Entry) -> None:
-    """`source` (credit side) is applied to `target` (a debit) and to nothing else."""
-    source.pays, target.paid_by = target, source
-
-
 def family_ledger(ctx: Context, family: FamilyPlan) -> FamilyLedger:
     """The family's charges, payments and pairs, not yet written (the caller may add more)."""
     ledger = FamilyLedger(ctx, family)
-    starts = []
+    held = [e for s in family.students for c in s.chains for e in c.enrollments]
     for student in family.students:
         for chain in student.chains:
             ledger.tuition(chain)
-            starts.extend(e.start for e in chain.enrollments)
-    if starts:
-        ends = [
-            e.end or ctx.yesterday for s in family.students for c in s.chains for e in c.enrollments
-        ]
-        ledger.registration(min(starts), min(max(ends), ctx.yesterday))
+    if held:
+        last = min(max(e.end or ctx.yesterday for e in held), ctx.yesterday)
+        ledger.registration(min(e.start for e in held), last)
     ledger.purchases()
     if family.payer.credit_cents:
         on = ctx.yesterday - timedelta(days=ctx.rng.randint(1, 20))

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import functools
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
+from data.demo.attendance import add_attendance
 from data.demo.enrollments import new_enrollment, write_enrollment
 from data.demo.plan import (
     DAY,
@@ -20,51 +20,12 @@ from data.demo.plan import (
 from data.models import AttendanceStatus, EnrollmentStatus, EnrollmentType, TokenState
 
 BOOKING_WINDOW_DAYS = 30
-MARKED_AFTER_END = timedelta(minutes=10)
 OTHER_TOKEN_NOTES = (
     "Class cancelled: coach out sick",
     "Class cancelled: pool maintenance",
     "Goodwill token from the front desk",
     "Class cancelled: snow day",
 )
-
-
-@functools.cache
-def _utc_offset(timezone: str, day: date) -> timedelta:
-    offset = datetime.combine(day, time(12), ZoneInfo(timezone)).utcoffset()
-    assert offset is not None
-    return offset
-
-
-def marked_at(slot: Slot, day: date) -> datetime:
-    """Ten minutes after the class ended, in UTC (class times are the location's wall clock)."""
-    end = datetime.combine(day, slot.end, UTC)
-    return end - _utc_offset(slot.location.place.timezone, day) + MARKED_AFTER_END
-
-
-def add_attendance(
-    ctx: Context,
-    student: StudentPlan,
-    class_id: int,
-    slot: Slot,
-    day: date,
-    status: AttendanceStatus,
-    enrollment_id: int | None,
-) -> None:
-    ctx.writer.add(
-        "attendance",
-        {
-            "id": ctx.writer.new_id("attendance"),
-            "student_id": student.id,
-            "class_id": class_id,
-            "location_id": slot.location.id,
-            "enrollment_id": enrollment_id,
-            "class_date": day,
-            "status": status,
-            "marked_at": marked_at(slot, day),
-            "marked_by_user_id": slot.location.staff_user_id,
-        },
-    )
 
 
 def visit_class(
@@ -118,6 +79,22 @@ def book_makeup(
     return None
 
 
+def _likely_state(ctx: Context, student: StudentPlan, expires_on: date) -> TokenState:
+    r = ctx.rng.random()
+    if expires_on < ctx.today:
+        return TokenState.SPENT if r < 0.65 else TokenState.EXPIRED
+    if r < 0.3:
+        return TokenState.SPENT
+    if r < 0.5 and student.is_active:  # only current students book makeups ahead
+        return TokenState.PENDING
+    return TokenState.AVAILABLE
+
+
+class IssuedToken(NamedTuple):
+    id: int
+    state: TokenState
+
+
 def issue_token(
     ctx: Context,
     student: StudentPlan,
@@ -127,22 +104,12 @@ def issue_token(
     *,
     source_absence_id: int | None = None,
     state: TokenState | None = None,
-) -> TokenState:
-    """A makeup token; without `state` it gets a likely one for its age. Returns the state."""
-    rng, today = ctx.rng, ctx.today
+) -> IssuedToken:
+    """A makeup token; without `state` it gets a likely one for its age (and the booking
+    that state needs, where one can be found)."""
+    today = ctx.today
     expires_on = issued_on + timedelta(days=TOKEN_EXPIRY_DAYS)
-    if state is None:
-        r = rng.random()
-        if expires_on < today:
-            state = TokenState.SPENT if r < 0.65 else TokenState.EXPIRED
-        else:
-            state = (
-                TokenState.SPENT
-                if r < 0.3
-                else TokenState.PENDING
-                if r < 0.5
-                else TokenState.AVAILABLE
-            )
+    state = state or _likely_state(ctx, student, expires_on)
     booking = None
     if state is TokenState.SPENT:
         booking = book_makeup(
@@ -159,10 +126,11 @@ def issue_token(
     if state in (TokenState.SPENT, TokenState.PENDING) and booking is None:
         state = TokenState.EXPIRED if expires_on < today else TokenState.AVAILABLE
     makeup, redeemed_at = booking or (None, None)
+    token_id = ctx.writer.new_id("makeup_tokens")
     ctx.writer.add(
         "makeup_tokens",
         {
-            "id": ctx.writer.new_id("makeup_tokens"),
+            "id": token_id,
             "family_id": student.family.id,
             "student_id": student.id,
             "location_id": location.id,
@@ -176,7 +144,7 @@ def issue_token(
             "spent_on": makeup.start if makeup and state is TokenState.SPENT else None,
         },
     )
-    return state
+    return IssuedToken(token_id, state)
 
 
 def absence_note(slot: Slot, day: date) -> str:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from data.demo.makeups import add_attendance, marked_at, visit_class
+from data.demo.attendance import add_attendance, marked_at
+from data.demo.makeups import visit_class
 from data.demo.plan import Context, FamilyPlan, LocationInfo, Purchase, StudentPlan
 from data.models import AttendanceStatus
 

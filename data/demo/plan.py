@@ -110,6 +110,7 @@ class Schedule:
     class_ids: tuple[tuple[int, ...], ...]  # [term][slot]
     closed: frozenset[date]  # holidays: no class meets
     slots_by_day: dict[tuple[int, int], tuple[Slot, ...]] = field(default_factory=dict)
+    slots_by_location: dict[int, tuple[Slot, ...]] = field(default_factory=dict)
 
     @property
     def current(self) -> Term:

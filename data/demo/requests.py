@@ -1,7 +1,10 @@
 """Parent requests (drop, transfer, makeup, absence, cancel waitlist) with their history.
 
-Decided requests follow what happened in the enrollments; open (pending) ones ask about the
-current term, several at every location, so the staff home page has work waiting.
+They follow the services' own shapes: a decided request went pending → approved → applied
+(or → denied, or → cancelled by the parent); an absence a parent reports is applied at once
+(services.absences) and names its absences and tokens in `details`. Decided requests match
+what happened in the enrollments; open (pending) ones are about the current term, name real
+class dates, and wait at every location so the staff home page has work.
 """
 
 from __future__ import annotations
@@ -9,7 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from data.demo.names import PARENT_NOTES, STAFF_NOTES_APPROVED, STAFF_NOTES_DENIED
-from data.demo.plan import DAY, WEEK, Context, EnrollmentPlan, LocationInfo, utc
+from data.demo.plan import DAY, WEEK, Context, EnrollmentPlan, LocationInfo, Slot, utc
 from data.models import EnrollmentStatus, EnrollmentType, RequestKind, RequestStatus
 
 PENDING_SHARE = 0.02  # of a location's current enrollments, with at least MIN_PENDING
@@ -20,35 +23,46 @@ ACTIVE_PENDING_KINDS = (
     RequestKind.ABSENCE,
     RequestKind.MAKEUP,
 )
+PENDING, APPROVED, APPLIED = RequestStatus.PENDING, RequestStatus.APPROVED, RequestStatus.APPLIED
+DENIED, CANCELLED = RequestStatus.DENIED, RequestStatus.CANCELLED
+# The statuses a request went through to reach its own, as services.request_decisions writes.
+HISTORY = {
+    PENDING: (PENDING,),
+    APPROVED: (PENDING, APPROVED),
+    APPLIED: (PENDING, APPROVED, APPLIED),
+    DENIED: (PENDING, DENIED),
+    CANCELLED: (PENDING, CANCELLED),
+}
 
 
 def add_request(
     ctx: Context,
     e: EnrollmentPlan,
     kind: RequestKind,
-    status: RequestStatus,
     created_at: datetime,
+    history: tuple[RequestStatus, ...],
     *,
     target_class_id: int | None = None,
     effective: date | None = None,
     details: dict[str, object] | None = None,
-) -> int:
-    """A request about enrollment `e`, with one event per status it went through."""
+    parent: int | None = None,
+) -> None:
+    """A request about enrollment `e` that went through the statuses in `history`."""
     rng, student = ctx.rng, e.student
-    location = e.slot.location
+    staff = e.slot.location.staff_user_id
     logins = student.family.login_user_ids
-    parent = rng.choice(logins) if logins else None
-    creator = parent or location.staff_user_id
-    decided = status is not RequestStatus.PENDING
+    creator = parent or (rng.choice(logins) if logins else None) or staff
+    status, at_once = history[-1], history[0] is APPLIED
+    staff_decides = APPROVED in history or DENIED in history
     decided_at = min(created_at + timedelta(hours=rng.randint(2, 30)), utc(ctx.yesterday, 23))
-    decider = parent if status is RequestStatus.CANCELLED else location.staff_user_id
-    staff_note = (
-        rng.choice(STAFF_NOTES_DENIED)
-        if status is RequestStatus.DENIED
-        else rng.choice(STAFF_NOTES_APPROVED)
-        if decided
-        else ""
-    )
+    staff_note = ""
+    if staff_decides:
+        staff_note = rng.choice(STAFF_NOTES_DENIED if status is DENIED else STAFF_NOTES_APPROVED)
+    decided_by, decided_on = None, None  # still open
+    if at_once:
+        decided_on = created_at
+    elif len(history) > 1:
+        decided_by, decided_on = (staff if staff_decides else creator), decided_at
     request_id = ctx.writer.new_id("parent_requests")
     ctx.writer.add(
         "parent_requests",
@@ -56,7 +70,7 @@ def add_request(
             "id": request_id,
             "family_id": student.family.id,
             "student_id": student.id,
-            "location_id": location.id,
+            "location_id": e.slot.location.id,
             "kind": kind,
             "status": status,
             "enrollment_id": e.id,
@@ -67,30 +81,23 @@ def add_request(
             "staff_note": staff_note,
             "created_by_user_id": creator,
             "created_at": created_at,
-            "decided_by_user_id": decider if decided else None,
-            "decided_at": decided_at if decided else None,
+            "decided_by_user_id": decided_by,
+            "decided_at": decided_on,
         },
     )
-    steps = [(RequestStatus.PENDING, creator, created_at, "")]
-    if status in (RequestStatus.APPROVED, RequestStatus.APPLIED):
-        steps.append((RequestStatus.APPROVED, decider, decided_at, staff_note))
-    if status is RequestStatus.APPLIED:
-        steps.append((RequestStatus.APPLIED, None, decided_at + timedelta(minutes=1), ""))
-    elif status in (RequestStatus.DENIED, RequestStatus.CANCELLED):
-        steps.append((status, decider, decided_at, staff_note))
-    for step, actor, at, note in steps:
+    for n, step in enumerate(history):
+        by_staff = step in (APPROVED, DENIED) or (step is APPLIED and staff_decides)
         ctx.writer.add(
             "request_events",
             {
                 "id": ctx.writer.new_id("request_events"),
                 "request_id": request_id,
                 "status": step,
-                "actor_user_id": actor,
-                "note": note,
-                "at": at,
+                "actor_user_id": staff if by_staff else creator,
+                "note": staff_note if step in (APPROVED, DENIED) else "",
+                "at": created_at if n == 0 else decided_at + timedelta(minutes=n),
             },
         )
-    return request_id
 
 
 def _before(ctx: Context, day: date, low: int, high: int) -> datetime:
@@ -99,110 +106,130 @@ def _before(ctx: Context, day: date, low: int, high: int) -> datetime:
     return utc(when, ctx.rng.randint(13, 22), ctx.rng.randrange(60))
 
 
-def _class_date(day: date) -> dict[str, object]:
-    return {"class_date": day.isoformat()}
+def _makeup_details(missed: EnrollmentPlan, missed_on: date, day: date) -> dict[str, object]:
+    """The makeup request's `details`, as services.makeups writes them."""
+    return {
+        "missed_class_id": missed.class_id,
+        "missed_class_name": missed.slot.name,
+        "missed_date": missed_on.isoformat(),
+        "class_date": day.isoformat(),
+    }
 
 
 def _from_history(ctx: Context, e: EnrollmentPlan) -> None:
     """A decided request that matches what happened to enrollment `e`, now and then."""
     rng, r = ctx.rng, ctx.rng.random()
-    applied = RequestStatus.APPLIED
-    if e.type is EnrollmentType.MAKEUP and r < 0.2:
-        status = applied if e.start < ctx.today else RequestStatus.APPROVED
+    if e.type is EnrollmentType.MAKEUP and r < 0.1:
+        # Booked through a request (when the gym used makeup requests) rather than a token.
+        history = HISTORY[APPLIED if e.start < ctx.today else APPROVED]
         add_request(
             ctx,
             e,
             RequestKind.MAKEUP,
-            status,
             _before(ctx, e.start, 2, 9),
+            history,
             target_class_id=e.class_id,
             effective=e.start,
-            details=_class_date(e.start),
+            details={"class_date": e.start.isoformat()},
         )
-    elif e.type is not EnrollmentType.REGULAR or r >= 0.5:
+    if e.type is not EnrollmentType.REGULAR or r >= 0.5 or e.end is None:
         return
-    elif e.status is EnrollmentStatus.TRANSFERRED and e.end and e.moved_to:
+    if e.status is EnrollmentStatus.TRANSFERRED and e.moved_to:
         add_request(
             ctx,
             e,
             RequestKind.TRANSFER,
-            applied,
             _before(ctx, e.end, 3, 10),
+            HISTORY[APPLIED],
             target_class_id=e.moved_to.class_id,
-            effective=e.end + DAY,
+            effective=e.moved_to.start,
         )
-    elif e.status is EnrollmentStatus.DROPPED and e.end:
+    elif e.status is EnrollmentStatus.DROPPED:
         kind = RequestKind.DROP if e.attends else RequestKind.CANCEL_WAITLIST
-        add_request(ctx, e, kind, applied, _before(ctx, e.end, 2, 10), effective=e.end)
-    elif e.status is EnrollmentStatus.COMPLETED and e.end and r < 0.03:
-        status = RequestStatus.DENIED if r < 0.02 else RequestStatus.CANCELLED
+        add_request(ctx, e, kind, _before(ctx, e.end, 2, 10), HISTORY[APPLIED], effective=e.end)
+    elif e.status is EnrollmentStatus.COMPLETED and r < 0.03:
         kind = rng.choice((RequestKind.DROP, RequestKind.TRANSFER))
-        asked = e.start + WEEK * rng.randint(1, 6)
-        add_request(ctx, e, kind, status, _before(ctx, asked, 0, 0), effective=asked + WEEK)
+        add_refused_drop(
+            ctx,
+            e,
+            e.start + WEEK * rng.randint(1, 6),
+            kind,
+            HISTORY[DENIED if r < 0.02 else CANCELLED],
+        )
 
 
-def _next_meeting(ctx: Context, e: EnrollmentPlan, after: date) -> date | None:
-    days = ctx.sched.meetings(e.slot, after, e.term.end)
+def add_refused_drop(
+    ctx: Context,
+    e: EnrollmentPlan,
+    asked_on: date,
+    kind: RequestKind,
+    history: tuple[RequestStatus, ...],
+) -> None:
+    """A drop or transfer asked for on `asked_on` that did not happen (denied or withdrawn):
+    it named the class's next meeting."""
+    later = ctx.sched.meetings(e.slot, asked_on + DAY, e.end or e.term.end)
+    add_request(ctx, e, kind, utc(asked_on, 19), history, effective=later[0] if later else None)
+
+
+def _next_meeting(ctx: Context, slot: Slot, e: EnrollmentPlan) -> date | None:
+    days = ctx.sched.meetings(slot, ctx.today + DAY, min(e.term.end, ctx.today + 4 * WEEK))
     return days[0] if days else None
+
+
+def _other_slot(ctx: Context, e: EnrollmentPlan, *, same_level: bool) -> Slot | None:
+    """Another class of the same program (or level) at the same location this term."""
+    options = [
+        s
+        for s in ctx.sched.slots_by_location[e.slot.location.index]
+        if s.program == e.slot.program
+        and s is not e.slot
+        and (s.level is e.slot.level or not same_level)
+        and not e.student.busy_in(e.term, s)
+    ]
+    return ctx.rng.choice(options) if options else None
 
 
 def add_pending_request(ctx: Context, e: EnrollmentPlan, kind: RequestKind) -> bool:
     """An open request about a current enrollment; False when `kind` does not fit it."""
     rng, today = ctx.rng, ctx.today
     asked = utc(today - timedelta(days=rng.randint(1, 6)), rng.randint(13, 22), rng.randrange(60))
-    pending = RequestStatus.PENDING
+    pending = HISTORY[PENDING]
     if kind is RequestKind.CANCEL_WAITLIST:
         if e.status is not EnrollmentStatus.WAITLISTED:
             return False
-        add_request(ctx, e, kind, pending, asked)
+        add_request(ctx, e, kind, asked, pending)
         return True
     if e.status is not EnrollmentStatus.ACTIVE:
         return False
-    day = _next_meeting(ctx, e, today + DAY)
-    if day is None:
-        return False
+    # Transfers move to another class of the program; makeups go to a sister class.
+    target = e.slot
     if kind in (RequestKind.TRANSFER, RequestKind.MAKEUP):
-        target = _other_class(ctx, e)
-        if target is None:
-            return False
+        target = _other_slot(ctx, e, same_level=kind is RequestKind.MAKEUP)
+    day = _next_meeting(ctx, target, e) if target else None
+    missed = ctx.sched.meetings(e.slot, e.start, ctx.yesterday)
+    if target is None or day is None or (kind is RequestKind.MAKEUP and not missed):
+        return False
+    target_id = ctx.sched.class_ids[e.term.index][target.index]
+    if kind is RequestKind.TRANSFER:
+        add_request(ctx, e, kind, asked, pending, target_class_id=target_id, effective=day)
+    elif kind is RequestKind.MAKEUP:
         add_request(
             ctx,
             e,
             kind,
-            pending,
             asked,
-            target_class_id=target,
+            pending,
+            target_class_id=target_id,
             effective=day,
-            details=_class_date(day) if kind is RequestKind.MAKEUP else None,
+            details=_makeup_details(e, missed[-1], day),
         )
     else:
-        add_request(
-            ctx,
-            e,
-            kind,
-            pending,
-            asked,
-            effective=day,
-            details=_class_date(day) if kind is RequestKind.ABSENCE else None,
-        )
+        details = {"class_dates": [day.isoformat()]} if kind is RequestKind.ABSENCE else None
+        add_request(ctx, e, kind, asked, pending, effective=day, details=details)
     return True
 
 
-def _other_class(ctx: Context, e: EnrollmentPlan) -> int | None:
-    """Another class of the same program at the same location this term: its id."""
-    options = [
-        s
-        for s in ctx.sched.slots
-        if s.location is e.slot.location
-        and s.program == e.slot.program
-        and not e.student.busy_in(e.term, s)
-    ]
-    if not options:
-        return None
-    return ctx.sched.class_ids[e.term.index][ctx.rng.choice(options).index]
-
-
-def _open_requests(ctx: Context, location: LocationInfo, current: list[EnrollmentPlan]) -> None:
+def _open_requests(ctx: Context, current: list[EnrollmentPlan]) -> None:
     wanted = max(MIN_PENDING, round(len(current) * PENDING_SHARE))
     order = list(current)
     ctx.rng.shuffle(order)
@@ -220,7 +247,7 @@ def _open_requests(ctx: Context, location: LocationInfo, current: list[Enrollmen
 
 
 def add_requests(ctx: Context) -> None:
-    current: dict[int, list[EnrollmentPlan]] = {loc.index: [] for loc in ctx.cat.locations}
+    current: dict[LocationInfo, list[EnrollmentPlan]] = {loc: [] for loc in ctx.cat.locations}
     for family in ctx.families:
         if family.is_showcase:
             continue  # the demo family's requests are chosen in data/demo/showcase.py
@@ -232,6 +259,6 @@ def add_requests(ctx: Context) -> None:
                     and e.type is EnrollmentType.REGULAR
                     and (e.status in (EnrollmentStatus.ACTIVE, EnrollmentStatus.WAITLISTED))
                 ):
-                    current[e.slot.location.index].append(e)
+                    current[e.slot.location].append(e)
     for location in ctx.cat.locations:
-        _open_requests(ctx, location, current[location.index])
+        _open_requests(ctx, current[location])

@@ -85,6 +85,9 @@ def build_schedule(ctx: Context) -> Schedule:
     for slot in slots:
         by_day.setdefault((slot.location.index, slot.weekday), []).append(slot)
     schedule.slots_by_day = {key: tuple(value) for key, value in by_day.items()}
+    schedule.slots_by_location = {
+        loc.index: tuple(s for s in slots if s.location is loc) for loc in ctx.cat.locations
+    }
     return schedule
 
 

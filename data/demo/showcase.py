@@ -23,20 +23,19 @@ from data.demo.families import (
     add_student,
     years_before,
 )
-from data.demo.history import add_absence
+from data.demo.history import report_absence
 from data.demo.ledger import family_ledger
 from data.demo.logins import DEMO_PASSWORD, DEMO_SURNAME, PRIMARY_EMAIL, SECONDARY_EMAIL
-from data.demo.makeups import OTHER_TOKEN_NOTES, absence_note, issue_token
+from data.demo.makeups import OTHER_TOKEN_NOTES, issue_token
 from data.demo.passes import add_pass
-from data.demo.plan import DAY, TERMS, Chain, Context, EnrollmentPlan, FamilyPlan, Payer, utc
+from data.demo.plan import DAY, TERMS, Chain, Context, EnrollmentPlan, FamilyPlan, Payer
 from data.demo.programs import PROGRAMS
-from data.demo.requests import add_pending_request, add_request
+from data.demo.requests import CANCELLED, DENIED, HISTORY, add_pending_request, add_refused_drop
 from data.models import (
     AttendanceStatus,
     EnrollmentStatus,
     GuardianAccess,
     RequestKind,
-    RequestStatus,
     TokenState,
 )
 from services.passwords import hash_password
@@ -65,50 +64,21 @@ def add_showcase_family(ctx: Context) -> FamilyPlan:
         Payer(pay_day=1, stops_paying_on=_last_paid_day(today)),
         is_showcase=True,
     )
-    area = north.place.area_code
-    maria = add_guardian(
-        ctx,
-        family,
-        GuardianSpec(
-            "Maria",
-            DEMO_SURNAME,
-            is_primary=True,
-            may_pay=True,
-            access=GuardianAccess.CAN_LOG_IN,
-            email=PRIMARY_EMAIL,
-            phone=f"+1{area}5550142",
-            password_hash=hash_password(DEMO_PASSWORD),
-        ),
-    )
-    add_guardian(
-        ctx,
-        family,
-        GuardianSpec(
-            "Carlos",
-            DEMO_SURNAME,
-            is_primary=False,
-            may_pay=False,
-            access=GuardianAccess.CAN_LOG_IN,
-            email=SECONDARY_EMAIL,
-            phone=f"+1{area}5550143",
-            password_hash=hash_password(DEMO_PASSWORD),
-        ),
-    )
-    rosa = add_guardian(
-        ctx,
-        family,
-        GuardianSpec(
-            "Rosa",
-            "Martinez",
-            is_primary=False,
-            may_pay=False,
-            access=GuardianAccess.NO_LOGIN,
-            email="rosa.martinez@example.net",
-            phone=f"+1{area}5550144",
-        ),
-        blasts=False,
-        sms=False,
-    )
+    area, login = north.place.area_code, GuardianAccess.CAN_LOG_IN
+    guardian_ids = []
+    for first, last, primary, access, email, line in (
+        ("Maria", DEMO_SURNAME, True, login, PRIMARY_EMAIL, "0142"),
+        ("Carlos", DEMO_SURNAME, False, login, SECONDARY_EMAIL, "0143"),
+        ("Rosa", "Martinez", False, GuardianAccess.NO_LOGIN, "rosa.martinez@example.net", "0144"),
+    ):
+        # Only the two demo sign-ins get a password anybody knows (hashed one by one).
+        password_hash = hash_password(DEMO_PASSWORD) if access is login else None
+        spec = GuardianSpec(
+            first, last, primary, primary, access, email, f"+1{area}555{line}", password_hash
+        )
+        signs_in = access is login
+        guardian_ids.append(add_guardian(ctx, family, spec, blasts=signs_in, sms=signs_in))
+    maria, _, rosa = guardian_ids
     add_address(ctx, family, maria)
     add_address(ctx, family, rosa)
     add_email(ctx, family, None, "garcia.family@example.net", blasts=False)
@@ -159,16 +129,7 @@ def add_showcase_extras(ctx: Context, family: FamilyPlan) -> None:
         student, location = e.student, e.slot.location
         ahead = ctx.sched.meetings(e.slot, today + DAY, e.term.end)
         reported = ctx.yesterday - timedelta(days=2)
-        absence_id = add_absence(ctx, e, ahead[-1], reported)
-        issue_token(
-            ctx,
-            student,
-            location,
-            reported,
-            absence_note(e.slot, ahead[-1]),
-            source_absence_id=absence_id,
-            state=TokenState.AVAILABLE,
-        )
+        report_absence(ctx, e, ahead[-1], reported, token=True, token_state=TokenState.AVAILABLE)
         for state, days_ago in (
             (TokenState.PENDING, 12),
             (TokenState.SPENT, 40),
@@ -178,11 +139,11 @@ def add_showcase_extras(ctx: Context, family: FamilyPlan) -> None:
             got = issue_token(
                 ctx, student, location, today - timedelta(days=days_ago), note, state=state
             )
-            if got is not state:
+            if got.state is not state:
                 raise RuntimeError(f"no class found for the demo family's {state} token")
     mateo_ahead = ctx.sched.meetings(mateo.slot, today + DAY, mateo.term.end)
-    add_absence(ctx, mateo, mateo_ahead[0], ctx.yesterday, cancelled=True)
-    _requests(ctx, sofia, mateo, lucia)
+    report_absence(ctx, mateo, mateo_ahead[0], ctx.yesterday, token=False, cancelled=True)
+    _requests(ctx, mateo, lucia)
     add_pass(ctx, family, sofia.student, sofia.slot.location, 0, today - timedelta(days=45), 4)
     add_pass(ctx, family, lucia.student, lucia.slot.location, 1, today - timedelta(days=300), 3)
     ledger = family_ledger(ctx, family)
@@ -197,41 +158,12 @@ def add_showcase_extras(ctx: Context, family: FamilyPlan) -> None:
     ledger.write()
 
 
-def _requests(
-    ctx: Context, sofia: EnrollmentPlan, mateo: EnrollmentPlan, lucia: EnrollmentPlan
-) -> None:
+def _requests(ctx: Context, mateo: EnrollmentPlan, lucia: EnrollmentPlan) -> None:
+    """Open requests (the excused and upcoming absences made their own applied ones)."""
     for e, kind in ((mateo, RequestKind.TRANSFER), (lucia, RequestKind.ABSENCE)):
         if not add_pending_request(ctx, e, kind):
             raise RuntimeError(f"could not open the demo family's {kind} request")
-    today = ctx.today
-    excused = [
-        day for day, status in (sofia.forced or {}).items() if status is AttendanceStatus.EXCUSED
-    ]
-    for day in excused:
-        add_request(
-            ctx,
-            sofia,
-            RequestKind.ABSENCE,
-            RequestStatus.APPLIED,
-            utc(day - 2 * DAY, 19, 30),
-            effective=day,
-            details={"class_date": day.isoformat()},
-        )
-    asked = today - timedelta(days=20)
-    add_request(
-        ctx,
-        lucia,
-        RequestKind.DROP,
-        RequestStatus.DENIED,
-        utc(asked, 20, 15),
-        effective=asked + timedelta(days=7),
-    )
-    asked = today - timedelta(days=50)
-    add_request(
-        ctx,
-        mateo,
-        RequestKind.DROP,
-        RequestStatus.CANCELLED,
-        utc(asked, 18, 45),
-        effective=asked + timedelta(days=10),
-    )
+    # A drop the gym said no to, and one the parent called off.
+    for e, status, days_ago in ((lucia, DENIED, 20), (mateo, CANCELLED, 50)):
+        asked = ctx.today - timedelta(days=days_ago)
+        add_refused_drop(ctx, e, max(asked, e.start), RequestKind.DROP, HISTORY[status])

@@ -14,8 +14,9 @@ from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 
 from data.db import make_engine
-from data.demo import DEMO_FAMILY_NAME, DEMO_LOGINS, DEMO_PASSWORD, build_demo
+from data.demo import DEMO_FAMILY_NAME, DEMO_LOGINS, DEMO_PASSWORD, build_demo, catalog
 from data.demo.__main__ import main as demo_cli
+from data.demo.loader import LoaderFailed
 from data.models import (
     AttendanceStatus,
     Base,
@@ -207,6 +208,17 @@ def test_no_class_has_more_active_students_than_places(demo: Engine) -> None:
             """SELECT count(*) FROM classes c WHERE c.capacity < (SELECT count(*)
         FROM enrollments e WHERE e.class_id = c.id AND e.status = 'active'
         AND e.type = 'regular')""",
+        )
+        == 0
+    )
+
+
+def test_students_who_left_hold_no_place(demo: Engine) -> None:
+    assert (
+        _scalar(
+            demo,
+            """SELECT count(*) FROM enrollments e JOIN students s ON s.id = e.student_id
+            WHERE NOT s.is_active AND e.status IN ('active', 'waitlisted')""",
         )
         == 0
     )
@@ -451,6 +463,31 @@ def test_the_cli_refuses_a_database_with_data(
     assert demo_cli(["--database-url", db_url, "--today", TODAY.isoformat()]) == 1
     assert "only fills an empty database" in capsys.readouterr().err
     assert _families(db_url) == 1
+
+
+def test_a_failed_build_keeps_nothing(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(ctx: object) -> None:
+        raise RuntimeError("generator broke")
+
+    monkeypatch.setattr("data.demo.build.add_requests", broken)
+    with pytest.raises(RuntimeError, match="generator broke"):
+        build_demo(db_url, "small", SEED, TODAY)
+    assert _families(db_url) == 0
+
+
+def test_database_errors_come_back_and_nothing_is_kept(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    original = catalog._add_settings
+
+    def duplicated(ctx, home, admin_id) -> None:  # type: ignore[no-untyped-def]
+        original(ctx, home, admin_id)
+        original(ctx, home, admin_id)  # the same setting keys again: a primary-key violation
+
+    monkeypatch.setattr(catalog, "_add_settings", duplicated)
+    with pytest.raises(LoaderFailed, match="portal_settings"):
+        build_demo(db_url, "small", SEED, TODAY)
+    assert _families(db_url) == 0
 
 
 def test_unknown_scale_is_refused() -> None:
