@@ -105,6 +105,12 @@ def render_numbers(title: str, frame: pd.DataFrame, *, key: str) -> None:
         )
 
 
+def render_table(title: str, frame: pd.DataFrame, *, key: str) -> None:
+    """A titled list of figures (no chart), with its table and CSV."""
+    st.markdown(f"**{title}** ({len(frame)})")
+    render_numbers(title, frame, key=key)
+
+
 def render_chart(title: str, figure: go.Figure, frame: pd.DataFrame, *, key: str) -> None:
     st.markdown(f"**{title}**")
     if frame.empty:

@@ -12,6 +12,7 @@ from components.analytics_charts import (
     program_figure,
     render_chart,
     render_numbers,
+    render_table,
     weekly_rate_figure,
 )
 from components.analytics_filters import render_filters
@@ -77,11 +78,9 @@ render_chart(
 st.markdown("**Makeup tokens owed**")
 render_numbers("Makeup tokens owed", data["tokens_outstanding"], key="tokens")
 below = st.slider("Classes attending below", 0.5, 1.0, 0.8, 0.05, key="analytics.below")
-low = run_action(lambda db: analytics.low_attendance_classes(db, actor, f, below))
-if low is not None:
-    st.markdown(f"**Classes below {below:.0%}** ({len(low)})")
-    render_numbers("Low-attendance classes", low, key="low_attendance")
-dropping = run_action(lambda db: analytics.dropping_students(db, actor, f, 3))
-if dropping is not None:
-    st.markdown(f"**Students who missed their last 3 classes** ({len(dropping)})")
-    render_numbers("Students likely to drop", dropping, key="dropping")
+if (
+    low := run_action(lambda db: analytics.low_attendance_classes(db, actor, f, below))
+) is not None:
+    render_table(f"Classes below {below:.0%}", low, key="low_attendance")
+if (dropping := run_action(lambda db: analytics.dropping_students(db, actor, f, 3))) is not None:
+    render_table("Students who missed their last 3 classes", dropping, key="dropping")

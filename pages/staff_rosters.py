@@ -9,7 +9,7 @@ from components.location_picker import selected_location_id
 from components.roster_checkin import render_checkin_box, render_roster
 from data.db import session_scope
 from services.checkin import class_roster
-from services.staff_home import staff_home
+from services.staff_home import todays_classes
 
 actor = current_actor()
 st.title("Rosters and check-in")
@@ -20,7 +20,7 @@ if location_id is None:
     st.stop()
 render_checkin_box(actor, location_id)
 with session_scope() as db:
-    (today,) = staff_home(db, actor, location_id=location_id).locations
+    today = todays_classes(db, actor, location_id)
     rosters = [class_roster(db, actor, lesson.class_id, today.day) for lesson in today.classes]
 st.subheader(escape_markdown(f"{today.location_name} · {format_date(today.day)}"))
 if not rosters:

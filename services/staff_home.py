@@ -113,6 +113,13 @@ def staff_home(db: Session, actor: Actor, *, location_id: int | None = None) -> 
     )
 
 
+def todays_classes(db: Session, actor: Actor, location_id: int) -> LocationDay:
+    """One location's classes meeting today, without the home page's rate and requests."""
+    require_staff(actor)
+    (place,) = _places(db, actor, location_id)
+    return _location_day(db, place)
+
+
 def _places(db: Session, actor: Actor, location_id: int | None) -> list[_Place]:
     query = select(Location.id, Location.name, Location.timezone).order_by(
         Location.name, Location.id

@@ -22,7 +22,13 @@ from data.models import (
 )
 from services.access import Actor
 from services.errors import AccessDenied, NotFound, ValidationError
-from services.staff_home import AttendanceRate, LocationDay, RosterLine, staff_home
+from services.staff_home import (
+    AttendanceRate,
+    LocationDay,
+    RosterLine,
+    staff_home,
+    todays_classes,
+)
 from tests import factories as f
 from tests.support.queries import count_queries
 
@@ -285,3 +291,15 @@ def test_a_class_at_another_location_is_not_on_the_desk_s_home(db: Session, gym:
     f.enroll(db, kid(db, "Maya"), other)
     home = staff_home(db, gym.desk)
     assert [c.name for d in home.locations for c in d.classes] == []
+
+
+def test_todays_classes_is_one_location_with_the_same_access(db: Session, gym: Gym) -> None:
+    f.gym_class(db, gym.north, name="Beam Basics", weekday=1)  # Tuesday, the frozen today
+    day = todays_classes(db, gym.desk, gym.north.id)
+    assert (day.location_name, [c.name for c in day.classes]) == ("Northside", ["Beam Basics"])
+    assert day == staff_home(db, gym.desk, location_id=gym.north.id).locations[0]
+    with pytest.raises(NotFound):
+        todays_classes(db, gym.desk, gym.south.id)
+    _, _, account = f.family(db)
+    with pytest.raises(AccessDenied):
+        todays_classes(db, f.guardian_actor(db, account), gym.north.id)
