@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from data.models import OutboxMessage, OutboxStatus
+from services import clock
 from services.access import Actor, require_admin
 from services.errors import ValidationError
 
@@ -58,3 +59,36 @@ def list_outbox(db: Session, actor: Actor, *, status: str | None = None) -> list
         )
         for m in db.scalars(query.limit(PAGE_SIZE))
     ]
+
+
+def enqueue_email(
+    db: Session,
+    *,
+    to_address: str,
+    subject: str,
+    body_text: str,
+    kind: str,
+    family_id: int | None = None,
+) -> OutboxMessage:
+    """Queue one e-mail inside the caller's transaction (the caller commits).
+
+    Internal: callers are service functions that have already checked the actor, so this
+    takes no actor. The sender (services.mailer) delivers queued messages when SMTP is set up.
+    """
+    address = to_address.strip()
+    if not address or "@" not in address or len(address) > 254:
+        raise ValidationError("An e-mail needs a valid recipient address.")
+    if not body_text.strip():
+        raise ValidationError("An e-mail needs a body.")
+    message = OutboxMessage(
+        channel="email",
+        to_address=address,
+        subject=subject.strip()[:300],
+        body_text=body_text,
+        kind=kind,
+        family_id=family_id,
+        status=OutboxStatus.QUEUED,
+        created_at=clock.now(),
+    )
+    db.add(message)
+    return message

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from data.models import OutboxMessage, OutboxStatus, Role
 from services import clock
 from services.errors import AccessDenied, ValidationError
-from services.outbox import list_outbox
+from services.outbox import enqueue_email, list_outbox
 from tests import factories as f
 
 
@@ -53,3 +53,32 @@ def test_only_admins(db: Session) -> None:
     for actor in (desk, f.guardian_actor(db, account)):
         with pytest.raises(AccessDenied):
             list_outbox(db, actor)
+
+
+def test_enqueue_email_queues_inside_the_callers_transaction(db: Session) -> None:
+    loc = f.location(db)
+    admin = f.staff(db, "owner@example.com", [loc], role=Role.ADMIN)
+    enqueue_email(
+        db, to_address=" parent@example.com ", subject="Receipt", body_text="Paid", kind="receipt"
+    )
+    db.rollback()
+    assert list_outbox(db, admin) == []
+    enqueue_email(
+        db, to_address="parent@example.com", subject="Receipt", body_text="Paid", kind="receipt"
+    )
+    db.commit()
+    [queued] = list_outbox(db, admin)
+    assert (queued.to_address, queued.status, queued.kind) == (
+        "parent@example.com",
+        "queued",
+        "receipt",
+    )
+
+
+@pytest.mark.parametrize(("to", "body"), [("", "Body"), ("no-at-sign", "Body"), ("a@b.c", "  ")])
+def test_enqueue_email_refuses_a_message_that_cannot_be_sent(
+    db: Session, to: str, body: str
+) -> None:
+    with pytest.raises(ValidationError):
+        enqueue_email(db, to_address=to, subject="S", body_text=body, kind="receipt")
+    assert not db.new
