@@ -35,3 +35,12 @@ class FeatureDisabled(DomainError):
 
 class AuthenticationError(DomainError):
     """Sign-in failed, or the session is no longer valid."""
+
+
+class ReauthenticationRequired(DomainError):
+    """A sensitive change needs a recent sign-in: the page asks for the password again."""
+
+    def __init__(
+        self, message: str = "Please enter your password again to make this change."
+    ) -> None:
+        super().__init__(message)
