@@ -82,6 +82,7 @@ def sign_in(db: Session, email: str, password: str, *, user_agent: str = "") -> 
         grant_hash=token_hash(grant),
         grant_expires_at=now + GRANT_LIFETIME,
         created_at=now,
+        authenticated_at=now,
         last_seen_at=now,
         expires_at=now + ABSOLUTE_TIMEOUT,
         user_agent=user_agent[:300],

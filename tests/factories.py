@@ -728,3 +728,14 @@ def meeting(
 ) -> list[Attendance]:
     """Attendance for one class meeting: each student with their status."""
     return [attend(db, stu, cls, day, status) for stu, status in marks.items()]
+
+
+# Issue 6 (guardians, invitations, resets): an actor with a real sign-in session, as the
+# re-authentication rule needs one.
+def signed_in(db: Session, account: User) -> Actor:
+    """Sign `account` in with the factory password and return the Actor of that session."""
+    from services.auth import actor_for_session, sign_in
+
+    db.commit()
+    result = sign_in(db, account.email, PASSWORD)
+    return actor_for_session(db, result.session_id)

@@ -54,6 +54,9 @@ class SignInSession(Base):
     grant_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     grant_expires_at: Mapped[datetime | None]
     created_at: Mapped[utc_created]
+    # When the password was last entered for this session (sign-in or services.reauth);
+    # NULL on rows older than migration 0002, which count from created_at.
+    authenticated_at: Mapped[datetime | None]
     last_seen_at: Mapped[datetime]
     expires_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]

@@ -58,5 +58,8 @@ class OutboxMessage(Base):
     last_error: Mapped[str] = mapped_column(String(500), default="")
     created_at: Mapped[utc_created]
     sent_at: Mapped[datetime | None]
+    # No sender picks the message up before this: a sender's lease while it sends, then the
+    # retry back-off after a failure (services/mailer.py). NULL until the first attempt.
+    next_attempt_at: Mapped[datetime | None]
 
     __table_args__ = (Index("ix_outbox_status_created", "status", "created_at"),)
