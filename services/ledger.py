@@ -60,6 +60,12 @@ def family_balance(
     return _figures(db, family_id, location_id).balance
 
 
+def unchecked_family_balance(db: Session, family_id: int) -> Balance:
+    """The balance without an access check: only for services that checked access already
+    (or act for the system, as the payment webhook does)."""
+    return _figures(db, family_id, None).balance
+
+
 def family_totals(
     db: Session, actor: Actor, family_id: int, *, location_id: int | None = None
 ) -> LedgerTotals:

@@ -110,3 +110,11 @@ def db(engine) -> Iterator[Session]:  # type: ignore[no-untyped-def]
     session = Session(engine, expire_on_commit=False)
     yield session
     session.close()
+
+
+@pytest.fixture(scope="session")
+def localstripe():  # type: ignore[no-untyped-def]
+    """A real localstripe server on 127.0.0.1 for the whole test session."""
+    from tests.support.localstripe import running_localstripe
+
+    yield from running_localstripe()
