@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from data.models import Enrollment, GymClass, Location, Student
+from data.models import Enrollment, Guardian, GymClass, Location, Student
 from services.access import Actor, require_family
 from services.errors import NotFound
 from services.schedule import WeeklySlot
@@ -38,6 +38,18 @@ def enrollment_for(db: Session, actor: Actor, enrollment_id: object) -> Enrollme
     except NotFound:
         raise NotFound("enrollment") from None
     return enrollment
+
+
+def guardian_for(db: Session, actor: Actor, guardian_id: object) -> Guardian:
+    """A guardian of the actor's family (staff: of any family)."""
+    guardian = db.get(Guardian, require_id(guardian_id, "guardian"))
+    if guardian is None:
+        raise NotFound("guardian")
+    try:
+        require_family(actor, guardian.family_id)
+    except NotFound:
+        raise NotFound("guardian") from None
+    return guardian
 
 
 def class_with_slot(db: Session, class_id: object) -> tuple[GymClass, WeeklySlot]:

@@ -77,3 +77,14 @@ def check_password_rules(password: str, *, email: str = "") -> None:
         raise ValidationError("That password is too common. Choose one that is harder to guess.")
     if email and lowered in (email.lower(), email.lower().split("@")[0]):
         raise ValidationError("Do not use your e-mail address as your password.")
+
+
+def check_new_password(password: object, confirm: object, *, email: str = "") -> str:
+    """A password someone chooses from an e-mailed link (invitation, reset): typed twice the
+    same and within the rules. Returns it, ready to hash."""
+    if not isinstance(password, str) or not password:
+        raise ValidationError("Enter a password.")
+    if password != confirm:
+        raise ValidationError("The passwords do not match.")
+    check_password_rules(password, email=email)
+    return password
