@@ -97,6 +97,12 @@ def consume(db: Session, token_id: int) -> bool:
 
 def link(base_url: str, parameter: str, token: str) -> str:
     """`{base_url}/?{parameter}=<token>` on the portal's configured public address."""
+    return f"{public_address(base_url)}/?" + urlencode({parameter: token})
+
+
+def public_address(base_url: str) -> str:
+    """The portal's public address without a trailing slash; refused unless it is a plain
+    http(s) address (it goes into e-mails, so nothing else may slip in)."""
     parts = urlsplit(base_url.strip()) if isinstance(base_url, str) else None
     if (
         parts is None
@@ -106,6 +112,4 @@ def link(base_url: str, parameter: str, token: str) -> str:
         or parts.fragment
     ):
         raise ValidationError(BAD_BASE_URL)
-    return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}/?" + urlencode(
-        {parameter: token}
-    )
+    return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
