@@ -152,7 +152,9 @@ _OTHER_PHRASES: dict[str, Callable[[dict[str, Any]], str]] = {
     "payment_method.updated": lambda d: f"Changed payment method{_method(d)}",
     "payment_method.deleted": lambda d: f"Removed payment method{_method(d)}",
     "auth.password_changed": lambda d: "Changed their password",
-    "auth.password_reset": lambda d: "Reset their password",
+    "auth.password_reset_requested": lambda d: "Asked for a password reset link",
+    "auth.password_reset_sent": lambda d: f"Sent {_guardian(d)} a password reset link",
+    "auth.password_reset": lambda d: "Reset their password with a reset link",
 }
 
 _NOUNS = {
