@@ -143,16 +143,7 @@ def delete_email(db: Session, actor: Actor, email_id: int) -> None:
 
 def set_email_opt_in(db: Session, actor: Actor, email_id: int, opted_in: bool) -> None:
     """Subscribe or unsubscribe an address from e-mail blasts (recorded as consent)."""
-    family_id = require_guardian(actor)
-    require_id(email_id, "e-mail address")
-    _require_bool(opted_in)
-    with write_transaction(db):
-        row, guardian = _editable_row(db, actor, family_id, EmailAddress, email_id)
-        if row.blasts_opt_in == opted_in:
-            return
-        row.blasts_opt_in = opted_in
-        action = CONSENT_ACTIONS[("email", opted_in)]
-        _record(db, actor, action, row, guardian, email=row.email, opted_in=opted_in)
+    _set_consent(db, actor, EmailAddress, email_id, opted_in)
 
 
 # Phone numbers
@@ -210,16 +201,7 @@ def delete_phone(db: Session, actor: Actor, phone_id: int) -> None:
 
 def set_phone_opt_in(db: Session, actor: Actor, phone_id: int, opted_in: bool) -> None:
     """Allow or stop SMS/voice messages to a number (recorded as consent)."""
-    family_id = require_guardian(actor)
-    require_id(phone_id, "phone number")
-    _require_bool(opted_in)
-    with write_transaction(db):
-        row, guardian = _editable_row(db, actor, family_id, PhoneNumber, phone_id)
-        if row.sms_opt_in == opted_in:
-            return
-        row.sms_opt_in = opted_in
-        action = CONSENT_ACTIONS[("sms", opted_in)]
-        _record(db, actor, action, row, guardian, phone=row.e164, opted_in=opted_in)
+    _set_consent(db, actor, PhoneNumber, phone_id, opted_in)
 
 
 # Mailing addresses
@@ -347,6 +329,31 @@ def consent_history(db: Session, actor: Actor) -> list[ConsentChange]:
 # Helpers
 
 
+def _set_consent(
+    db: Session,
+    actor: Actor,
+    model: type[EmailAddress] | type[PhoneNumber],
+    row_id: int,
+    opted_in: bool,
+) -> None:
+    """Record an opt-in or opt-out (nothing when the value already says so)."""
+    family_id = require_guardian(actor)
+    require_id(row_id, CONTACT_NAMES[_kind_of(model)])
+    if not isinstance(opted_in, bool):
+        raise ValidationError("Choose subscribed or unsubscribed.")
+    with write_transaction(db):
+        row, guardian = _editable_row(db, actor, family_id, model, row_id)
+        if isinstance(row, EmailAddress):
+            channel, column, value = "email", "blasts_opt_in", {"email": row.email}
+        else:
+            channel, column, value = "sms", "sms_opt_in", {"phone": row.e164}
+        if getattr(row, column) == opted_in:
+            return
+        setattr(row, column, opted_in)
+        action = CONSENT_ACTIONS[(channel, opted_in)]
+        _record(db, actor, action, row, guardian, **value, opted_in=opted_in)
+
+
 def _editable_guardian(db: Session, actor: Actor, family_id: int, guardian_id: int) -> Guardian:
     """A guardian of the actor's family whose details the actor may change."""
     guardian = db.get(Guardian, guardian_id)
@@ -463,11 +470,6 @@ def _clean_label(label: object) -> str:
     if isinstance(label, str) and label.strip().lower() in PHONE_LABELS:
         return label.strip().lower()
     raise ValidationError("Choose the kind of phone number: mobile, home, work or other.")
-
-
-def _require_bool(value: object) -> None:
-    if not isinstance(value, bool):
-        raise ValidationError("Choose subscribed or unsubscribed.")
 
 
 def _kind_of(model: type) -> str:
