@@ -28,6 +28,7 @@ def pages_for(actor: Actor) -> list[st.Page]:
             _page("students.py", "Students", ":material/groups:"),
             _page("attendance.py", "Attendance", ":material/event_available:"),
             _page("transactions.py", "Transactions", ":material/receipt_long:"),
+            _page("billing.py", "Billing", ":material/payments:"),
         ]
     pages = [
         _page("staff_home.py", "Today", ":material/dashboard:", default=True),

@@ -49,8 +49,11 @@ def signed_in_app(db: Session, email: str, password: str) -> AppTest:
 def texts(at: AppTest) -> str:
     """Everything the page wrote as text, for "does the page say X" checks."""
     parts: list[str] = []
-    for kind in ("title", "subheader", "caption", "markdown", "info", "error", "success"):
+    for kind in ("title", "subheader", "caption", "markdown"):
         parts.extend(str(element.value) for element in at.get(kind))
+    # Alerts are one element type in AppTest ("alert"); read them through their properties.
+    for alerts in (at.info, at.warning, at.error, at.success):
+        parts.extend(str(element.value) for element in alerts)
     parts.extend(f"{m.label}: {m.value}" for m in at.metric)
     return unescape("\n".join(parts))
 

@@ -1,0 +1,49 @@
+"""Billing: outstanding balance and Make Payment, credit and Apply Credit, the last payment,
+and the saved payment methods."""
+
+import streamlit as st
+
+from components.actions import render_flash
+from components.auth import current_actor
+from components.billing.add_method import render_add_method
+from components.billing.make_payment import render_make_payment
+from components.billing.methods import render_methods
+from components.billing.summary import render_summary
+from components.gateway import current_gateway
+from data.db import session_scope
+from services.billing import billing_summary
+from services.payment_attempts import reconcile_family
+from services.payment_methods import bank_accounts_supported, list_payment_methods
+from services.payments import NOT_CONFIGURED
+from services.settings import get_settings
+
+actor = current_actor()
+gateway = current_gateway()
+st.title("Billing")
+render_flash()
+with session_scope() as db:
+    reconcile_family(db, actor, gateway)  # settles this family's unknown outcomes, if any
+    summary = billing_summary(db, actor, gateway)
+    methods = list_payment_methods(db, actor)
+    settings = get_settings(db)
+    bank_accounts = bank_accounts_supported(db, gateway)
+
+render_summary(actor, summary)
+render_make_payment(actor, gateway, summary, methods)
+render_methods(
+    actor,
+    gateway,
+    methods,
+    recurring_locked=settings.require_recurring_authorized_method,
+    bank_accounts=bank_accounts,
+)
+if gateway.configured:
+    render_add_method(
+        actor,
+        gateway,
+        own_count=sum(1 for m in methods if m.guardian_id == actor.guardian_id),
+        echecks_enabled=settings.echecks_enabled,
+        recurring_locked=settings.require_recurring_authorized_method,
+    )
+else:
+    st.info(f"{NOT_CONFIGURED} Please pay at the front desk.", icon=":material/info:")
