@@ -5,14 +5,16 @@ routes in routes/ (sign-in cookie, health check). Each browser session runs the 
 script components/shell.py, which draws the role-based navigation. (The router lives
 beside the components rather than here because Streamlit treats a script that has a
 `pages/` folder next to it as an old-style multipage app and would then run page files
-directly, bypassing the router's sign-in check.)
+directly, bypassing the router's sign-in check.) The lifespan starts the outbox sender
+when SMTP is configured (routes/lifespan.py).
 """
 
 import streamlit as st
 
 from data.config import load_secrets_file
 from routes import ROUTES
+from routes.lifespan import lifespan
 
 load_secrets_file()
 
-app = st.App("components/shell.py", routes=ROUTES)
+app = st.App("components/shell.py", routes=ROUTES, lifespan=lifespan)
