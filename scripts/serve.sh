@@ -9,9 +9,20 @@ ADDRESS="${ADDRESS:-127.0.0.1}"
 STRIPE_PORT="${STRIPE_PORT:-8420}"
 BIN=.venv/bin
 
-.venv/bin/python scripts/localstripe_server.py --port "$STRIPE_PORT" &
-STRIPE_PID=$!
-trap 'kill "$STRIPE_PID" 2>/dev/null || true' EXIT INT TERM
+STRIPE_PID=""
+if [ -z "${CARTWHEEL_STRIPE_SECRET_KEY:-}" ]; then
+  # No real Stripe keys: use the local Stripe test server with test-only keys (not secrets).
+  "$BIN/python" scripts/localstripe_server.py --port "$STRIPE_PORT" &
+  STRIPE_PID=$!
+  export CARTWHEEL_STRIPE_SECRET_KEY="sk_test_cartwheel_demo"
+  export CARTWHEEL_STRIPE_PUBLISHABLE_KEY="pk_test_cartwheel_demo"
+  export CARTWHEEL_STRIPE_WEBHOOK_SECRET="whsec_cartwheel_demo"
+  export CARTWHEEL_STRIPE_API_BASE="http://127.0.0.1:$STRIPE_PORT"
+  export CARTWHEEL_STRIPE_JS_URL="http://127.0.0.1:$STRIPE_PORT/js.stripe.com/v3/"
+  "$BIN/python" scripts/register_webhook.py "http://127.0.0.1:$STRIPE_PORT" \
+    "http://127.0.0.1:$PORT/webhooks/stripe" "$CARTWHEEL_STRIPE_WEBHOOK_SECRET" &
+fi
+trap '[ -n "$STRIPE_PID" ] && kill "$STRIPE_PID" 2>/dev/null || true' EXIT INT TERM
 
 "$BIN/python" - <<'PY'
 from data.demo import DEMO_LOGINS, DEMO_PASSWORD
@@ -20,7 +31,9 @@ print("Demo logins (password for all: %s):" % DEMO_PASSWORD)
 for email, who in DEMO_LOGINS:
     print(f"  {email:<24} {who}")
 PY
-echo "Local Stripe test server: http://127.0.0.1:$STRIPE_PORT"
+if [ -n "$STRIPE_PID" ]; then
+  echo "Local Stripe test server: http://127.0.0.1:$STRIPE_PORT (test card: 4242 4242 4242 4242)"
+fi
 echo "Cartwheel: http://localhost:$PORT   (Ctrl+C stops both)"
 echo
 
