@@ -21,3 +21,13 @@ def load_secrets_file(path: Path = SECRETS_FILE) -> list[str]:
             os.environ[key] = str(value)
             applied.append(key)
     return applied
+
+
+DEFAULT_BASE_URL = "http://localhost:8501"
+
+
+def public_base_url() -> str:
+    """The portal's public address, used in e-mailed links (invitations, password resets):
+    CARTWHEEL_BASE_URL, else the local default. Never taken from a request's Host header,
+    which whoever sends the request controls."""
+    return (os.environ.get("CARTWHEEL_BASE_URL", "").strip() or DEFAULT_BASE_URL).rstrip("/")
