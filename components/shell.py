@@ -7,6 +7,13 @@ from pathlib import Path
 import streamlit as st
 
 from components.auth import render_cookie_bridge, resolve_actor, sign_out
+from components.link_tokens import (
+    INVITATION,
+    RESET,
+    capture_link_tokens,
+    pending_link,
+    render_signed_in_notice,
+)
 from components.location_picker import render_location_picker
 from data.config import load_secrets_file
 from data.db import session_scope
@@ -43,7 +50,20 @@ def pages_for(actor: Actor) -> list[st.Page]:
     return pages
 
 
+def signed_out_page() -> st.Page:
+    """The sign-in page, or the page of an e-mailed link opened in this browser session."""
+    kind = pending_link()
+    if kind == INVITATION:
+        return _page(
+            "accept_invitation.py", "Accept invitation", ":material/person_add:", default=True
+        )
+    if kind == RESET:
+        return _page("reset_password.py", "Reset password", ":material/lock_reset:", default=True)
+    return _page("sign_in.py", "Sign in", ":material/login:", default=True)
+
+
 def run_portal() -> None:
+    capture_link_tokens()  # before the sign-in check: the token leaves the address bar at once
     actor = resolve_actor()
     if actor is None:
         st.set_page_config(
@@ -51,9 +71,7 @@ def run_portal() -> None:
             page_icon=":material/sports_gymnastics:",
             layout="centered",
         )
-        navigation = st.navigation(
-            [_page("sign_in.py", "Sign in", ":material/login:", default=True)], position="hidden"
-        )
+        navigation = st.navigation([signed_out_page()], position="hidden")
         render_cookie_bridge()
         navigation.run()
         return
@@ -70,6 +88,7 @@ def run_portal() -> None:
         st.caption(f"Signed in as {actor.display_name}")
         st.button("Sign out", on_click=sign_out, icon=":material/logout:", key="sign_out")
         render_cookie_bridge()
+    render_signed_in_notice()
     navigation.run()
 
 

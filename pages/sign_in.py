@@ -1,7 +1,9 @@
-"""Sign in: e-mail and password; a wrong pair or an unknown e-mail get the same answer."""
+"""Sign in: e-mail and password; a wrong pair or an unknown e-mail get the same answer.
+"Forgot your password?" asks for a reset link (the same answer for every address)."""
 
 import streamlit as st
 
+from components.account.forgot_password import render_forgot_password
 from components.auth import NOTICE_KEY, sign_in
 from data.db import session_scope
 from services.errors import AuthenticationError
@@ -29,3 +31,5 @@ if submitted:
         st.error(refused.message)
     else:
         st.rerun()
+
+render_forgot_password()
