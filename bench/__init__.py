@@ -1,0 +1,1 @@
+"""`make bench`: speed and memory of Cartwheel's services, pages and server (issue 8)."""
