@@ -36,6 +36,7 @@ def pages_for(actor: Actor) -> list[st.Page]:
             _page("attendance.py", "Attendance", ":material/event_available:"),
             _page("transactions.py", "Transactions", ":material/receipt_long:"),
             _page("billing.py", "Billing", ":material/payments:"),
+            _page("account.py", "Account", ":material/manage_accounts:"),
         ]
     pages = [
         _page("staff_home.py", "Today", ":material/dashboard:", default=True),

@@ -1,0 +1,104 @@
+"""A guardian's mailing addresses: edit, delete, Add Mailing Address. Required fields and
+the postal code are checked per country by services.contact_validation."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from components.account.panels import (
+    PANEL,
+    PanelActions,
+    close_all,
+    render_add_button,
+    render_line,
+    render_move,
+    render_panel_actions,
+)
+from components.actions import run_then_rerun
+from components.formatting import escape_markdown
+from services.access import Actor
+from services.contact_changes import add_address, delete_address, update_address
+from services.contact_validation import AddressInput
+from services.contacts import AddressView
+
+
+def render_addresses(
+    actor: Actor,
+    guardian_id: int | None,
+    addresses: list[AddressView],
+    *,
+    country: str,
+    movers: dict[int, str] | None = None,
+) -> None:
+    """`country` is the new address form's starting country (the portal's phone region)."""
+    st.markdown("**Mailing addresses**")
+    if not addresses:
+        st.caption("No mailing addresses.")
+    for address in addresses:
+        target = f"address.{address.id}"
+        if render_line(escape_markdown(address.one_line), target, "mailing address"):
+            _edit(actor, address, target)
+        if movers is not None:
+            render_move(actor, "address", address.id, movers)
+    if guardian_id is not None:
+        target = f"add_address.{guardian_id}"
+        if render_add_button("Add Mailing Address", target):
+            _add(actor, guardian_id, target, country)
+
+
+def _form(target: str, start: AddressInput, button: str) -> tuple[AddressInput, bool]:
+    def field(label: str, name: str, limit: int, autocomplete: str) -> str:
+        return (
+            st.text_input(
+                label,
+                value=getattr(start, name),
+                key=f"account.{target}.{name}",
+                max_chars=limit,
+                autocomplete=autocomplete,
+            )
+            or ""
+        )
+
+    with st.form(f"account.form.{target}", border=False):
+        line1 = field("Street address", "line1", 200, "address-line1")
+        line2 = field("Apartment, suite, etc. (optional)", "line2", 200, "address-line2")
+        city = field("City", "city", 120, "address-level2")
+        region = field("State, province or county", "region", 120, "address-level1")
+        postal_code = field("ZIP or postal code", "postal_code", 20, "postal-code")
+        country = field("Country (two-letter code, such as US)", "country", 60, "country")
+        submitted = st.form_submit_button(button, type="primary", key=f"account.save.{target}")
+    return AddressInput(line1, line2, city, region, postal_code, country), submitted
+
+
+def _add(actor: Actor, guardian_id: int, target: str, country: str) -> None:
+    with st.container(border=True):
+        address, submitted = _form(target, AddressInput("", country=country), "Add Mailing Address")
+        if submitted:
+            run_then_rerun(
+                lambda db: add_address(db, actor, guardian_id, address),
+                "Mailing address added.",
+                close=PANEL,
+            )
+        st.button("Cancel", key=f"account.close.{target}", on_click=close_all)
+
+
+def _edit(actor: Actor, view: AddressView, target: str) -> None:
+    start = AddressInput(
+        view.line1, view.line2, view.city, view.region, view.postal_code, view.country
+    )
+    with st.container(border=True):
+        address, submitted = _form(target, start, "Save")
+        if submitted:
+            run_then_rerun(
+                lambda db: update_address(db, actor, view.id, address),
+                "Mailing address saved.",
+                close=PANEL,
+            )
+        render_panel_actions(
+            target,
+            PanelActions(
+                delete_question=f"Delete {escape_markdown(view.one_line)}?",
+                delete=lambda db: delete_address(db, actor, view.id),
+                delete_done="Mailing address deleted.",
+            ),
+        )

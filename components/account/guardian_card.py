@@ -1,0 +1,51 @@
+"""One guardian on the Account page: name and access, the contact details the viewer may
+change, and for the primary guardian the secondary guardian's sign-in and payment controls."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from components.account.addresses import render_addresses
+from components.account.emails import render_emails
+from components.account.guardian_access import render_guardian_access
+from components.account.phones import render_phones
+from components.formatting import escape_markdown
+from services.access import Actor
+from services.contacts import GuardianContacts
+
+ACCESS_COLOURS = {
+    "can_log_in": "green",
+    "invite_sent": "orange",
+    "invite_revoked": "red",
+    "no_login": "gray",
+}
+
+
+def guardian_heading(actor: Actor, guardian: GuardianContacts) -> str:
+    marks = []
+    if guardian.is_primary:
+        marks.append(":blue-badge[Primary]")
+    if guardian.is_self:
+        marks.append(":violet-badge[You]")
+    if not guardian.is_primary:
+        colour = ACCESS_COLOURS.get(guardian.access, "gray")
+        marks.append(f":{colour}-badge[{guardian.access_label}]")
+        if guardian.may_pay and not actor.is_primary:
+            marks.append(":green-badge[May make payments]")
+    return " ".join([f"**{escape_markdown(guardian.name)}**", *marks])
+
+
+def render_guardian(actor: Actor, guardian: GuardianContacts, *, country: str) -> None:
+    with st.container(border=True):
+        st.markdown(guardian_heading(actor, guardian))
+        if guardian.editable:
+            gid = guardian.guardian_id
+            render_addresses(actor, gid, guardian.addresses, country=country)
+            render_emails(actor, gid, guardian.emails)
+            render_phones(actor, gid, guardian.phones)
+        elif actor.is_primary:
+            st.caption(
+                f"{escape_markdown(guardian.name)} signs in and keeps their own contact details."
+            )
+        if actor.is_primary and not guardian.is_primary:
+            render_guardian_access(actor, guardian)
