@@ -53,8 +53,8 @@ def issue(
 
 
 def revoke_unused(db: Session, *, user_id: int, purpose: OneTimeTokenPurpose | None = None) -> int:
-    """Revoke the user's tokens that are still usable (of one purpose, or all); returns how many
-    (expired ones count too: they are marked so that the record is plain)."""
+    """Revoke the user's unused tokens (of one purpose, or all); returns how many. Expired
+    ones are marked too, so every token's row says how it ended."""
     query = update(OneTimeToken).where(
         OneTimeToken.user_id == user_id,
         OneTimeToken.used_at.is_(None),
