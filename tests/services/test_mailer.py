@@ -360,6 +360,15 @@ def _wait_until(condition, seconds: float = 10.0) -> bool:
     return False
 
 
+def _run_async(coroutine_function):  # type: ignore[no-untyped-def]
+    """asyncio.run in its own thread: Playwright's session-wide browser (tests/browser) keeps
+    an event loop running in the main thread when the whole suite runs."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(lambda: asyncio.run(coroutine_function())).result(timeout=60)
+
+
 def test_the_server_lifespan_runs_a_sender_only_when_smtp_is_configured(
     db: Session, db_url: str, smtp: SmtpServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -371,7 +380,7 @@ def test_the_server_lifespan_runs_a_sender_only_when_smtp_is_configured(
         async with lifespan(None):
             await asyncio.sleep(0.2)
 
-    asyncio.run(serve_once())
+    _run_async(serve_once)
     assert mailer.start_background_sender() is None
     assert _row(db, message_id).status is OutboxStatus.QUEUED
 
@@ -384,7 +393,7 @@ def test_the_server_lifespan_runs_a_sender_only_when_smtp_is_configured(
             return await asyncio.to_thread(lambda: _wait_until(lambda: smtp.inbox.received))
 
     try:
-        assert asyncio.run(serve_until_sent())
+        assert _run_async(serve_until_sent)
     finally:
         engine_for(db_url).dispose()
     assert _row(db, message_id).status is OutboxStatus.SENT
