@@ -15,8 +15,11 @@ def render_student_picker(students: list[StudentCard]) -> StudentCard | None:
     if not active:
         return None
     by_id = {s.id: s for s in active}
-    if st.session_state.get(STUDENT_KEY) not in by_id:
-        st.session_state[STUDENT_KEY] = active[0].id
+    chosen = st.session_state.get(STUDENT_KEY)
+    # Set on every run, not only when missing: the Students and Attendance pages each draw
+    # this picker under the same key, and a page switch would otherwise hand the new page's
+    # widget no value (None) instead of the student chosen on the other page.
+    st.session_state[STUDENT_KEY] = chosen if chosen in by_id else active[0].id
     if len(active) > 1:
         st.segmented_control(
             "Student",
