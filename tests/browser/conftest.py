@@ -41,9 +41,14 @@ class RunningApp:
 
 
 def start_app(
-    database_url: str, log: Path, extra_env: dict[str, str] | None = None
+    database_url: str,
+    log: Path,
+    extra_env: dict[str, str] | None = None,
+    *,
+    port: int | None = None,
 ) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
+    """`port` when the caller must know the address before start (e.g. CARTWHEEL_BASE_URL)."""
+    port = port or free_port()
     env = {
         **os.environ,
         **(extra_env or {}),
