@@ -9,7 +9,7 @@ Rules:
 - **Dates.** `posted_at` is UTC. An entry's date is the day it was posted *at its own
   location* (that location's time zone), both for display and for period filters: a payment
   taken at 9 pm in Chicago on 1 March belongs to 1 March, not 2 March. The SQL bound is
-  widened by a day on each side (no zone is more than 14 hours from UTC) and pandas keeps
+  widened by a day on each side (no zone is more than 14 hours from UTC) and the frame keeps
   the rows whose local date is inside the period.
 - **Periods.** `DateRange` is half-open, `[start, end)`, as in fava: `end` is the first day
   *after* the period. People pick inclusive days (a first and a last day); `DateRange.inclusive`
@@ -36,6 +36,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from types import MappingProxyType
 from typing import Any, Literal, get_args
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 from sqlalchemy import ColumnElement, Select, case, func, select
@@ -249,11 +250,17 @@ def ledger_frame(
         .where(*scope, LedgerEntry.posted_at >= low, LedgerEntry.posted_at < high)
         .order_by(LedgerEntry.posted_at, LedgerEntry.id)
     ).all()
-    frame = entries_frame(rows)
-    earlier = frame["date"].map(lambda day: day < period.start).astype(bool)
-    later = frame["date"].map(lambda day: day >= period.end).astype(bool)
-    opening = before + int(frame.loc[earlier, "amount_cents"].sum())
-    frame = frame.loc[~earlier & ~later].reset_index(drop=True)
+    # The SQL bounds are a day wider than the period; each entry's local day decides.
+    zones: dict[str, ZoneInfo] = {}
+    opening = before
+    kept = []
+    for row in rows:
+        day = _local_day(row[1], row[12], zones)
+        if day < period.start:
+            opening += row[11] if row[10] else -row[11]
+        elif day < period.end:
+            kept.append((row, day))
+    frame = _frame(kept)
     frame.attrs[_META] = LedgerMeta(
         family_id=family_id,
         location_id=location_id,
@@ -290,44 +297,28 @@ def entries_query(*extra: ColumnElement[Any]) -> Select[Any]:
 
 def entries_frame(rows: Iterable[Sequence[Any]]) -> pd.DataFrame:
     """Rows of `entries_query()` (without extra columns) as a typed ledger frame."""
-    raw = pd.DataFrame(
-        list(rows),
-        columns=[
-            "entry_id",
-            "posted_at",
-            "service_date",
-            "description",
-            "first_name",
-            "last_name",
-            "student_id",
-            "location",
-            "location_id",
-            "kind",
-            "is_debit",
-            "amount_cents",
-            "timezone",
-        ],
-    )
-    if raw.empty:
-        return pd.DataFrame({c: pd.Series(dtype=t) for c, t in LEDGER_DTYPES.items()})
-    amount = raw["amount_cents"].astype("int64")
-    debit = raw["is_debit"].astype(bool)
-    frame = pd.DataFrame(
-        {
-            "entry_id": raw["entry_id"].astype("int64"),
-            "date": _local_dates(raw["posted_at"], raw["timezone"]),
-            "service_date": raw["service_date"].astype("object"),
-            "description": raw["description"].astype("str"),
-            "student": _names(raw["first_name"], raw["last_name"]),
-            "student_id": raw["student_id"].astype("Int64"),
-            "location": raw["location"].astype("str"),
-            "location_id": raw["location_id"].astype("int64"),
-            "type": raw["kind"].map(lambda kind: LedgerKind(kind).value).astype("str"),
-            "amount_cents": amount.where(debit, -amount).astype("int64"),
-        }
-    )
-    frame["service_date"] = frame["service_date"].map(lambda d: None if pd.isna(d) else d)
-    return frame
+    zones: dict[str, ZoneInfo] = {}
+    return _frame([(row, _local_day(row[1], row[12], zones)) for row in rows])
+
+
+def _frame(items: Sequence[tuple[Sequence[Any], date]]) -> pd.DataFrame:
+    """(entries_query row, its local day) pairs as the typed frame. Built column by column
+    from Python lists: a page shows one family's entries, where pandas' own parsing and
+    time-zone conversion cost several times the query."""
+    rows = [row for row, _ in items]
+    values: dict[str, list[Any]] = {
+        "entry_id": [row[0] for row in rows],
+        "date": [day for _, day in items],
+        "service_date": [row[2] for row in rows],
+        "description": [row[3] for row in rows],
+        "student": [_name(row[4], row[5]) for row in rows],
+        "student_id": [row[6] for row in rows],
+        "location": [row[7] for row in rows],
+        "location_id": [row[8] for row in rows],
+        "type": [LedgerKind(row[9]).value for row in rows],
+        "amount_cents": [row[11] if row[10] else -row[11] for row in rows],
+    }
+    return pd.DataFrame({c: pd.Series(values[c], dtype=t) for c, t in LEDGER_DTYPES.items()})
 
 
 def ledger_meta(df: pd.DataFrame) -> LedgerMeta:
@@ -366,16 +357,13 @@ def only_kind(df: pd.DataFrame, filter: LedgerFilter) -> pd.DataFrame:
     return out
 
 
-def _local_dates(posted: pd.Series, zones: pd.Series) -> pd.Series:
-    """Each UTC timestamp as the calendar day at its own location."""
-    stamps = pd.to_datetime(posted, utc=True)
-    days = pd.Series([None] * len(stamps), index=stamps.index, dtype="object")
-    for zone in zones.unique():
-        here = zones == zone
-        days.loc[here] = stamps.loc[here].dt.tz_convert(zone).dt.date
-    return days
+def _local_day(posted: datetime, zone: str, zones: dict[str, ZoneInfo]) -> date:
+    """A UTC timestamp as the calendar day at its own location."""
+    where = zones.get(zone)
+    if where is None:
+        where = zones[zone] = ZoneInfo(zone)
+    return posted.astimezone(where).date()
 
 
-def _names(first: pd.Series, last: pd.Series) -> pd.Series:
-    full = first.fillna("").astype("str") + " " + last.fillna("").astype("str")
-    return full.str.strip().astype("str")
+def _name(first: str | None, last: str | None) -> str:
+    return f"{first or ''} {last or ''}".strip()
