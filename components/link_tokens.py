@@ -6,9 +6,15 @@ layer ever reads the token's meaning (it stores and compares hashes)."""
 
 from __future__ import annotations
 
-import streamlit as st
+from collections.abc import Callable
 
+import streamlit as st
+from sqlalchemy.orm import Session
+
+from components.account.password_fields import new_password_fields
 from components.auth import NOTICE_KEY
+from data.db import session_scope
+from services.errors import DomainError
 from services.invitations import LINK_PARAMETER as INVITATION
 from services.one_time_tokens import MAX_TOKEN_LENGTH
 from services.password_reset import LINK_PARAMETER as RESET
@@ -59,3 +65,25 @@ def render_signed_in_notice() -> None:
             icon=":material/link:",
         )
         st.button("Ignore the link", key="link.ignore", on_click=finish_link)
+
+
+def render_link_password_form(
+    kind: str, button: str, save: Callable[[Session, str, str], object], *, done: str
+) -> None:
+    """The new password typed twice; `save(db, password, confirm)` spends the link. Success
+    ends the link and shows `done` on the sign-in page; a refusal keeps what was typed."""
+    with st.form(f"{kind}.form"):
+        password, confirm = new_password_fields(f"{kind}.password")
+        submitted = st.form_submit_button(
+            button, type="primary", width="stretch", key=f"{kind}.submit"
+        )
+    if not submitted:
+        return
+    try:
+        with session_scope() as db:
+            save(db, password, confirm)
+    except DomainError as refused:
+        st.error(refused.message)
+        return
+    finish_link(done)
+    st.rerun()

@@ -3,17 +3,19 @@ password, then signs in."""
 
 import streamlit as st
 
-from components.account.password_fields import new_password_fields
 from components.formatting import escape_markdown
-from components.link_tokens import finish_link, pending_token
+from components.link_tokens import finish_link, pending_token, render_link_password_form
 from data.db import session_scope
-from services.errors import ValidationError
-from services.invitations import INVITATION_INVALID, LINK_PARAMETER, accept_invitation
-from services.invitations import invitation_details as find_invitation
+from services.invitations import (
+    INVITATION_INVALID,
+    LINK_PARAMETER,
+    accept_invitation,
+    invitation_details,
+)
 
 token = pending_token(LINK_PARAMETER)
 with session_scope() as db:
-    details = find_invitation(db, token)
+    details = invitation_details(db, token)
 
 st.title("Your invitation")
 if details is None:
@@ -21,22 +23,13 @@ if details is None:
     st.button("Go to sign in", type="primary", key="invitation.to_sign_in", on_click=finish_link)
     st.stop()
 
+email = escape_markdown(details.email)
 st.subheader(escape_markdown(f"Join the {details.family_name} account as {details.guardian_name}"))
-st.markdown(f"You will sign in with **{escape_markdown(details.email)}**.")
-with st.form("invitation.form"):
-    password, confirm = new_password_fields("invitation.password")
-    submitted = st.form_submit_button(
-        "Set my password", type="primary", width="stretch", key="invitation.submit"
-    )
-if submitted:
-    try:
-        with session_scope() as db:
-            accept_invitation(db, token, password, confirm)
-    except ValidationError as refused:
-        st.error(refused.message)
-    else:
-        finish_link(
-            f"Your password is set. You can now sign in with {escape_markdown(details.email)}."
-        )
-        st.rerun()
+st.markdown(f"You will sign in with **{email}**.")
+render_link_password_form(
+    LINK_PARAMETER,
+    "Set my password",
+    lambda db, password, confirm: accept_invitation(db, token, password, confirm),
+    done=f"Your password is set. You can now sign in with {email}.",
+)
 st.button("Not now", key="invitation.not_now", on_click=finish_link)

@@ -4,10 +4,8 @@ account ends."""
 import streamlit as st
 
 from components.account.forgot_password import FORGOT_KEY
-from components.account.password_fields import new_password_fields
-from components.link_tokens import finish_link, pending_token
+from components.link_tokens import finish_link, pending_token, render_link_password_form
 from data.db import session_scope
-from services.errors import ValidationError
 from services.password_reset import LINK_PARAMETER, RESET_INVALID, reset_password, reset_token_valid
 
 DONE = "Your password is changed and you are signed out everywhere. Sign in with your new password."
@@ -29,18 +27,10 @@ if not valid:
     st.button("Go to sign in", key="reset.to_sign_in", on_click=finish_link)
     st.stop()
 
-with st.form("reset.form"):
-    password, confirm = new_password_fields("reset.password")
-    submitted = st.form_submit_button(
-        "Change my password", type="primary", width="stretch", key="reset.submit"
-    )
-if submitted:
-    try:
-        with session_scope() as db:
-            reset_password(db, token, password, confirm)
-    except ValidationError as refused:
-        st.error(refused.message)
-    else:
-        finish_link(DONE)
-        st.rerun()
+render_link_password_form(
+    LINK_PARAMETER,
+    "Change my password",
+    lambda db, password, confirm: reset_password(db, token, password, confirm),
+    done=DONE,
+)
 st.button("Keep my current password", key="reset.keep", on_click=finish_link)

@@ -7,11 +7,9 @@ import streamlit as st
 
 from components.account.panels import (
     PANEL,
+    ContactList,
     PanelActions,
-    close_all,
-    render_add_button,
-    render_line,
-    render_move,
+    render_contact_list,
     render_panel_actions,
 )
 from components.actions import run_then_rerun
@@ -20,6 +18,10 @@ from services.access import Actor
 from services.contact_changes import add_address, delete_address, update_address
 from services.contact_validation import AddressInput
 from services.contacts import AddressView
+
+ADDRESSES = ContactList(
+    "address", "Mailing addresses", "No mailing addresses.", "Add Mailing Address"
+)
 
 
 def render_addresses(
@@ -31,19 +33,16 @@ def render_addresses(
     movers: dict[int, str] | None = None,
 ) -> None:
     """`country` is the new address form's starting country (the portal's phone region)."""
-    st.markdown("**Mailing addresses**")
-    if not addresses:
-        st.caption("No mailing addresses.")
-    for address in addresses:
-        target = f"address.{address.id}"
-        if render_line(escape_markdown(address.one_line), target, "mailing address"):
-            _edit(actor, address, target)
-        if movers is not None:
-            render_move(actor, "address", address.id, movers)
-    if guardian_id is not None:
-        target = f"add_address.{guardian_id}"
-        if render_add_button("Add Mailing Address", target):
-            _add(actor, guardian_id, target, country)
+    render_contact_list(
+        actor,
+        ADDRESSES,
+        addresses,
+        line=lambda address: escape_markdown(address.one_line),
+        edit=lambda address, target: _edit(actor, address, target),
+        add=lambda gid, target: _add(actor, gid, target, country),
+        guardian_id=guardian_id,
+        movers=movers,
+    )
 
 
 def _form(target: str, start: AddressInput, button: str) -> tuple[AddressInput, bool]:
@@ -71,34 +70,31 @@ def _form(target: str, start: AddressInput, button: str) -> tuple[AddressInput, 
 
 
 def _add(actor: Actor, guardian_id: int, target: str, country: str) -> None:
-    with st.container(border=True):
-        address, submitted = _form(target, AddressInput("", country=country), "Add Mailing Address")
-        if submitted:
-            run_then_rerun(
-                lambda db: add_address(db, actor, guardian_id, address),
-                "Mailing address added.",
-                close=PANEL,
-            )
-        st.button("Cancel", key=f"account.close.{target}", on_click=close_all)
+    address, submitted = _form(target, AddressInput("", country=country), "Add Mailing Address")
+    if submitted:
+        run_then_rerun(
+            lambda db: add_address(db, actor, guardian_id, address),
+            "Mailing address added.",
+            close=PANEL,
+        )
 
 
 def _edit(actor: Actor, view: AddressView, target: str) -> None:
     start = AddressInput(
         view.line1, view.line2, view.city, view.region, view.postal_code, view.country
     )
-    with st.container(border=True):
-        address, submitted = _form(target, start, "Save")
-        if submitted:
-            run_then_rerun(
-                lambda db: update_address(db, actor, view.id, address),
-                "Mailing address saved.",
-                close=PANEL,
-            )
-        render_panel_actions(
-            target,
-            PanelActions(
-                delete_question=f"Delete {escape_markdown(view.one_line)}?",
-                delete=lambda db: delete_address(db, actor, view.id),
-                delete_done="Mailing address deleted.",
-            ),
+    address, submitted = _form(target, start, "Save")
+    if submitted:
+        run_then_rerun(
+            lambda db: update_address(db, actor, view.id, address),
+            "Mailing address saved.",
+            close=PANEL,
         )
+    render_panel_actions(
+        target,
+        PanelActions(
+            delete_question=f"Delete {escape_markdown(view.one_line)}?",
+            delete=lambda db: delete_address(db, actor, view.id),
+            delete_done="Mailing address deleted.",
+        ),
+    )

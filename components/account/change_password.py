@@ -11,6 +11,7 @@ from data.db import session_scope
 from services.access import Actor
 from services.auth import change_password
 from services.errors import DomainError
+from services.passwords import MAX_PASSWORD_LENGTH
 
 KEY = "account.password"
 FIELDS = (f"{KEY}.current", f"{KEY}.new", f"{KEY}.confirm")
@@ -23,7 +24,7 @@ def render_change_password(actor: Actor) -> None:
             "Current password",
             type="password",
             key=f"{KEY}.current",
-            max_chars=128,
+            max_chars=MAX_PASSWORD_LENGTH,
             autocomplete="current-password",
         )
         new, confirm = new_password_fields(KEY)

@@ -9,11 +9,9 @@ from sqlalchemy.orm import Session
 from components.account.panels import (
     PANEL,
     UNSUBSCRIBED,
+    ContactList,
     PanelActions,
-    close_all,
-    render_add_button,
-    render_line,
-    render_move,
+    render_contact_list,
     render_panel_actions,
 )
 from components.account.reauth import needs_password, render_reauth_box
@@ -24,6 +22,7 @@ from services.contact_changes import add_email, delete_email, set_email_opt_in, 
 from services.contacts import EmailView
 
 SIGN_IN_MARK = ":blue-badge[Sign-in e-mail]"
+EMAILS = ContactList("email", "E-mail addresses", "No e-mail addresses.", "Add Email")
 
 
 def email_line(email: EmailView) -> str:
@@ -40,20 +39,17 @@ def render_emails(
     *,
     movers: dict[int, str] | None = None,
 ) -> None:
-    """The list; `guardian_id` None is the unassigned list (no Add, a Move control)."""
-    st.markdown("**E-mail addresses**")
-    if not emails:
-        st.caption("No e-mail addresses.")
-    for email in emails:
-        target = f"email.{email.id}"
-        if render_line(email_line(email), target, "e-mail address"):
-            _edit(actor, email, target)
-        if movers is not None:
-            render_move(actor, "email", email.id, movers)
-    if guardian_id is not None:
-        target = f"add_email.{guardian_id}"
-        if render_add_button("Add Email", target):
-            _add(actor, guardian_id, target)
+    """A guardian's list; `guardian_id` None is the unassigned list (no Add, a Move control)."""
+    render_contact_list(
+        actor,
+        EMAILS,
+        emails,
+        line=email_line,
+        edit=lambda email, target: _edit(actor, email, target),
+        add=lambda gid, target: _add(actor, gid, target),
+        guardian_id=guardian_id,
+        movers=movers,
+    )
 
 
 def _form(target: str, value: str, button: str) -> tuple[str, bool]:
@@ -71,47 +67,44 @@ def _form(target: str, value: str, button: str) -> tuple[str, bool]:
 
 
 def _add(actor: Actor, guardian_id: int, target: str) -> None:
-    with st.container(border=True):
-        value, submitted = _form(target, "", "Add Email")
-        if submitted:
-            run_then_rerun(
-                lambda db: add_email(db, actor, guardian_id, value),
-                "E-mail address added.",
-                close=PANEL,
-            )
-        st.button("Cancel", key=f"account.close.{target}", on_click=close_all)
+    value, submitted = _form(target, "", "Add Email")
+    if submitted:
+        run_then_rerun(
+            lambda db: add_email(db, actor, guardian_id, value),
+            "E-mail address added.",
+            close=PANEL,
+        )
 
 
 def _edit(actor: Actor, email: EmailView, target: str) -> None:
-    with st.container(border=True):
-        if email.is_login:
-            st.caption(
-                "This is the address you sign in with. Changing it asks for your password, "
-                "and we tell the old address. It cannot be deleted."
-            )
-        value, submitted = _form(target, email.email, "Save")
-        if submitted:
-
-            def save(db: Session) -> None:
-                update_email(db, actor, email.id, value)
-
-            run_then_rerun(
-                needs_password(target, save) if email.is_login else save,
-                "E-mail address saved.",
-                close=PANEL,
-            )
-        render_reauth_box(actor, target)
-        subscribe = email.opted_out
-        render_panel_actions(
-            target,
-            PanelActions(
-                consent_label="Subscribe to e-mail news" if subscribe else "Unsubscribe",
-                consent=lambda db: set_email_opt_in(db, actor, email.id, subscribe),
-                consent_done="Subscribed to e-mail news." if subscribe else "Unsubscribed.",
-                delete_question=(
-                    f"Delete {escape_markdown(email.email)}? It will no longer get e-mails from us."
-                ),
-                delete=None if email.is_login else lambda db: delete_email(db, actor, email.id),
-                delete_done="E-mail address deleted.",
-            ),
+    if email.is_login:
+        st.caption(
+            "This is the address you sign in with. Changing it asks for your password, "
+            "and we tell the old address. It cannot be deleted."
         )
+    value, submitted = _form(target, email.email, "Save")
+    if submitted:
+
+        def save(db: Session) -> None:
+            update_email(db, actor, email.id, value)
+
+        run_then_rerun(
+            needs_password(target, save) if email.is_login else save,
+            "E-mail address saved.",
+            close=PANEL,
+        )
+    render_reauth_box(actor, target)
+    subscribe = email.opted_out
+    render_panel_actions(
+        target,
+        PanelActions(
+            consent_label="Subscribe to e-mail news" if subscribe else "Unsubscribe",
+            consent=lambda db: set_email_opt_in(db, actor, email.id, subscribe),
+            consent_done="Subscribed to e-mail news." if subscribe else "Unsubscribed.",
+            delete_question=(
+                f"Delete {escape_markdown(email.email)}? It will no longer get e-mails from us."
+            ),
+            delete=None if email.is_login else lambda db: delete_email(db, actor, email.id),
+            delete_done="E-mail address deleted.",
+        ),
+    )

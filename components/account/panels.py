@@ -9,8 +9,9 @@ open, with what was typed, across reruns.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Protocol, TypeVar
 
 import streamlit as st
 from sqlalchemy.orm import Session
@@ -19,13 +20,21 @@ from components.account.reauth import forget_reauth
 from components.actions import close_panel, open_panel, panel, run_then_rerun
 from components.formatting import escape_markdown
 from services.access import Actor
-from services.contact_changes import ContactKind, reassign_contact
+from services.contact_changes import CONTACT_NAMES, ContactKind, reassign_contact
 
 PANEL = "account.panel"
 CONFIRM = "account.confirm"  # the target whose deletion (or revocation) waits for a "yes"
 UNSUBSCRIBED = ":red[*Unsubscribed*]"
 
 Change = Callable[[Session], object]
+
+
+class _Contact(Protocol):
+    @property
+    def id(self) -> int: ...
+
+
+Item = TypeVar("Item", bound=_Contact)
 
 
 def open_target(target: str) -> None:
@@ -72,6 +81,48 @@ def render_add_button(label: str, target: str) -> bool:
         args=(target,),
     )
     return False
+
+
+@dataclass(frozen=True)
+class ContactList:
+    """How one kind of contact value is listed, edited and added."""
+
+    kind: ContactKind
+    title: str  # "E-mail addresses"
+    empty: str  # "No e-mail addresses."
+    add_label: str  # "Add Email"
+
+
+def render_contact_list(
+    actor: Actor,
+    spec: ContactList,
+    items: Sequence[Item],
+    *,
+    line: Callable[[Item], str],
+    edit: Callable[[Item, str], None],
+    add: Callable[[int, str], None],
+    guardian_id: int | None,
+    movers: dict[int, str] | None,
+) -> None:
+    """The values with their Edit buttons and open panel, then the Add button (a guardian's
+    list) or a Move control per value (the unassigned list, `guardian_id` None)."""
+    st.markdown(f"**{spec.title}**")
+    if not items:
+        st.caption(spec.empty)
+    for item in items:
+        target = f"{spec.kind}.{item.id}"
+        if render_line(line(item), target, CONTACT_NAMES[spec.kind]):
+            with st.container(border=True):
+                edit(item, target)
+        if movers is not None:
+            render_move(actor, spec.kind, item.id, movers)
+    if guardian_id is None:
+        return
+    target = f"add_{spec.kind}.{guardian_id}"
+    if render_add_button(spec.add_label, target):
+        with st.container(border=True):
+            add(guardian_id, target)
+            st.button("Cancel", key=f"account.close.{target}", on_click=close_all)
 
 
 @dataclass(frozen=True)

@@ -8,11 +8,9 @@ import streamlit as st
 from components.account.panels import (
     PANEL,
     UNSUBSCRIBED,
+    ContactList,
     PanelActions,
-    close_all,
-    render_add_button,
-    render_line,
-    render_move,
+    render_contact_list,
     render_panel_actions,
 )
 from components.actions import run_then_rerun
@@ -26,6 +24,8 @@ from services.contact_changes import (
     update_phone,
 )
 from services.contacts import PhoneView
+
+PHONES = ContactList("phone", "Phone numbers", "No phone numbers.", "Add Phone")
 
 
 def phone_line(phone: PhoneView) -> str:
@@ -42,19 +42,16 @@ def render_phones(
     *,
     movers: dict[int, str] | None = None,
 ) -> None:
-    st.markdown("**Phone numbers**")
-    if not phones:
-        st.caption("No phone numbers.")
-    for phone in phones:
-        target = f"phone.{phone.id}"
-        if render_line(phone_line(phone), target, "phone number"):
-            _edit(actor, phone, target)
-        if movers is not None:
-            render_move(actor, "phone", phone.id, movers)
-    if guardian_id is not None:
-        target = f"add_phone.{guardian_id}"
-        if render_add_button("Add Phone", target):
-            _add(actor, guardian_id, target)
+    render_contact_list(
+        actor,
+        PHONES,
+        phones,
+        line=phone_line,
+        edit=lambda phone, target: _edit(actor, phone, target),
+        add=lambda gid, target: _add(actor, gid, target),
+        guardian_id=guardian_id,
+        movers=movers,
+    )
 
 
 def _form(target: str, number: str, label: str, button: str) -> tuple[str, str, bool]:
@@ -66,6 +63,7 @@ def _form(target: str, number: str, label: str, button: str) -> tuple[str, str, 
             type="phone",
             max_chars=40,
             autocomplete="tel",
+            help="Numbers in another country start with + and the country code.",
         )
         kind = st.selectbox(
             "Kind",
@@ -79,38 +77,32 @@ def _form(target: str, number: str, label: str, button: str) -> tuple[str, str, 
 
 
 def _add(actor: Actor, guardian_id: int, target: str) -> None:
-    with st.container(border=True):
-        number, label, submitted = _form(target, "", "mobile", "Add Phone")
-        st.caption("Numbers in another country start with + and the country code.")
-        if submitted:
-            run_then_rerun(
-                lambda db: add_phone(db, actor, guardian_id, number, label),
-                "Phone number added.",
-                close=PANEL,
-            )
-        st.button("Cancel", key=f"account.close.{target}", on_click=close_all)
+    number, label, submitted = _form(target, "", "mobile", "Add Phone")
+    if submitted:
+        run_then_rerun(
+            lambda db: add_phone(db, actor, guardian_id, number, label),
+            "Phone number added.",
+            close=PANEL,
+        )
 
 
 def _edit(actor: Actor, phone: PhoneView, target: str) -> None:
-    with st.container(border=True):
-        number, label, submitted = _form(target, phone.national, phone.label, "Save")
-        if submitted:
-            run_then_rerun(
-                lambda db: update_phone(db, actor, phone.id, number, label),
-                "Phone number saved.",
-                close=PANEL,
-            )
-        allow = phone.opted_out
-        render_panel_actions(
-            target,
-            PanelActions(
-                consent_label="Allow text messages" if allow else "Stop text messages",
-                consent=lambda db: set_phone_opt_in(db, actor, phone.id, allow),
-                consent_done=(
-                    "Text and voice messages allowed." if allow else "Text messages stopped."
-                ),
-                delete_question=f"Delete {escape_markdown(phone.national)}?",
-                delete=lambda db: delete_phone(db, actor, phone.id),
-                delete_done="Phone number deleted.",
-            ),
+    number, label, submitted = _form(target, phone.national, phone.label, "Save")
+    if submitted:
+        run_then_rerun(
+            lambda db: update_phone(db, actor, phone.id, number, label),
+            "Phone number saved.",
+            close=PANEL,
         )
+    allow = phone.opted_out
+    render_panel_actions(
+        target,
+        PanelActions(
+            consent_label="Allow text messages" if allow else "Stop text messages",
+            consent=lambda db: set_phone_opt_in(db, actor, phone.id, allow),
+            consent_done="Text and voice messages allowed." if allow else "Text messages stopped.",
+            delete_question=f"Delete {escape_markdown(phone.national)}?",
+            delete=lambda db: delete_phone(db, actor, phone.id),
+            delete_done="Phone number deleted.",
+        ),
+    )

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from data.db import session_scope
 from services.access import Actor
 from services.errors import DomainError, ReauthenticationRequired
+from services.passwords import MAX_PASSWORD_LENGTH
 from services.reauth import RECENT_SIGN_IN, reauthenticate
 
 T = TypeVar("T")
@@ -67,7 +68,7 @@ def render_reauth_box(actor: Actor, place: str) -> None:
                 "Your password",
                 type="password",
                 key=f"account.reauth_password.{place}",
-                max_chars=128,
+                max_chars=MAX_PASSWORD_LENGTH,
                 autocomplete="current-password",
             )
             confirmed = st.form_submit_button(
