@@ -1,6 +1,7 @@
 """Tell the local Stripe test server (localstripe) where to send webhook events.
 
-.venv/bin/python scripts/register_webhook.py http://127.0.0.1:8420 http://127.0.0.1:8501/webhooks/stripe whsec_…
+.venv/bin/python scripts/register_webhook.py \
+    http://127.0.0.1:8420 http://127.0.0.1:8501/webhooks/stripe whsec_…
 
 Only for the demo and tests: real Stripe webhooks are set up in the Stripe dashboard (README).
 Retries for up to 30 s while the test server starts.

@@ -8,6 +8,8 @@ PORT="${PORT:-8501}"
 ADDRESS="${ADDRESS:-127.0.0.1}"
 STRIPE_PORT="${STRIPE_PORT:-8420}"
 BIN=.venv/bin
+# E-mailed links (invitations, password resets) point here unless set otherwise.
+export CARTWHEEL_BASE_URL="${CARTWHEEL_BASE_URL:-http://localhost:$PORT}"
 
 STRIPE_PID=""
 if [ -z "${CARTWHEEL_STRIPE_SECRET_KEY:-}" ]; then

@@ -227,8 +227,18 @@ def change_password(
     """Change the actor's own password; every other session of theirs ends."""
     begin_write(db)
     user = db.get(User, actor.user_id)
-    if user is None or not verify_password(user.password_hash, current_password):
+    if user is None:
         db.rollback()
+        raise AuthenticationError(SESSION_ENDED)
+    now = clock.now()
+    throttle = db.get(SignInThrottle, token_hash(user.email))
+    if throttle and throttle.locked_until and throttle.locked_until > now:
+        db.rollback()
+        raise ValidationError(SIGN_IN_LOCKED)
+    if not verify_password(user.password_hash, current_password):
+        # Guessing here counts toward the same lockout as the sign-in form.
+        _record_failure(db, user.email, throttle, now)
+        db.commit()
         raise ValidationError("The current password is not correct.")
     if new_password != confirm_password:
         db.rollback()
@@ -238,7 +248,6 @@ def change_password(
     except ValidationError:
         db.rollback()
         raise
-    now = clock.now()
     user.password_hash = hash_password(new_password)
     user.password_changed_at = now
     end_all_sessions(db, user.id, keep_session_id=actor.session_id)

@@ -8,6 +8,7 @@ import time
 from collections.abc import Iterator
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -104,7 +105,7 @@ def test_add_card_make_primary_and_pay(billing_app: RunningApp, page) -> None:  
     # Pay the whole outstanding balance.
     page.get_by_role("button", name="Make Payment").click()
     wait_idle(page)
-    assert page.get_by_role("textbox", name="Amount").input_value() == f"{owed / 100:.2f}"
+    expect(page.get_by_role("textbox", name="Amount")).to_have_value(f"{owed / 100:.2f}")
     page.get_by_role("button", name="Review payment").click()
     dialog = page.get_by_role("dialog")
     dialog.get_by_text(f"You will be charged {format_cents(owed)}").wait_for()

@@ -200,6 +200,20 @@ def test_bad_password_changes_change_nothing(db, current, new, confirm, message)
     assert auth.sign_in(db, "p@example.com", f.PASSWORD).session_id
 
 
+def test_guessing_the_current_password_counts_toward_the_lockout(db: Session) -> None:
+    f.family(db, email="p@example.com")
+    db.commit()
+    actor = auth.actor_for_session(db, _signed_in(db, "p@example.com"))
+    for _ in range(auth.LOCKOUT_AFTER_FAILURES):
+        with pytest.raises(ValidationError, match="current password is not correct"):
+            auth.change_password(db, actor, "guess", "a-much-better-secret", "a-much-better-secret")
+    # Locked now: even the right current password is refused, and sign-in is locked too.
+    with pytest.raises(ValidationError, match="Too many failed"):
+        auth.change_password(db, actor, f.PASSWORD, "a-much-better-secret", "a-much-better-secret")
+    with pytest.raises(AuthenticationError, match="Too many failed"):
+        auth.sign_in(db, "p@example.com", f.PASSWORD)
+
+
 def test_long_passphrases_are_allowed() -> None:
     check_password_rules("correct horse battery staple " * 2 + "and more words here")  # 77 chars
 
