@@ -9,9 +9,16 @@ import tempfile
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from data.db import make_engine
 from data.demo import DEMO_PASSWORD, build_demo
+from data.models import User
+from services.auth import build_actor
+from services.payment_methods import finish_card_setup, start_card_setup
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, sign_in, start_app
+from tests.support.localstripe import VISA, LocalStripe, start_localstripe
 
 IMAGES = Path(__file__).resolve().parent.parent / "docs" / "images"
 
@@ -20,7 +27,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         url = f"sqlite:///{folder}/demo.db"
         build_demo(url, scale="small", seed=7)
-        process, base = start_app(url, Path(folder) / "streamlit.log")
+        stripe = start_localstripe()
+        _save_demo_card(url, stripe)
+        process, base = start_app(url, Path(folder) / "streamlit.log", stripe.env())
         try:
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(
@@ -35,6 +44,19 @@ def main() -> None:
                 page.get_by_role("heading", name="Your students").wait_for()
                 page.wait_for_timeout(800)
                 page.screenshot(path=str(IMAGES / "students.png"))
+                phone = browser.new_page(viewport={"width": 390, "height": 1000})
+                sign_in(phone, base, "primary@example.com", DEMO_PASSWORD)
+                for name, image in (("Billing", "billing-phone.png"), ("Account", "account-phone.png")):
+                    expand = phone.get_by_test_id("stExpandSidebarButton")
+                    if expand.is_visible():  # the sidebar closes itself on a phone
+                        expand.click()
+                    phone.get_by_role("link", name=name).click()
+                    phone.get_by_role("heading", name=name).wait_for()
+                    collapse = phone.get_by_test_id("stSidebarCollapseButton").locator("button")
+                    if collapse.is_visible():
+                        collapse.click()
+                    phone.wait_for_timeout(1200)
+                    phone.screenshot(path=str(IMAGES / image), full_page=True)
                 page.get_by_role("button", name="Sign out").click()
                 page.get_by_text("You are signed out.").wait_for()
                 sign_in(page, base, "staff@example.com", DEMO_PASSWORD)
@@ -45,6 +67,25 @@ def main() -> None:
         finally:
             process.terminate()
             process.wait(timeout=20)
+            stripe.stop()
+
+
+def _save_demo_card(url: str, stripe: LocalStripe) -> None:
+    """The demo parent's test card, saved the way the card form saves it."""
+    engine = make_engine(url)
+    with Session(engine) as db:
+        actor = build_actor(db, db.scalar(select(User).where(User.email == "primary@example.com")))
+        setup = start_card_setup(db, actor, stripe.gateway())
+        stripe.confirm_setup(setup.client_secret, VISA)
+        finish_card_setup(
+            db,
+            actor,
+            stripe.gateway(),
+            setup.setup_intent_id,
+            make_primary=True,
+            recurring_authorized=True,
+        )
+    engine.dispose()
 
 
 if __name__ == "__main__":
