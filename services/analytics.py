@@ -151,7 +151,8 @@ def _class_conditions(f: AnalyticsFilter) -> list[ColumnElement[bool]]:
 
 
 def _attendance_where(scope: _Scope) -> list[ColumnElement[bool]]:
-    """Location and date range first: ix_attendance_location_date_status covers them."""
+    """Location and date range first: ix_attendance_location_date_status_class_student
+    covers them (and the class and student the queries group by)."""
     f = scope.filter
     where: list[ColumnElement[bool]] = [
         Attendance.location_id.in_(scope.location_ids),

@@ -91,8 +91,16 @@ class Attendance(Base):
         UniqueConstraint("student_id", "class_id", "class_date"),
         Index("ix_attendance_student_date", "student_id", "class_date"),
         Index("ix_attendance_class_date", "class_id", "class_date"),
-        # Covers staff analytics: rate by location and period without touching the table.
-        Index("ix_attendance_location_date_status", "location_id", "class_date", "status"),
+        # Covers staff analytics: rates by location and period, per class and per student,
+        # without touching the table (migration 0003).
+        Index(
+            "ix_attendance_location_date_status_class_student",
+            "location_id",
+            "class_date",
+            "status",
+            "class_id",
+            "student_id",
+        ),
     )
 
 
