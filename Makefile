@@ -11,8 +11,9 @@ PORT ?= 8501
 ADDRESS ?= 127.0.0.1
 STRIPE_PORT ?= 8420
 SCALE ?= small
+SCALES ?= small,large,franchise
 
-.PHONY: help run dev test lint format migrate demo clean-db
+.PHONY: help run dev test lint format migrate demo clean-db bench bench-data
 
 help:
 	@echo "make run      create the venv, install, migrate, add the demo gym, serve on :$(PORT)"
@@ -20,6 +21,8 @@ help:
 	@echo "make lint     ruff check and format check"
 	@echo "make demo     add the demo gym to an empty database (SCALE=small|large|franchise)"
 	@echo "make clean-db delete the local SQLite database"
+	@echo "make bench    measure services, pages and the server (SCALES=small,large,franchise)"
+	@echo "make bench-data  build the benchmark's demo databases once (franchise: ~12 min)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -58,3 +61,12 @@ format: $(VENV)/.dev-installed
 
 clean-db:
 	rm -f data/cartwheel.db data/cartwheel.db-wal data/cartwheel.db-shm
+
+# Benchmarks (docs/performance.md): builds or reuses the demo databases in bench/.cache/, then
+# writes bench/results/latest.json, a dated copy and latest.md. `make bench SCALES=small,large`.
+# The databases are built on first use; `make bench-data` builds them ahead (separately timed).
+bench: $(VENV)/.dev-installed
+	$(BIN)/python -m bench --scales $(SCALES) $(BENCH_ARGS)
+
+bench-data: $(VENV)/.dev-installed
+	$(BIN)/python -m bench.databases --scales $(SCALES)
