@@ -38,6 +38,7 @@ from types import MappingProxyType
 from typing import Any, Literal, get_args
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import ColumnElement, Select, case, func, select
 from sqlalchemy.orm import Session
@@ -318,7 +319,18 @@ def _frame(items: Sequence[tuple[Sequence[Any], date]]) -> pd.DataFrame:
         "type": [LedgerKind(row[9]).value for row in rows],
         "amount_cents": [row[11] if row[10] else -row[11] for row in rows],
     }
-    return pd.DataFrame({c: pd.Series(values[c], dtype=t) for c, t in LEDGER_DTYPES.items()})
+    return pd.DataFrame({c: _column(values[c], t) for c, t in LEDGER_DTYPES.items()}, copy=False)
+
+
+def _column(values: list[Any], dtype: str) -> Any:
+    """One column as an array of its dtype (a third of the cost of typed Series)."""
+    if dtype == "int64":
+        return np.array(values, dtype=np.int64)
+    if dtype == "object":
+        out = np.empty(len(values), dtype=object)
+        out[:] = values
+        return out
+    return pd.array(values, dtype=dtype)
 
 
 def ledger_meta(df: pd.DataFrame) -> LedgerMeta:
