@@ -98,6 +98,14 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if cluster is not None:
             cluster.stop()
+    sqlite_urls = {s: u for b, s, u in targets if b == "sqlite"}
+    if "small" in sqlite_urls and scales[-1] != "small":
+        compared = {s: sqlite_urls[s] for s in ("small", scales[-1])}
+        _log(f"parent pages, {scales[-1]} and small in alternating rounds")
+        results["scale_ratio"] = {
+            "scales": list(compared),
+            "pages": pages.interleaved_scales(compared),
+        }
     if not args.no_server:
         scale = scales[-1]
         url = next(u for b, s, u in targets if b == "sqlite" and s == scale)

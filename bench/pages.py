@@ -251,3 +251,35 @@ def _run_case(session_id: int, case: PageCase, warm_reruns: int, cold_repeats: i
 
 def _keys(case: PageCase) -> set[str]:
     return {key for action in case.interactions for key in (*action.do, *action.undo)}
+
+
+def interleaved_scales(
+    urls: dict[str, str], *, rounds: int = 4, reruns: int = 10
+) -> dict[str, dict[str, Any]]:
+    """The parent pages' warm reruns on several databases, taken in alternating rounds in one
+    process, so a change in the machine's load between two parts of the run cannot pass for
+    a difference between scales. {page title: {scale: stats}}."""
+    facts_by_scale: dict[str, DemoFacts] = {}
+    for scale, url in urls.items():
+        with Session(engine_for(url)) as db:
+            facts_by_scale[scale] = demo_facts(db)
+    samples: dict[tuple[str, str], list[float]] = {}
+    with clock.frozen_at(BENCH_NOW):
+        apps: dict[str, dict[str, AppTest]] = {}
+        for scale, url in urls.items():
+            os.environ["CARTWHEEL_DATABASE_URL"] = url
+            session_id = _sessions(url)["parent"]
+            cases = [c for c in page_cases(facts_by_scale[scale]) if c.role == "parent"]
+            apps[scale] = {case.title: _open(session_id, case)[0] for case in cases}
+        for _ in range(rounds):
+            for scale, url in urls.items():
+                os.environ["CARTWHEEL_DATABASE_URL"] = url
+                for title, at in apps[scale].items():
+                    stats = measure(
+                        lambda at=at: _checked_run(at), repeat=reruns, warmup=1, max_seconds=1e9
+                    )
+                    samples.setdefault((title, scale), []).extend(stats.samples)
+    out: dict[str, dict[str, Any]] = {}
+    for (title, scale), values in samples.items():
+        out.setdefault(title, {})[scale] = Stats(tuple(values)).as_dict()
+    return out

@@ -65,26 +65,22 @@ def evaluate(results: dict[str, Any]) -> list[dict[str, Any]]:
                 met,
             )
         )
-    for backend in ("sqlite", "postgresql"):
-        small, big = pages.get(f"{backend}/small"), pages.get(f"{backend}/franchise")
-        if not small or not big:
-            continue
+    compared = results.get("scale_ratio", {})
+    if compared.get("scales") == ["small", "franchise"]:
         ratios = [
-            (name, big[name]["warm"]["median_ms"] / small[name]["warm"]["median_ms"])
-            for name in PARENT_PAGES
-            if "warm" in small.get(name, {}) and "warm" in big.get(name, {})
+            (name, by["franchise"]["median_ms"] / by["small"]["median_ms"])
+            for name, by in compared["pages"].items()
         ]
-        if ratios:
-            name, worst = max(ratios, key=lambda item: item[1])
-            out.append(
-                _target(
-                    f"parent page franchise ÷ small ({backend})",
-                    "≤ 1.2",
-                    f"worst {worst:.2f} ({_short(name)}); "
-                    + ", ".join(f"{_short(n)} {r:.2f}" for n, r in ratios),
-                    worst <= 1.2,
-                )
+        name, worst = max(ratios, key=lambda item: item[1])
+        out.append(
+            _target(
+                "parent page franchise ÷ small (SQLite, warm reruns in alternating rounds)",
+                "≤ 1.2",
+                f"worst {worst:.2f} ({_short(name)}); "
+                + ", ".join(f"{_short(n)} {r:.2f}" for n, r in ratios),
+                worst <= 1.2,
             )
+        )
     franchise_pages = pages.get("sqlite/franchise", {})
     franchise_services = services.get("sqlite/franchise", {})
     term = franchise_pages.get(ANALYTICS_PAGE, {}).get("choose this term")
@@ -110,12 +106,14 @@ def evaluate(results: dict[str, Any]) -> list[dict[str, Any]]:
             continue
         ledger, sql = cases[LEDGER]["median_ms"], cases[LEDGER_SQL]["median_ms"]
         limit = LEDGER_LIMIT_MS[backend]
+        name = f"family ledger service ({key})"
+        out.append(_target(name, f"≤ {limit:g} ms", _ms(ledger), ledger <= limit))
         out.append(
             _target(
-                f"family ledger service ({key})",
-                f"≤ {limit:g} ms and ≤ 3× the raw SQL",
-                f"{_ms(ledger)} = {ledger / sql:.0f}× the raw SQL ({_ms(sql)})",
-                ledger <= limit and ledger <= 3 * sql,
+                f"family ledger service ÷ raw SQL ({key})",
+                "≤ 3×",
+                f"{ledger / sql:.0f}× (raw SQL {_ms(sql)})",
+                ledger <= 3 * sql,
             )
         )
     if services:
@@ -293,6 +291,25 @@ def markdown(results: dict[str, Any]) -> str:
             for run in runs:
                 cells = [_cell(pages[k].get(title, {}).get(run), app) for k in keys]
                 lines.append(f"| {title} | {run} | " + " | ".join(cells) + " |")
+    compared = results.get("scale_ratio")
+    if compared:
+        first, last = compared["scales"]
+        lines += [
+            "",
+            f"### Parent pages, {last} against {first}",
+            "",
+            "Warm reruns of the same pages on both databases in alternating rounds (4 rounds "
+            "of 10 each), so the ratio is not moved by the machine's load changing between "
+            "the two parts of the run.",
+            "",
+            f"| page | {first} | {last} | {last} ÷ {first} |",
+            "|---|---|---|---|",
+        ]
+        for title, by in compared["pages"].items():
+            ratio = by[last]["median_ms"] / by[first]["median_ms"]
+            lines.append(
+                f"| {title} | {_cell(by[first], None)} | {_cell(by[last], None)} | {ratio:.2f} |"
+            )
     server = results.get("server")
     if server:
         app = results["calibration"].get("empty_app_rerun", {}).get("median_ms")
@@ -303,9 +320,12 @@ def markdown(results: dict[str, Any]) -> str:
             f"`streamlit run` started in {server['start_ms']} ms; first page "
             f"{server['first_page_ms']} ms; RSS after start-up {server['rss_after_start_mb']} MB.",
             "",
-            "| sessions | think time | reruns/s | p50 | p95 | max | errors | RSS | RSS/session "
-            "| server CPU |",
-            "|---|---|---|---|---|---|---|---|---|---|",
+            "RSS is the server's while the level's sessions are connected; sessions of earlier "
+            "levels are still held for Streamlit's disconnected-session TTL (120 s), so RSS per "
+            "session comes from the memory test below, on a fresh server.",
+            "",
+            "| sessions | think time | reruns/s | p50 | p95 | max | errors | RSS | server CPU |",
+            "|---|---|---|---|---|---|---|---|---|",
         ]
         rows = [*server.get("levels", [])]
         for name in ("capacity", "capacity_postScriptGC_true"):
@@ -320,8 +340,7 @@ def markdown(results: dict[str, Any]) -> str:
                 f"| {level['sessions']} | {label} | {level['reruns_per_second']} | "
                 f"{level.get('p50_ms', '–')} | {level.get('p95_ms', '–')} | "
                 f"{level.get('max_ms', '–')} | {level['errors']} | {level['rss_mb']} MB | "
-                f"{level['rss_per_session_mb']} MB | {level['server_cpu_seconds']} s in "
-                f"{level['seconds']} s |"
+                f"{level['server_cpu_seconds']} s in {level['seconds']} s |"
             )
         memory = server.get("memory")
         if memory:
@@ -349,3 +368,16 @@ def _load(values: Any) -> str:
     if not values:
         return "–"
     return " / ".join(f"{v:.1f}" for v in values)
+
+
+def main() -> int:
+    """`python -m bench.report`: write latest.md (and the targets) again from latest.json."""
+    folder = Path(__file__).resolve().parent / "results"
+    results = json.loads((folder / "latest.json").read_text())
+    for path in write(results, folder):
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
