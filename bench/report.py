@@ -126,11 +126,18 @@ def evaluate(results: dict[str, Any]) -> list[dict[str, Any]]:
             worst_csv = max(c["median_ms"] for c in csv if c)
             out.append(
                 _target(
-                    f"statement PDF 1–3 pages / CSV ({key})",
-                    "≤ 50 ms / ≤ 5 ms",
-                    f"PDF {_ms(pdf[0]['median_ms'])} (1 p), {_ms(pdf[1]['median_ms'])} (3 p); "
-                    f"CSV {_ms(csv[0]['median_ms'])}, {_ms(csv[1]['median_ms'])}",
-                    worst_pdf <= 50 and worst_csv <= 5,
+                    f"statement PDF, 1–3 pages ({key})",
+                    "≤ 50 ms",
+                    f"{_ms(pdf[0]['median_ms'])} (1 page), {_ms(pdf[1]['median_ms'])} (3 pages)",
+                    worst_pdf <= 50,
+                )
+            )
+            out.append(
+                _target(
+                    f"statement CSV, 1–3 pages ({key})",
+                    "≤ 5 ms",
+                    f"{_ms(csv[0]['median_ms'])} (1 page), {_ms(csv[1]['median_ms'])} (3 pages)",
+                    worst_csv <= 5,
                 )
             )
     server = results.get("server")
