@@ -81,8 +81,14 @@ def main(argv: list[str] | None = None) -> int:
         if pg_scales:
             from tests.support.postgres import start_cluster
 
-            cluster = start_cluster()
-            results["machine"]["postgresql"] = _pg_version(cluster)
+            try:
+                cluster = start_cluster()
+            except (FileNotFoundError, OSError) as missing:
+                _log(f"PostgreSQL skipped: {missing}")
+                pg_scales = []
+                results["pg_scales"] = []
+            else:
+                results["machine"]["postgresql"] = _pg_version(cluster)
             for scale in pg_scales:
                 db = postgres_database(cluster, scale, log=_log)
                 results["databases"][f"postgresql/{scale}"] = as_dict(db)
