@@ -246,6 +246,19 @@ def test_chinese_japanese_and_korean_names_come_back_out_of_the_pdf() -> None:
         assert name in text, name
 
 
+def test_documents_made_one_after_another_each_embed_their_own_characters() -> None:
+    """The parsed fonts are shared across documents (services.documents._parsed_font); the
+    glyphs each document uses are not: every file carries its own subset."""
+    greek, cyrillic = ["Αθηνά Παπαδοπούλου"], ["Дмитрий Иванов"]
+    first = pdf_text(statement_pdf(statement(greek, greek)))
+    second = pdf_text(statement_pdf(statement(cyrillic, cyrillic)))
+    again = pdf_text(statement_pdf(statement(greek, greek)))
+    assert squeezed(greek[0]) in squeezed(first) and squeezed(greek[0]) in squeezed(again)
+    assert squeezed(cyrillic[0]) in squeezed(second)
+    assert squeezed(cyrillic[0]) not in squeezed(first + again)
+    assert squeezed(greek[0]) not in squeezed(second)
+
+
 def test_emoji_and_invisible_characters_print_as_a_placeholder_or_nothing() -> None:
     assert printable("Mia 🎉🦄 Lee") == (f"Mia {PLACEHOLDER} Lee", False)
     assert printable("Mia 😀") == ("Mia 😀", False)  # DejaVu has the emoticons block
