@@ -46,7 +46,10 @@ def main() -> None:
                 page.screenshot(path=str(IMAGES / "students.png"))
                 phone = browser.new_page(viewport={"width": 390, "height": 1000})
                 sign_in(phone, base, "primary@example.com", DEMO_PASSWORD)
-                for name, image in (("Billing", "billing-phone.png"), ("Account", "account-phone.png")):
+                for name, image in (
+                    ("Billing", "billing-phone.png"),
+                    ("Account", "account-phone.png"),
+                ):
                     expand = phone.get_by_test_id("stExpandSidebarButton")
                     if expand.is_visible():  # the sidebar closes itself on a phone
                         expand.click()
