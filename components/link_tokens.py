@@ -7,9 +7,9 @@ layer ever reads the token's meaning (it stores and compares hashes)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import streamlit as st
-from sqlalchemy.orm import Session
 
 from components.account.password_fields import new_password_fields
 from components.auth import NOTICE_KEY
@@ -18,6 +18,9 @@ from services.errors import DomainError
 from services.invitations import LINK_PARAMETER as INVITATION
 from services.one_time_tokens import MAX_TOKEN_LENGTH
 from services.password_reset import LINK_PARAMETER as RESET
+
+if TYPE_CHECKING:  # type hints only: components never use the database layer
+    from sqlalchemy.orm import Session
 
 LINK_KEY = "link.pending"  # (kind, token) of the last link opened in this browser session
 KINDS = (INVITATION, RESET)

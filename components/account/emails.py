@@ -3,8 +3,9 @@ edit, delete, subscribe or unsubscribe from e-mail news, Add Email."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import streamlit as st
-from sqlalchemy.orm import Session
 
 from components.account.panels import (
     PANEL,
@@ -20,6 +21,9 @@ from components.formatting import escape_markdown
 from services.access import Actor
 from services.contact_changes import add_email, delete_email, set_email_opt_in, update_email
 from services.contacts import EmailView
+
+if TYPE_CHECKING:  # type hints only: components never use the database layer
+    from sqlalchemy.orm import Session
 
 SIGN_IN_MARK = ":blue-badge[Sign-in e-mail]"
 EMAILS = ContactList("email", "E-mail addresses", "No e-mail addresses.", "Add Email")

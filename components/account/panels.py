@@ -11,10 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 import streamlit as st
-from sqlalchemy.orm import Session
 
 from components.account.reauth import forget_reauth
 from components.actions import close_panel, open_panel, panel, run_then_rerun
@@ -22,11 +21,14 @@ from components.formatting import escape_markdown
 from services.access import Actor
 from services.contact_changes import CONTACT_NAMES, ContactKind, reassign_contact
 
+if TYPE_CHECKING:  # type hints only: components never use the database layer
+    from sqlalchemy.orm import Session
+
 PANEL = "account.panel"
 CONFIRM = "account.confirm"  # the target whose deletion (or revocation) waits for a "yes"
 UNSUBSCRIBED = ":red[*Unsubscribed*]"
 
-Change = Callable[[Session], object]
+Change = Callable[["Session"], object]
 
 
 class _Contact(Protocol):

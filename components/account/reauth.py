@@ -9,16 +9,18 @@ form's button again. The password box clears itself on every submit.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import streamlit as st
-from sqlalchemy.orm import Session
 
 from data.db import session_scope
 from services.access import Actor
 from services.errors import DomainError, ReauthenticationRequired
 from services.passwords import MAX_PASSWORD_LENGTH
 from services.reauth import RECENT_SIGN_IN, reauthenticate
+
+if TYPE_CHECKING:  # type hints only: components never use the database layer
+    from sqlalchemy.orm import Session
 
 T = TypeVar("T")
 REAUTH_KEY = "account.reauth"  # the place (form) whose change waits for the password
