@@ -7,7 +7,7 @@ layer ever reads the token's meaning (it stores and compares hashes)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import Any
 
 import streamlit as st
 
@@ -18,9 +18,6 @@ from services.errors import DomainError
 from services.invitations import LINK_PARAMETER as INVITATION
 from services.one_time_tokens import MAX_TOKEN_LENGTH
 from services.password_reset import LINK_PARAMETER as RESET
-
-if TYPE_CHECKING:  # type hints only: components never use the database layer
-    from sqlalchemy.orm import Session
 
 LINK_KEY = "link.pending"  # (kind, token) of the last link opened in this browser session
 KINDS = (INVITATION, RESET)
@@ -71,7 +68,7 @@ def render_signed_in_notice() -> None:
 
 
 def render_link_password_form(
-    kind: str, button: str, save: Callable[[Session, str, str], object], *, done: str
+    kind: str, button: str, save: Callable[[Any, str, str], object], *, done: str
 ) -> None:
     """The new password typed twice; `save(db, password, confirm)` spends the link. Success
     ends the link and shows `done` on the sign-in page; a refusal keeps what was typed."""

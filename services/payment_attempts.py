@@ -454,6 +454,7 @@ def _move(
     *,
     check_intent: bool = False,
     intent_id: str | None = None,
+    clear_intent: bool = False,
 ) -> bool:
     """Pending → a final failed state, once. A succeeded attempt is never downgraded."""
     with write_transaction(db):
@@ -467,14 +468,15 @@ def _move(
                 if intent_id is None
                 else PaymentAttempt.gateway_intent_id == intent_id
             )
-        moved = db.execute(
-            query.values(
-                status=status,
-                error_code=code[:64],
-                error_message=message[:500],
-                updated_at=clock.now(),
-            )
-        ).rowcount
+        values: dict[str, object] = {
+            "status": status,
+            "error_code": code[:64],
+            "error_message": message[:500],
+            "updated_at": clock.now(),
+        }
+        if clear_intent:
+            values["gateway_intent_id"] = None
+        moved = db.execute(query.values(**values)).rowcount
         if moved:
             family_id = db.scalar(
                 select(PaymentAttempt.family_id).where(PaymentAttempt.id == attempt_id)
@@ -492,22 +494,8 @@ def _move(
 
 
 def _mark_failed(db: Session, attempt_id: int, code: str, message: str) -> None:
-    """Failed before any charge could happen (the claim is still in place)."""
-    with write_transaction(db):
-        db.execute(
-            update(PaymentAttempt)
-            .where(
-                PaymentAttempt.id == attempt_id,
-                PaymentAttempt.status == PaymentAttemptStatus.PENDING,
-            )
-            .values(
-                status=PaymentAttemptStatus.FAILED,
-                gateway_intent_id=None,
-                error_code=code[:64],
-                error_message=message[:500],
-                updated_at=clock.now(),
-            )
-        )
+    """Failed before any charge could happen: the claim placeholder is cleared too."""
+    _move(db, attempt_id, PaymentAttemptStatus.FAILED, code, message, clear_intent=True)
 
 
 def _retrieve_or_none(gateway: Gateway, intent_id: str) -> IntentState | None:

@@ -3,7 +3,7 @@ edit, delete, subscribe or unsubscribe from e-mail news, Add Email."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any
 
 import streamlit as st
 
@@ -21,9 +21,6 @@ from components.formatting import escape_markdown
 from services.access import Actor
 from services.contact_changes import add_email, delete_email, set_email_opt_in, update_email
 from services.contacts import EmailView
-
-if TYPE_CHECKING:  # type hints only: components never use the database layer
-    from sqlalchemy.orm import Session
 
 SIGN_IN_MARK = ":blue-badge[Sign-in e-mail]"
 EMAILS = ContactList("email", "E-mail addresses", "No e-mail addresses.", "Add Email")
@@ -89,7 +86,7 @@ def _edit(actor: Actor, email: EmailView, target: str) -> None:
     value, submitted = _form(target, email.email, "Save")
     if submitted:
 
-        def save(db: Session) -> None:
+        def save(db: Any) -> None:
             update_email(db, actor, email.id, value)
 
         run_then_rerun(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import streamlit as st
 
@@ -21,14 +21,11 @@ from components.formatting import escape_markdown
 from services.access import Actor
 from services.contact_changes import CONTACT_NAMES, ContactKind, reassign_contact
 
-if TYPE_CHECKING:  # type hints only: components never use the database layer
-    from sqlalchemy.orm import Session
-
 PANEL = "account.panel"
 CONFIRM = "account.confirm"  # the target whose deletion (or revocation) waits for a "yes"
 UNSUBSCRIBED = ":red[*Unsubscribed*]"
 
-Change = Callable[["Session"], object]
+Change = Callable[[Any], object]
 
 
 class _Contact(Protocol):

@@ -9,7 +9,7 @@ form's button again. The password box clears itself on every submit.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, TypeVar
+from typing import Any, TypeVar
 
 import streamlit as st
 
@@ -19,20 +19,17 @@ from services.errors import DomainError, ReauthenticationRequired
 from services.passwords import MAX_PASSWORD_LENGTH
 from services.reauth import RECENT_SIGN_IN, reauthenticate
 
-if TYPE_CHECKING:  # type hints only: components never use the database layer
-    from sqlalchemy.orm import Session
-
 T = TypeVar("T")
 REAUTH_KEY = "account.reauth"  # the place (form) whose change waits for the password
 CONFIRMED_KEY = "account.reauth_confirmed"
 MINUTES = int(RECENT_SIGN_IN.total_seconds() // 60)
 
 
-def needs_password(place: str, call: Callable[[Session], T]) -> Callable[[Session], T]:
+def needs_password(place: str, call: Callable[[Any], T]) -> Callable[[Any], T]:
     """`call`, which opens the password box at `place` when the change needs a recent
     sign-in (the refusal itself still reaches the caller, e.g. run_then_rerun)."""
 
-    def guarded(db: Session) -> T:
+    def guarded(db: Any) -> T:
         try:
             return call(db)
         except ReauthenticationRequired:
