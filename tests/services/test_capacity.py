@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import multiprocessing
+from datetime import datetime
+
 import pytest
 from sqlalchemy.orm import Session
 
@@ -12,7 +15,17 @@ from services.errors import ValidationError
 from services.makeups import makeup_options
 from services.passes import punch_options
 from tests import factories as f
-from tests.support.seats import DEC_3, DEC_10, NOV_26, Gym, build_gym, in_class_on, paths
+from tests.support.seats import (
+    DEC_3,
+    DEC_10,
+    NOV_26,
+    Gym,
+    book_in_process,
+    build_gym,
+    in_class_on,
+    paths,
+    process_calls,
+)
 
 
 @pytest.fixture
@@ -93,3 +106,25 @@ def test_an_overbooked_meeting_reads_as_over_capacity_not_zero(db: Session, gym:
     assert {o.open_seats for o in makeups if o.class_id == gym.thursday.id} == {-1}
     [option] = transfer_options(db, gym.desk, gym.places["Maya"].id, gym.north.id)
     assert option.seats_left == -1
+
+
+def test_racing_processes_on_every_path_never_exceed_the_capacity(
+    db: Session, db_url: str, gym: Gym, frozen_clock: datetime
+) -> None:
+    calls = process_calls(gym)
+    spawn = multiprocessing.get_context("spawn")
+    barrier, results = spawn.Barrier(len(calls)), spawn.Queue()
+    racers = [
+        spawn.Process(target=book_in_process, args=(db_url, frozen_clock, barrier, results, i, c))
+        for i, c in enumerate(calls)
+    ]
+    for racer in racers:
+        racer.start()
+    outcomes = dict(results.get(timeout=180) for _ in racers)
+    for racer in racers:
+        racer.join(timeout=30)
+    assert sorted(o.split(":")[0] for o in outcomes.values()) == ["booked"] + ["refused"] * 5, (
+        outcomes
+    )
+    assert all("full" in o for o in outcomes.values() if o.startswith("refused")), outcomes
+    assert in_class_on(db, gym.thursday, DEC_3) == 3

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from data.db import make_engine
 from data.models import (
     Enrollment,
     EnrollmentStatus,
@@ -22,11 +24,12 @@ from data.models import (
     Location,
     PassRedemption,
     RequestKind,
-    Role,
     Student,
 )
+from services import clock
 from services.access import Actor
 from services.enrollments import transfer_enrollment
+from services.errors import DomainError
 from services.makeups import book_makeup
 from services.passes import redeem_punch
 from services.request_decisions import decide_request
@@ -43,7 +46,6 @@ class Gym:
     thursday: GymClass  # 3 seats, Bea and Cy in it
     guardian: Actor
     desk: Actor
-    admin: Actor
     others: Family  # Bea's family
     bea: Student
     students: dict[str, Student]  # the student each path moves
@@ -84,7 +86,6 @@ def build_gym(db: Session) -> Gym:
         thursday=thursday,
         guardian=guardian,
         desk=desk,
-        admin=f.staff(db, "owner@example.com", [], Role.ADMIN),
         others=others,
         bea=bea,
         students=students,
@@ -138,3 +139,49 @@ def in_class_on(db: Session, cls: GymClass, day: date) -> int:
         .where(PassRedemption.class_id == cls.id, PassRedemption.class_date == day)
     )
     return (places or 0) + (drop_ins or 0)
+
+
+# The same paths in separate processes (multiprocessing, spawn): no shared Python state, so
+# only the database can keep them from overbooking.
+
+PROCESS_PATHS: dict[str, Callable[..., object]] = {
+    "transfer": transfer_enrollment,
+    "makeup": book_makeup,
+    "decide": lambda db, actor, request_id: decide_request(db, actor, request_id, approve=True),
+    "drop-in": lambda db, actor, pass_id, class_id, day, student_id: redeem_punch(
+        db, actor, pass_id, class_id, day, student_id=student_id
+    ),
+}
+
+
+def process_calls(gym: Gym) -> list[tuple[str, tuple[object, ...]]]:
+    """`paths(gym)` as picklable (path name, arguments) pairs."""
+    thursday, desk = gym.thursday.id, gym.desk
+    return [
+        ("transfer", (desk, gym.places["Maya"].id, thursday, DEC_3)),
+        ("transfer", (desk, gym.places["Leo"].id, thursday, NOV_26)),
+        ("decide", (desk, gym.transfer_request_id)),
+        ("makeup", (gym.guardian, gym.token_id, thursday, DEC_3)),
+        ("decide", (desk, gym.makeup_request_id)),
+        ("drop-in", (desk, gym.pass_id, thursday, DEC_3, gym.students["Zed"].id)),
+    ]
+
+
+def book_in_process(
+    url: str, now: datetime, barrier: Any, results: Any, index: int, call: tuple[str, tuple]
+) -> None:
+    """One racer: its own engine and session, released with the others by the barrier."""
+    name, args = call
+    engine = make_engine(url)
+    try:
+        with clock.frozen_at(now), Session(engine, expire_on_commit=False) as db:
+            barrier.wait(timeout=120)
+            try:
+                PROCESS_PATHS[name](db, *args)
+                results.put((index, "booked"))
+            except DomainError as exc:
+                results.put((index, f"refused: {exc.message}"))
+            except Exception as exc:  # reported to the test, which fails on it
+                results.put((index, f"error: {exc!r}"))
+    finally:
+        engine.dispose()
