@@ -1,7 +1,8 @@
 """Seats in a class: the one rule every path that puts a student in a meeting goes through
 (transfer, waitlist, makeup booking and approval, punch-pass drop-in; enrolling, trials and
-waitlist promotion when they arrive). Writers call `require_seat`, which takes the class lock
-(`lock_class`) before it counts, so two people can never take the last seat together.
+waitlist promotion when they arrive). Writers count only under the class lock: `require_seat`
+takes it (`lock_class`) and then counts; makeup booking takes it first and counts with
+`open_seats_on`. So two people can never take the last seat together.
 
 A meeting's seats taken = regular and trial places held that day + makeup visits + punch-pass
 drop-ins that day. A one-off visit may also use a seat lent by a student reported absent that

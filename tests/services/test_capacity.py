@@ -22,9 +22,9 @@ from tests.support.seats import (
     Gym,
     book_in_process,
     build_gym,
+    calls,
     in_class_on,
     paths,
-    process_calls,
 )
 
 
@@ -111,12 +111,12 @@ def test_an_overbooked_meeting_reads_as_over_capacity_not_zero(db: Session, gym:
 def test_racing_processes_on_every_path_never_exceed_the_capacity(
     db: Session, db_url: str, gym: Gym, frozen_clock: datetime
 ) -> None:
-    calls = process_calls(gym)
+    racing = list(calls(gym).values())
     spawn = multiprocessing.get_context("spawn")
-    barrier, results = spawn.Barrier(len(calls)), spawn.Queue()
+    barrier, results = spawn.Barrier(len(racing)), spawn.Queue()
     racers = [
         spawn.Process(target=book_in_process, args=(db_url, frozen_clock, barrier, results, i, c))
-        for i, c in enumerate(calls)
+        for i, c in enumerate(racing)
     ]
     for racer in racers:
         racer.start()

@@ -7,6 +7,7 @@ students of the Rivera family, each set up for one path, want the last seat on 3
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -97,29 +98,6 @@ def build_gym(db: Session) -> Gym:
     )
 
 
-def paths(gym: Gym) -> dict[str, Callable[[Session], object]]:
-    """Every way a student gets into Thursday Tumblers on 3 December."""
-    thursday = gym.thursday.id
-    return {
-        "transfer": lambda s: transfer_enrollment(
-            s, gym.desk, gym.places["Maya"].id, thursday, DEC_3
-        ),
-        "transfer a week earlier": lambda s: transfer_enrollment(
-            s, gym.desk, gym.places["Leo"].id, thursday, NOV_26
-        ),
-        "approved transfer request": lambda s: decide_request(
-            s, gym.desk, gym.transfer_request_id, approve=True
-        ),
-        "makeup": lambda s: book_makeup(s, gym.guardian, gym.token_id, thursday, DEC_3),
-        "approved makeup request": lambda s: decide_request(
-            s, gym.desk, gym.makeup_request_id, approve=True
-        ),
-        "punch-pass drop-in": lambda s: redeem_punch(
-            s, gym.desk, gym.pass_id, thursday, DEC_3, student_id=gym.students["Zed"].id
-        ),
-    }
-
-
 def in_class_on(db: Session, cls: GymClass, day: date) -> int:
     """Students at the meeting, counted independently of services.capacity."""
     db.expire_all()
@@ -141,10 +119,8 @@ def in_class_on(db: Session, cls: GymClass, day: date) -> int:
     return (places or 0) + (drop_ins or 0)
 
 
-# The same paths in separate processes (multiprocessing, spawn): no shared Python state, so
-# only the database can keep them from overbooking.
-
-PROCESS_PATHS: dict[str, Callable[..., object]] = {
+# Each path as a picklable (path, arguments) pair, so separate processes can run it too.
+PATHS: dict[str, Callable[..., object]] = {
     "transfer": transfer_enrollment,
     "makeup": book_makeup,
     "decide": lambda db, actor, request_id: decide_request(db, actor, request_id, approve=True),
@@ -152,32 +128,45 @@ PROCESS_PATHS: dict[str, Callable[..., object]] = {
         db, actor, pass_id, class_id, day, student_id=student_id
     ),
 }
+Call = tuple[str, tuple[object, ...]]
 
 
-def process_calls(gym: Gym) -> list[tuple[str, tuple[object, ...]]]:
-    """`paths(gym)` as picklable (path name, arguments) pairs."""
+def calls(gym: Gym) -> dict[str, Call]:
+    """Every way a student gets into Thursday Tumblers on 3 December."""
     thursday, desk = gym.thursday.id, gym.desk
-    return [
-        ("transfer", (desk, gym.places["Maya"].id, thursday, DEC_3)),
-        ("transfer", (desk, gym.places["Leo"].id, thursday, NOV_26)),
-        ("decide", (desk, gym.transfer_request_id)),
-        ("makeup", (gym.guardian, gym.token_id, thursday, DEC_3)),
-        ("decide", (desk, gym.makeup_request_id)),
-        ("drop-in", (desk, gym.pass_id, thursday, DEC_3, gym.students["Zed"].id)),
-    ]
+    return {
+        "transfer": ("transfer", (desk, gym.places["Maya"].id, thursday, DEC_3)),
+        "transfer a week earlier": ("transfer", (desk, gym.places["Leo"].id, thursday, NOV_26)),
+        "approved transfer request": ("decide", (desk, gym.transfer_request_id)),
+        "makeup": ("makeup", (gym.guardian, gym.token_id, thursday, DEC_3)),
+        "approved makeup request": ("decide", (desk, gym.makeup_request_id)),
+        "punch-pass drop-in": (
+            "drop-in",
+            (desk, gym.pass_id, thursday, DEC_3, gym.students["Zed"].id),
+        ),
+    }
+
+
+def run(call: Call, db: Session) -> object:
+    name, args = call
+    return PATHS[name](db, *args)
+
+
+def paths(gym: Gym) -> dict[str, Callable[[Session], object]]:
+    return {label: functools.partial(run, call) for label, call in calls(gym).items()}
 
 
 def book_in_process(
-    url: str, now: datetime, barrier: Any, results: Any, index: int, call: tuple[str, tuple]
+    url: str, now: datetime, barrier: Any, results: Any, index: int, call: Call
 ) -> None:
-    """One racer: its own engine and session, released with the others by the barrier."""
-    name, args = call
+    """One racer in its own process (multiprocessing, spawn): no Python state is shared, so
+    only the database can keep the racers from overbooking."""
     engine = make_engine(url)
     try:
         with clock.frozen_at(now), Session(engine, expire_on_commit=False) as db:
             barrier.wait(timeout=120)
             try:
-                PROCESS_PATHS[name](db, *args)
+                run(call, db)
                 results.put((index, "booked"))
             except DomainError as exc:
                 results.put((index, f"refused: {exc.message}"))
