@@ -75,15 +75,19 @@ def absences_figure(frame: pd.DataFrame) -> go.Figure:
 
 def fill_figure(frame: pd.DataFrame) -> go.Figure:
     labels = [f"{c} ({loc})" for c, loc in zip(frame["class"], frame["location"], strict=True)]
+    # A class over capacity shows its extra students as their own bar, never as negative
+    # open seats.
+    spare = frame["capacity"] - frame["enrolled"]
     figure = go.Figure(
         [
-            go.Bar(x=labels, y=frame["enrolled"], name="Enrolled", marker_color=TEAL),
             go.Bar(
                 x=labels,
-                y=frame["capacity"] - frame["enrolled"],
-                name="Open seats",
-                marker_color=GREY,
+                y=frame[["enrolled", "capacity"]].min(axis=1),
+                name="Enrolled",
+                marker_color=TEAL,
             ),
+            go.Bar(x=labels, y=(-spare).clip(lower=0), name="Over capacity", marker_color=RED),
+            go.Bar(x=labels, y=spare.clip(lower=0), name="Open seats", marker_color=GREY),
             go.Bar(x=labels, y=frame["waitlist"], name="Waitlist", marker_color=AMBER),
         ]
     )

@@ -9,6 +9,7 @@ from components.actions import run_then_rerun
 from components.formatting import escape_markdown
 from components.ledger_table import render_ledger_table
 from components.money import render_money_metric
+from components.student_code_resets import render_student_resets
 from data.db import session_scope
 from services.access import Actor
 from services.family_lookup import FamilyOverview, add_staff_note
@@ -38,6 +39,7 @@ def render_family_overview(actor: Actor, view: FamilyOverview) -> None:
         medical = f" · ⚠ {student.medical_notes}" if student.medical_notes else ""
         status = "" if student.is_active else " · former student"
         st.write(escape_markdown(f"{student.full_name}, age {student.age}{status}{medical}"))
+        render_student_resets(actor, student)
     with st.expander("Ledger (last 30 days by default)"):
         with session_scope() as db:
             ledger = with_running_balance(family_ledger(db, actor, family_id=view.family_id))

@@ -1,9 +1,11 @@
 """A private iCalendar feed per student: the next eight weeks of class meetings, booked makeup
 visits and reported absences, for a parent's phone calendar.
 
-The link holds `<student id>.<signature>` (services.signing, purpose "ical"); whoever has
-it can read the feed, so it is shown only to the family and staff. Links do not expire and
-cannot be revoked one by one; changing the app secret replaces them all.
+The link holds `<student id>.<signature>`, or `<student id>.<link version>.<signature>` once
+the link was reset (services.signing, purpose "ical"); whoever has it can read the feed, so
+it is shown only to the family and staff. Links do not expire. "Reset this link"
+(services.code_resets) adds one to the student's `calendar_link_version`, so the old link
+answers 404 at once; changing the app secret still replaces them all.
 
 Choices (RFC 5545): times are UTC (`DTSTART:…Z`), which every client converts to local time
 and which needs no VTIMEZONE block. A meeting the student will miss stays in the feed with
@@ -44,6 +46,7 @@ HORIZON_DAYS = 56  # eight weeks from today, today included
 MAX_LINE_OCTETS = 75
 PRODID = "-//Cartwheel//Student calendar//EN"
 REFRESH = "PT6H"
+MAX_ID = 2**63 - 1
 
 
 @dataclass(frozen=True)
@@ -59,17 +62,20 @@ class _Meeting:
 
 def student_calendar_url_token(db: Session, actor: Actor, student_id: int) -> str:
     """The private token for `/calendar/<token>.ics` of a student the actor may reach."""
-    student = student_in_reach(db, actor, student_id)
-    return signing.sign(PURPOSE, str(student.id))
+    return link_token_for(student_in_reach(db, actor, student_id))
+
+
+def link_token_for(student: Student) -> str:
+    """Version 1 keeps the form of the links handed out before resets existed."""
+    version = student.calendar_link_version
+    payload = str(student.id) if version == 1 else f"{student.id}.{version}"
+    return signing.sign(PURPOSE, payload)
 
 
 def calendar_ics(db: Session, token: str) -> str | None:
     """The student's feed as iCalendar text, or None for a bad token or a student who has
     left. The token is the only credential: there is no signed-in actor here."""
-    payload = signing.verify(PURPOSE, token)
-    if payload is None or not (payload.isascii() and payload.isdecimal()):
-        return None
-    student = db.get(Student, int(payload))
+    student = _link_holder(db, signing.verify(PURPOSE, token))
     if student is None or not student.is_active:
         return None
     meetings = _meetings(db, student)
@@ -130,6 +136,21 @@ def fold_line(line: str) -> str:
 
 def _utc(moment: datetime) -> str:
     return moment.strftime("%Y%m%dT%H%M%SZ")
+
+
+def _link_holder(db: Session, payload: str | None) -> Student | None:
+    """The student of a genuine link that was not reset since it was given out."""
+    parts = (payload or "").split(".")
+    if len(parts) > 2 or not all(part.isascii() and part.isdecimal() for part in parts):
+        return None
+    numbers = [int(part) for part in parts]
+    if not all(0 < number <= MAX_ID for number in numbers):
+        return None
+    student = db.get(Student, numbers[0])
+    version = numbers[1] if len(numbers) == 2 else 1
+    if student is None or student.calendar_link_version != version:
+        return None
+    return student
 
 
 def _meetings(db: Session, student: Student) -> list[_Meeting]:

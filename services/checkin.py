@@ -44,7 +44,7 @@ from data.models import (
 from services import audit, clock
 from services.absences import clock_time, require_day, short_day
 from services.access import Actor, can_see_location, require_staff
-from services.checkin_codes import verify_checkin_code
+from services.checkin_codes import code_holder, read_checkin_code
 from services.errors import NotFound, ValidationError
 from services.lookups import slot_of
 from services.schedule import WEEKDAY_NAMES, meeting_dates, meeting_end, meeting_start, meets_on
@@ -163,13 +163,13 @@ def check_in_by_code(db: Session, actor: Actor, location_id: int, code: str) -> 
     """Mark the student of a scanned code present in their class meeting happening now."""
     require_staff(actor)
     location = _location_for(db, actor, location_id)
-    student_id = verify_checkin_code(code)
-    if student_id is None:
+    claim = read_checkin_code(code)
+    if claim is None:
         raise ValidationError(INVALID_CODE)
     with write_transaction(db):
-        student = db.get(Student, student_id)
+        student = code_holder(db, claim)
         if student is None:
-            raise NotFound("student")
+            raise ValidationError(INVALID_CODE)
         if not student.is_active:
             raise ValidationError(f"{student.first_name} is not an active student.")
         name = f"{student.first_name} {student.last_name}"

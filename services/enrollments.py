@@ -7,8 +7,8 @@ Rules (recorded in the lead's docs/decisions.md; see the module's tests for each
   govern parents. Staff acting at the desk are the approvers, so their changes apply at once.
 - A drop or transfer with effective date D ends the enrollment on D − 1 (classes before D are
   kept; tuition stops on D). While the student still has classes before D the enrollment stays
-  ACTIVE with that end date, so it keeps its seat and its roster line;
-  `finish_ended_enrollments` marks it dropped/transferred once the end date has passed. An end
+  ACTIVE with that end date, so it keeps its seat and its roster line; services.ended_enrollments
+  marks it dropped/transferred once the end date has passed. An end
   never precedes a start: a change effective on or before the first class ends it on its start
   date and marks it at once (the student never attends).
 - Cancelling a waitlist place always applies at once (it frees nothing and needs no approval);
@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, exists, func, or_, select, update
+from sqlalchemy import ColumnElement, Row, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from data.models import (
@@ -44,7 +44,8 @@ from data.models import (
 )
 from services import audit, clock
 from services.access import Actor, can_see_location, require_location, require_staff
-from services.capacity import ONGOING_TYPES, lock_class, open_regular_seats
+from services.capacity import ONGOING_TYPES, bookings, lock_class, open_seats_from, require_seat
+from services.ended_enrollments import make_way_back
 from services.errors import FeatureDisabled, NotFound, ValidationError
 from services.lookups import class_with_slot, enrollment_for, slot_of
 from services.requests import clean_note, open_request
@@ -354,9 +355,8 @@ def join_waitlist(
         days = _open_class_days(cls, slot, today, slot.term_end)
         if not student.is_active:
             raise ValidationError(f"{first} is not an active student.")
-        if _in_class(db, student.id, cls.id):
-            raise ValidationError(f"{first} is already in that class or on its waitlist.")
-        if open_regular_seats(db, cls, days[0]) > 0:
+        _require_not_in_class(db, student, cls, today)
+        if open_seats_from(db, cls, days[0]) > 0:
             raise ValidationError("That class still has open seats, so it has no waitlist.")
         last = db.scalar(
             select(func.max(Enrollment.waitlist_position)).where(
@@ -524,15 +524,15 @@ def transfer_options(
         for row in rows
     }
     starts = {class_id: days[0] for class_id, days in dates.items() if days}
-    taken = _seats_held(db, starts)
+    booked = bookings(db, [row.GymClass for row in rows], today, with_absences=False)
     mine = _classes_of(db, held.student.id, list(starts))
     options = []
     for row in rows:
         cls = row.GymClass
         if cls.id not in starts:
             continue
-        seats = max(cls.capacity - taken.get(cls.id, 0), 0)
-        reason = ALREADY_IN_CLASS if cls.id in mine else CLASS_FULL if seats == 0 else None
+        seats = booked[cls.id].open_from(starts[cls.id])
+        reason = ALREADY_IN_CLASS if cls.id in mine else CLASS_FULL if seats <= 0 else None
         options.append(
             TransferOption(
                 **_class_fields(cls, row.program, row.level, place.name),
@@ -621,10 +621,9 @@ def _plan_move(
         raise ValidationError("A class can only be swapped for another class of its program.")
     day = _class_date(held, slot, target.name, effective_date)
     _refuse_pending(db, held.enrollment.id)
-    if _in_class(db, held.student.id, target.id):
-        raise ValidationError(f"{held.student.first_name} is already in that class or on its list.")
-    if open_regular_seats(db, target, day) < 1:
-        raise ValidationError("That class is full. You can join its waitlist instead.")
+    _require_not_in_class(db, held.student, target, clock.today_in(slot.timezone))
+    full = "That class is full. You can join its waitlist instead."
+    require_seat(db, target.id, day, ongoing=True, full=full)
     return _Move(held, target, day)
 
 
@@ -642,69 +641,6 @@ def _apply_move(db: Session, actor: Actor, move: _Move) -> int:
     db.flush()
     _end(db, actor, move.held, move.day, EnrollmentStatus.TRANSFERRED, moved_to=new.id)
     return new.id
-
-
-def _seats_held(db: Session, first_day: dict[int, date]) -> dict[int, int]:
-    """capacity.regular_seats_taken for many classes at once, each on its own day."""
-    if not first_day:
-        return {}
-    rows = db.execute(
-        select(Enrollment.class_id, Enrollment.end_date, func.count())
-        .where(
-            Enrollment.class_id.in_(list(first_day)),
-            Enrollment.status == EnrollmentStatus.ACTIVE,
-            Enrollment.type.in_(ONGOING_TYPES),
-            or_(Enrollment.end_date.is_(None), Enrollment.end_date >= min(first_day.values())),
-        )
-        .group_by(Enrollment.class_id, Enrollment.end_date)
-    )
-    taken: dict[int, int] = defaultdict(int)
-    for class_id, end_date, count in rows:
-        if end_date is None or end_date >= first_day[class_id]:
-            taken[class_id] += count
-    return taken
-
-
-# Closing ended places
-
-
-def finish_ended_enrollments(db: Session, actor: Actor) -> int:
-    """Staff: mark dropped / transferred the places whose end date has passed at the actor's
-    locations (admin: all). Run daily, e.g. from the staff home page. Returns how many."""
-    require_staff(actor)
-    query = select(Location.id, Location.timezone)
-    if not actor.is_admin:
-        query = query.where(Location.id.in_(actor.location_ids))
-    zones: dict[str, list[int]] = defaultdict(list)
-    for location_id, timezone in db.execute(query):
-        zones[timezone].append(location_id)
-    dropped = exists().where(
-        ParentRequest.enrollment_id == Enrollment.id,
-        ParentRequest.kind == RequestKind.DROP,
-        ParentRequest.status == RequestStatus.APPLIED,
-    )
-    finished = 0
-    with write_transaction(db):
-        for timezone, location_ids in zones.items():
-            ended = (
-                Enrollment.status == EnrollmentStatus.ACTIVE,
-                Enrollment.type == EnrollmentType.REGULAR,
-                Enrollment.end_date < clock.today_in(timezone),
-                Enrollment.class_id.in_(
-                    select(GymClass.id).where(GymClass.location_id.in_(location_ids))
-                ),
-            )
-            for status, which in (
-                (EnrollmentStatus.TRANSFERRED, Enrollment.transferred_to_id.is_not(None)),
-                (EnrollmentStatus.DROPPED, Enrollment.transferred_to_id.is_(None) & dropped),
-            ):
-                finished += db.execute(
-                    update(Enrollment)
-                    .where(*ended, which)
-                    .values(status=status)
-                    .execution_options(synchronize_session=False)
-                ).rowcount
-    return finished
 
 
 # Shared steps
@@ -778,8 +714,16 @@ def _refuse_pending(db: Session, enrollment_id: int) -> None:
         )
 
 
-def _in_class(db: Session, student_id: int, class_id: int) -> bool:
-    return bool(_classes_of(db, student_id, [class_id]))
+def _require_not_in_class(db: Session, student: Student, cls: GymClass, today: date) -> None:
+    """Refuse a second place in a class; a place that has ended makes way first."""
+    ends = make_way_back(db, student.id, cls.id, today)
+    if ends is not None:
+        raise ValidationError(
+            f"{student.first_name}'s place in {cls.name} ends on {_say_date(ends)}; "
+            "a new place can start once that day has passed."
+        )
+    if _classes_of(db, student.id, [cls.id]):
+        raise ValidationError(f"{student.first_name} is already in that class or on its waitlist.")
 
 
 def _classes_of(db: Session, student_id: int, class_ids: Sequence[int]) -> set[int]:

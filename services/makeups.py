@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Row, Select, and_, func, or_, select, update
+from sqlalchemy import Row, Select, and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
@@ -54,7 +54,7 @@ from services.absences import (
     short_day,
 )
 from services.access import Actor, require_location, require_staff
-from services.capacity import ONGOING_TYPES, lock_class, open_seats_on
+from services.capacity import ONGOING_TYPES, bookings, lock_class, open_seats_on
 from services.errors import FeatureDisabled, NotFound, ValidationError
 from services.lookups import class_with_slot, slot_of
 from services.request_decisions import register_applier
@@ -159,25 +159,6 @@ class _Limits:
     @property
     def window_end(self) -> date:
         return self.today + timedelta(days=self.window_days)
-
-
-@dataclass(frozen=True)
-class _Seats:
-    """Seat facts for several classes over a date range, read in three queries; `open_on`
-    counts exactly like capacity.open_seats_on."""
-
-    ranges: dict[int, list[tuple[date, date | None]]]
-    visits: dict[tuple[int, date], int]
-    away: dict[tuple[int, date], int]
-
-    def open_on(self, cls: GymClass, day: date) -> int:
-        enrolled = sum(
-            1
-            for start, end in self.ranges.get(cls.id, ())
-            if start <= day and (end is None or end >= day)
-        )
-        taken = enrolled + self.visits.get((cls.id, day), 0) - self.away.get((cls.id, day), 0)
-        return max(cls.capacity - taken, 0)
 
 
 _booked = aliased(Enrollment, name="booked")
@@ -577,7 +558,9 @@ def _options(
     ).all()
     busy = _schedule(db, student_id, first, last)
     own = {b.class_id for b in busy if not b.is_makeup}
-    seats = _seats(db, [row.GymClass for row in classes if row.GymClass.id not in own], first, last)
+    seats = bookings(
+        db, [row.GymClass for row in classes if row.GymClass.id not in own], first, last
+    )
     now = clock.now()
     options = []
     for row in classes:
@@ -588,7 +571,7 @@ def _options(
             starts, ends = meeting_times(cls, row.timezone, day)
             if starts <= now:
                 continue
-            free = seats.open_on(cls, day)
+            free = seats[cls.id].open_for_visit(day)
             refusal = _why_not(cls, day, (starts, ends), free, busy, limits, first_name)
             options.append(
                 MakeupOption(
@@ -701,48 +684,6 @@ def _schedule(db: Session, student_id: int, first: date, last: date) -> list[_Bu
         )
         for row in rows
     ]
-
-
-def _seats(db: Session, classes: Sequence[GymClass], first: date, last: date) -> _Seats:
-    """capacity.open_seats_on for many meetings at once (one query per kind, not per row)."""
-    ids = [cls.id for cls in classes]
-    if not ids:
-        return _Seats({}, {}, {})
-    ranges: dict[int, list[tuple[date, date | None]]] = {}
-    for class_id, start, end in db.execute(
-        select(Enrollment.class_id, Enrollment.start_date, Enrollment.end_date).where(
-            Enrollment.class_id.in_(ids),
-            Enrollment.status == EnrollmentStatus.ACTIVE,
-            Enrollment.type.in_(ONGOING_TYPES),
-            Enrollment.start_date <= last,
-            or_(Enrollment.end_date.is_(None), Enrollment.end_date >= first),
-        )
-    ):
-        ranges.setdefault(class_id, []).append((start, end))
-    visits = db.execute(
-        select(Enrollment.class_id, Enrollment.start_date, func.count())
-        .where(
-            Enrollment.class_id.in_(ids),
-            Enrollment.status == EnrollmentStatus.ACTIVE,
-            Enrollment.type == EnrollmentType.MAKEUP,
-            Enrollment.start_date.between(first, last),
-        )
-        .group_by(Enrollment.class_id, Enrollment.start_date)
-    ).all()
-    away = db.execute(
-        select(FutureAbsence.class_id, FutureAbsence.class_date, func.count())
-        .where(
-            FutureAbsence.class_id.in_(ids),
-            FutureAbsence.class_date.between(first, last),
-            FutureAbsence.cancelled_at.is_(None),
-        )
-        .group_by(FutureAbsence.class_id, FutureAbsence.class_date)
-    ).all()
-    return _Seats(
-        ranges,
-        {(c, d): n for c, d, n in visits},
-        {(c, d): n for c, d, n in away},
-    )
 
 
 def _add_visit(

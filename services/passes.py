@@ -33,7 +33,7 @@ from data.models import (
 )
 from services import audit, clock
 from services.access import Actor, require_family
-from services.capacity import ONGOING_TYPES, lock_class, open_seats_on
+from services.capacity import ONGOING_TYPES, lock_class, open_seats_on, require_seat
 from services.errors import FeatureDisabled, NotFound, ValidationError
 from services.lookups import class_with_slot, slot_of
 from services.schedule import WeeklySlot, meeting_start, meets_on
@@ -305,8 +305,9 @@ def _check_place(db: Session, cls: GymClass, student: Student, day: date) -> Non
     )
     if in_class or dropped_in:
         raise ValidationError(f"{student.first_name} is already in that class on that day.")
-    if open_seats_on(db, cls, day) <= 0:
-        raise ValidationError(f"{cls.name} is full on {day:%A, %B} {day.day}.")
+    require_seat(
+        db, cls.id, day, ongoing=False, full=f"{cls.name} is full on {day:%A, %B} {day.day}."
+    )
 
 
 def _pass_views(db: Session, condition: ColumnElement[bool]) -> list[PassView]:

@@ -5,7 +5,8 @@ The secret is `CARTWHEEL_SECRET_KEY` from the environment (at least 32 character
 is unset, a random key is generated once and kept in `data/secret_key` (mode 0600, never
 committed), so every app process on the machine signs alike. Several processes on several
 machines must share `CARTWHEEL_SECRET_KEY`. Changing the key invalidates every code and link
-signed with the old one: that is how they are all revoked at once.
+signed with the old one: that is how they are all revoked at once. One student's code or link
+is revoked by its version instead (services.code_resets).
 
 A token is `<payload>.<signature>`; the signature is the first 128 bits of
 HMAC-SHA256(key, purpose, payload) in upper-case base32 without padding, so tokens fit URL

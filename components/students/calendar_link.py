@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 import streamlit as st
 
+from components.student_code_resets import render_calendar_link_reset
 from data.db import session_scope
 from services.access import Actor
 from services.calendar_feed import student_calendar_url_token
@@ -21,6 +22,7 @@ def render_calendar_link(actor: Actor, student: StudentCard) -> None:
         f"{student.first_name}'s schedule, so share it only with family."
     )
     st.code(f"{_origin()}/calendar/{token}.ics", language=None)
+    render_calendar_link_reset(actor, student.id, student.first_name)
 
 
 def _origin() -> str:

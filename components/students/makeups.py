@@ -8,6 +8,7 @@ import streamlit as st
 from components.actions import close_panel, open_panel, panel, run_action, run_then_rerun
 from components.formatting import escape_markdown, format_date, format_time_range
 from components.location_picker import selected_location_id
+from components.seats import seats_label
 from components.students.makeup_requests import render_makeup_requests
 from data.db import session_scope
 from services.access import Actor
@@ -29,7 +30,7 @@ def option_label(option: MakeupOption) -> str:
     return (
         f"{option.weekday_name} {format_date(option.class_date)}, "
         f"{format_time_range(option.start_time, option.end_time)} · {option.class_name} · "
-        f"{option.instructor} · {option.open_seats} open"
+        f"{option.instructor} · {seats_label(option.open_seats)}"
     )
 
 

@@ -7,6 +7,7 @@ import streamlit as st
 
 from components.actions import run_action, run_then_rerun
 from components.formatting import escape_markdown, format_date, format_time_range
+from components.seats import seats_label
 from data.db import session_scope
 from services.access import Actor
 from services.money import format_cents
@@ -88,5 +89,5 @@ def _redeem(actor: Actor, student: StudentCard, usable: dict[int, PassView]) -> 
 def _option_label(option: PunchOption) -> str:
     return (
         f"{format_time_range(option.start_time, option.end_time)} · {option.class_name} · "
-        f"{option.instructor} · {option.open_seats} open"
+        f"{option.instructor} · {seats_label(option.open_seats)}"
     )

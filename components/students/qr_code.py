@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from components.student_code_resets import render_checkin_code_reset
 from data.db import session_scope
 from services.access import Actor
 from services.checkin_codes import checkin_qr_png, student_checkin_code
@@ -25,3 +26,4 @@ def render_qr_code(actor: Actor, student: StudentCard) -> None:
         on_click="ignore",
         key="students.qr_download",
     )
+    render_checkin_code_reset(actor, student.id, student.first_name)

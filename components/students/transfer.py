@@ -6,6 +6,7 @@ import streamlit as st
 
 from components.actions import close_panel, run_action, run_then_rerun
 from components.formatting import escape_markdown, format_date, format_time_range
+from components.seats import seats_label
 from data.db import session_scope
 from services.access import Actor
 from services.enrollments import (
@@ -22,7 +23,7 @@ def _label(option: TransferOption) -> str:
     return (
         f"{option.weekday_name} {format_time_range(option.start_time, option.end_time)} · "
         f"{option.class_name} ({option.level}) · {option.instructor} · "
-        f"{option.seats_left} seat{'s' if option.seats_left != 1 else ''} left"
+        f"{seats_label(option.seats_left)}"
     )
 
 

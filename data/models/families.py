@@ -116,6 +116,10 @@ class Student(Base):
     medical_notes: Mapped[text_str]  # allergies and medical flags shown on rosters
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[utc_created]
+    # Signed into the student's check-in code and calendar link; "Reset" adds one, which
+    # makes every older code or link invalid at once (services.code_resets).
+    checkin_code_version: Mapped[int] = mapped_column(default=1, server_default=text("1"))
+    calendar_link_version: Mapped[int] = mapped_column(default=1, server_default=text("1"))
 
 
 class StaffNote(Base):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.applications import Starlette
 from starlette.routing import Route
@@ -14,6 +15,7 @@ from data.db import engine_for
 from routes.calendar import PATH, student_calendar_feed
 from services import signing
 from services.calendar_feed import student_calendar_url_token
+from services.code_resets import reset_calendar_link
 from tests import factories as f
 
 BASE = "http://cartwheel.test"
@@ -70,3 +72,16 @@ def test_the_feed_is_only_at_its_ics_address(client: TestClient, token: str) -> 
     assert client.get(f"/calendar/{token}").status_code == 404
     assert client.get("/calendar/..%2F..%2Fetc%2Fpasswd.ics").status_code == 404
     assert client.post(f"/calendar/{token}.ics").status_code == 405
+
+
+def test_a_reset_link_answers_404_at_once_and_the_new_one_answers(
+    db: Session, client: TestClient, token: str
+) -> None:
+    student_id = int(token.split(".")[0])
+    desk = f.guardian_actor(
+        db, db.scalars(select(f.User).where(f.User.email == "desk@example.com")).one()
+    )
+    reset_calendar_link(db, desk, student_id)
+    assert client.get(f"/calendar/{token}.ics").status_code == 404
+    new = student_calendar_url_token(db, desk, student_id)
+    assert client.get(f"/calendar/{new}.ics").status_code == 200

@@ -13,7 +13,12 @@ from PIL import Image
 from sqlalchemy.orm import Session
 
 from services import signing
-from services.checkin_codes import checkin_qr_png, student_checkin_code, verify_checkin_code
+from services.checkin_codes import (
+    CodeClaim,
+    checkin_qr_png,
+    read_checkin_code,
+    student_checkin_code,
+)
 from services.errors import FeatureDisabled, ValidationError
 from services.settings import update_settings
 from tests import factories as f
@@ -116,15 +121,17 @@ def test_an_unusable_key_file_is_reported(tmp_path: Path) -> None:
         signing._key_from_file(key_file)
 
 
-# student_checkin_code and verify_checkin_code
+# student_checkin_code and read_checkin_code
 
 
 def test_a_code_names_only_the_student_id_and_verifies(db: Session, gym: f.FamilyGym) -> None:
     code = student_checkin_code(db, gym.guardian, gym.maya.id)
     assert re.fullmatch(rf"CW1\.{gym.maya.id}\.[A-Z2-7]{{26}}", code)
     assert "Maya" not in code and "Rivera" not in code
-    assert verify_checkin_code(code) == gym.maya.id
-    assert verify_checkin_code(f"  {code.lower()}\r\n") == gym.maya.id  # scanner's Enter, case
+    assert read_checkin_code(code) == CodeClaim(gym.maya.id, 1)
+    assert read_checkin_code(f"  {code.lower()}\r\n") == CodeClaim(
+        gym.maya.id, 1
+    )  # scanner's Enter, case
     assert student_checkin_code(db, gym.second, gym.maya.id) == code
     assert student_checkin_code(db, gym.desk, gym.maya.id) == code
 
@@ -137,6 +144,9 @@ def test_a_code_names_only_the_student_id_and_verifies(db: Session, gym: f.Famil
         lambda sid: signing.sign("ical", f"CW1.{sid}"),  # a calendar signature
         lambda sid: signing.sign("checkin", f"CW2.{sid}"),  # unknown version
         lambda sid: signing.sign("checkin", f"CW1.{sid}.1"),
+        lambda sid: signing.sign("checkin", f"CW2.{sid}.0"),
+        lambda sid: signing.sign("checkin", f"CW2.{sid}.2.2"),
+        lambda sid: signing.sign("checkin", f"CW2.{sid}.x"),
         lambda sid: signing.sign("checkin", "CW1.0"),
         lambda sid: signing.sign("checkin", "CW1.-5"),
         lambda sid: signing.sign("checkin", "CW1.٣"),  # an Arabic-Indic digit
@@ -152,7 +162,7 @@ def test_forged_and_malformed_codes_are_rejected(
     gym: f.FamilyGym,
     make,  # type: ignore[no-untyped-def]
 ) -> None:
-    assert verify_checkin_code(make(gym.maya.id)) is None
+    assert read_checkin_code(make(gym.maya.id)) is None
 
 
 def test_qr_codes_can_be_switched_off_for_parents(db: Session, gym: f.FamilyGym) -> None:
@@ -160,7 +170,9 @@ def test_qr_codes_can_be_switched_off_for_parents(db: Session, gym: f.FamilyGym)
     for actor in (gym.guardian, gym.second):
         with pytest.raises(FeatureDisabled):
             student_checkin_code(db, actor, gym.maya.id)
-    assert verify_checkin_code(student_checkin_code(db, gym.desk, gym.maya.id)) == gym.maya.id
+    assert read_checkin_code(student_checkin_code(db, gym.desk, gym.maya.id)) == CodeClaim(
+        gym.maya.id, 1
+    )
 
 
 def test_a_student_who_left_has_no_code(db: Session, gym: f.FamilyGym) -> None:

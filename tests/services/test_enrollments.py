@@ -35,7 +35,8 @@ from data.models import (
 )
 from services import clock
 from services.access import Actor
-from services.capacity import open_regular_seats
+from services.capacity import open_seats_from
+from services.ended_enrollments import finish_ended_enrollments
 from services.enrollments import (
     ALREADY_IN_CLASS,
     CLASS_FULL,
@@ -44,7 +45,6 @@ from services.enrollments import (
     cancel_waitlist,
     drop_enrollment,
     drop_preview,
-    finish_ended_enrollments,
     join_waitlist,
     student_enrollments,
     transfer_enrollment,
@@ -560,7 +560,7 @@ def test_a_direct_drop_ends_the_place_before_the_effective_date(db: Session, wor
         TODAY,
     )
     assert history(db, request.id) == [RequestStatus.APPLIED]
-    assert open_regular_seats(db, world.tuesday, TODAY) == 7
+    assert open_seats_from(db, world.tuesday, TODAY) == 7
 
 
 def test_a_later_drop_keeps_the_seat_until_the_last_class(db: Session, world: World) -> None:
@@ -568,8 +568,8 @@ def test_a_later_drop_keeps_the_seat_until_the_last_class(db: Session, world: Wo
     assert drop_enrollment(db, world.guardian, world.place.id, DEC_8).applied
     place = reloaded(db, world.place)
     assert (place.status, place.end_date) == (EnrollmentStatus.ACTIVE, date(2026, 12, 7))
-    assert open_regular_seats(db, world.tuesday, DEC_1) == 6
-    assert open_regular_seats(db, world.tuesday, DEC_8) == 7
+    assert open_seats_from(db, world.tuesday, DEC_1) == 6
+    assert open_seats_from(db, world.tuesday, DEC_8) == 7
     assert [v.id for v in student_enrollments(db, world.guardian, world.maya.id).current] == [
         place.id
     ]
@@ -672,7 +672,7 @@ def test_transfer_options_list_the_programs_classes_with_seats_and_why_not(
     with count_queries(engine) as statements:
         options = transfer_options(db, w.guardian, w.place.id, w.north.id)
 
-    assert len(queries(statements)) == 9
+    assert len(queries(statements)) == 10
     assert [(o.class_name, o.seats_left, o.available, o.reason) for o in options] == [
         ("Wednesday", 0, False, CLASS_FULL),
         ("Thursday Tumblers", 7, True, None),
@@ -685,7 +685,7 @@ def test_transfer_options_list_the_programs_classes_with_seats_and_why_not(
         time(16, 0),
         "Northside",
     )
-    assert open_regular_seats(db, db.get(GymClass, w.thursday.id), NOV_26) == 7
+    assert open_seats_from(db, db.get(GymClass, w.thursday.id), NOV_26) == 7
     south = transfer_options(db, w.guardian, w.place.id, w.south.id)
     assert [o.class_name for o in south] == ["Southside Tumblers"]
 
@@ -855,6 +855,6 @@ def test_finishing_ended_places_is_for_staff_at_their_locations(db: Session, wor
         finish_ended_enrollments(db, world.guardian)
     with clock.frozen_at(datetime(2026, 12, 9, 15, tzinfo=UTC)):
         assert finish_ended_enrollments(db, world.south_desk) == 0
-        assert finish_ended_enrollments(db, world.desk) == 1
+        assert finish_ended_enrollments(db, world.desk) == 2
     assert reloaded(db, world.place).status is EnrollmentStatus.DROPPED
-    assert reloaded(db, trial).status is EnrollmentStatus.ACTIVE  # not a drop: left alone
+    assert reloaded(db, trial).status is EnrollmentStatus.COMPLETED
