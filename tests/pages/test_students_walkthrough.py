@@ -1,0 +1,75 @@
+"""The parent's Students page as issue 13's walk-through used it: makeup requests with several
+enrollments, absences by class, cancelling with confirmation, skills, passes and wording."""
+
+from __future__ import annotations
+
+from datetime import date, time
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from streamlit.testing.v1 import AppTest
+
+from data.models import Enrollment, EnrollmentStatus, GymClass, ParentRequest, RequestKind, Student
+from tests import factories as f
+from tests.pages.conftest import signed_in_app, texts
+
+THURSDAY = 3
+
+
+def _open(db: Session, tab: str) -> AppTest:
+    at = signed_in_app(db, "p@example.com", f.PASSWORD).run()
+    at.switch_page("../pages/students.py").run()
+    at.session_state["students.tab"] = tab
+    at.run()
+    assert not at.exception
+    return at
+
+
+def _terms(db: Session) -> tuple[Student, GymClass]:
+    """Maya in "Beam Basics" on Thursdays for three terms (one class per term, as the demo
+    gym has them), and a Friday class of the same level for makeups; the current term's class."""
+    north = f.location(db, "Northside")
+    level = f.program_level(db)
+    fam, _, _ = f.family(db, "Garcia", email="p@example.com")
+    maya = f.student(db, fam, "Maya")
+    terms = [
+        (date(2026, 1, 8), date(2026, 5, 14), EnrollmentStatus.COMPLETED),
+        (date(2026, 5, 28), date(2026, 8, 27), EnrollmentStatus.COMPLETED),
+        (date(2026, 9, 3), None, EnrollmentStatus.ACTIVE),
+    ]
+    current = None
+    for start, end, status in terms:
+        current = f.gym_class(db, north, level=level, name="Beam Basics", weekday=THURSDAY)
+        f.enroll(db, maya, current, start=start, end=end, status=status)
+    f.gym_class(
+        db, north, level=level, name="Beam Friday", weekday=4, start=time(17, 0), end=time(18, 0)
+    )
+    f.staff(db, "owner@example.com", [north], role=f.Role.ADMIN)
+    f.portal_settings(db, makeup_tokens_enabled=False, makeup_requests_enabled=True)
+    db.commit()
+    assert current is not None
+    return maya, current
+
+
+def test_makeup_request_for_the_current_term_goes_through(app_db: Session) -> None:
+    _, current = _terms(app_db)
+    at = _open(app_db, "Makeups")
+    (picker,) = [s for s in at.selectbox if s.label == "Missed class"]
+    labels = picker.options
+    assert len(labels) == len(set(labels)) == 3  # each enrollment told apart by its dates
+    assert "3 Sep 2026 – now" in labels[0]
+    enrollment_id = app_db.scalar(select(Enrollment.id).where(Enrollment.class_id == current.id))
+    picker.select(enrollment_id).run()
+    (missed,) = [d for d in at.date_input if d.label == "Date missed"]
+    missed.set_value(date(2026, 11, 19)).run()
+    assert not at.exception
+    assert not at.error, [e.value for e in at.error]
+    at.button(key="makeup_request.send").click().run()
+    assert not at.exception
+    assert not at.error, [e.value for e in at.error]
+    app_db.rollback()
+    request = app_db.scalar(select(ParentRequest).where(ParentRequest.kind == RequestKind.MAKEUP))
+    assert request is not None
+    assert request.details["missed_class_id"] == current.id
+    assert request.details["missed_date"] == "2026-11-19"
+    assert "Your makeup request was sent." in texts(at)
