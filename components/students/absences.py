@@ -7,7 +7,7 @@ from datetime import datetime, time
 import streamlit as st
 
 from components.actions import flash, open_panel, panel, run_action, run_then_rerun
-from components.formatting import escape_markdown, format_date, format_time_range
+from components.formatting import escape_markdown, format_date, format_time, format_time_range
 from components.students.makeups import PANEL as MAKEUP_PANEL
 from components.students.makeups import render_booking_panel
 from data.db import session_scope
@@ -16,8 +16,8 @@ from services.absences import (
     cancel_absence,
     future_absences,
     report_absence_by_dates,
-    report_absence_by_enrollment,
 )
+from services.absences_by_class import report_absence_by_enrollment
 from services.access import Actor
 from services.enrollments import student_enrollments
 from services.settings import PortalSettings
@@ -64,7 +64,12 @@ def render_absences(actor: Actor, student: StudentCard, settings: PortalSettings
 def _by_class(actor: Actor, student: StudentCard) -> None:
     with session_scope() as db:
         current = student_enrollments(db, actor, student.id).current
-    names = {v.id: f"{v.class_name} ({v.weekday_name})" for v in current}
+    # Booked makeup visits are cancelled on the Makeups tab (which returns their token).
+    names = {
+        v.id: f"{v.class_name} ({v.weekday_name} {format_time(v.start_time)})"
+        for v in current
+        if v.type != "makeup"
+    }
     if not names:
         st.caption("No current classes to report an absence for.")
         return

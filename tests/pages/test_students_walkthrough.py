@@ -9,7 +9,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
 
-from data.models import Enrollment, EnrollmentStatus, GymClass, ParentRequest, RequestKind, Student
+from data.models import (
+    Enrollment,
+    EnrollmentStatus,
+    EnrollmentType,
+    GymClass,
+    ParentRequest,
+    RequestKind,
+    Student,
+)
 from tests import factories as f
 from tests.pages.conftest import signed_in_app, texts
 
@@ -73,3 +81,25 @@ def test_makeup_request_for_the_current_term_goes_through(app_db: Session) -> No
     assert request.details["missed_class_id"] == current.id
     assert request.details["missed_date"] == "2026-11-19"
     assert "Your makeup request was sent." in texts(at)
+
+
+def test_absences_by_class_do_not_list_booked_makeups(app_db: Session) -> None:
+    maya, _ = _terms(app_db)
+    friday = app_db.scalar(select(GymClass).where(GymClass.name == "Beam Friday"))
+    f.enroll(
+        app_db,
+        maya,
+        friday,
+        type=EnrollmentType.MAKEUP,
+        start=date(2026, 12, 4),
+        end=date(2026, 12, 4),
+    )
+    app_db.commit()
+    at = _open(app_db, "Absences")
+    (classes,) = [m for m in at.multiselect if m.label == "Classes"]
+    assert classes.options == ["Beam Basics (Thursday 4:00 PM)"]
+    classes.select(classes.options[0])
+    at.date_input[0].set_value(date(2026, 12, 3))
+    at.button(key="FormSubmitter:absence.by_class-Report absence").click().run()
+    assert not at.exception
+    assert "Maya's Thursday 3 Dec class is marked absent." in texts(at)
