@@ -243,6 +243,8 @@ def test_cancel_waitlist_follows_its_setting(app_db: Session, allowed: bool) -> 
     if allowed:
         cancel[0].click().run()
         assert not at.exception
+        at.button(key=f"waitlist.{cancel[0].key.split('.')[1]}.cancel.confirm").click().run()
+        assert not at.exception
         app_db.rollback()
         statuses = app_db.scalars(
             select(Enrollment.status).where(Enrollment.class_id == full.id)

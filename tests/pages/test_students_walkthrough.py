@@ -13,6 +13,7 @@ from data.models import (
     Enrollment,
     EnrollmentStatus,
     EnrollmentType,
+    FutureAbsence,
     GymClass,
     ParentRequest,
     RequestKind,
@@ -24,10 +25,13 @@ from tests.pages.conftest import signed_in_app, texts
 THURSDAY = 3
 
 
-def _open(db: Session, tab: str) -> AppTest:
+def _open(db: Session, tab: str, student: str = "Maya") -> AppTest:
     at = signed_in_app(db, "p@example.com", f.PASSWORD).run()
     at.switch_page("../pages/students.py").run()
     at.session_state["students.tab"] = tab
+    at.session_state["student_id"] = db.scalar(
+        select(Student.id).where(Student.first_name == student)
+    )
     at.run()
     assert not at.exception
     return at
@@ -103,3 +107,108 @@ def test_absences_by_class_do_not_list_booked_makeups(app_db: Session) -> None:
     at.button(key="FormSubmitter:absence.by_class-Report absence").click().run()
     assert not at.exception
     assert "Maya's Thursday 3 Dec class is marked absent." in texts(at)
+
+
+def _weekly(db: Session) -> Student:
+    """Maya in one Thursday class (makeup tokens on, the default settings), and Lucia on the
+    "Swim: Starfish" waitlist in position 3."""
+    north = f.location(db, "Northside")
+    level = f.program_level(db)
+    fam, _, _ = f.family(db, "Garcia", email="p@example.com")
+    maya = f.student(db, fam, "Maya")
+    f.enroll(db, maya, f.gym_class(db, north, level=level, name="Beam Basics", weekday=THURSDAY))
+    f.gym_class(db, north, level=level, name="Beam Friday", weekday=4, end=time(17, 0))
+    lucia = f.student(db, fam, "Lucia")
+    starfish = f.gym_class(db, north, name="Swim: Starfish", weekday=5, capacity=1)
+    f.enroll(
+        db,
+        lucia,
+        starfish,
+        status=EnrollmentStatus.WAITLISTED,
+        waitlist_position=3,
+        start=date(2026, 11, 28),
+    )
+    db.commit()
+    return maya
+
+
+def _report_thursday(at: AppTest, db: Session) -> None:
+    enrollment_id = db.scalar(
+        select(Enrollment.id).join(Student).where(Student.first_name == "Maya")
+    )
+    at.multiselect[0].select(enrollment_id)
+    at.date_input[0].set_value(date(2026, 12, 3))
+    at.button(key="FormSubmitter:absence.by_class-Report absence").click().run()
+    assert not at.exception
+    assert "Book a makeup with the token you just earned?" in texts(at)
+    db.rollback()  # end the test's read snapshot to see the app's commit
+
+
+def test_cancelling_an_absence_asks_first_then_forgets_its_token(app_db: Session) -> None:
+    _weekly(app_db)
+    at = _open(app_db, "Absences")
+    _report_thursday(at, app_db)
+    absence_id = app_db.scalar(select(FutureAbsence.id))
+    at.button(key=f"absence.{absence_id}.cancel").click().run()
+    assert not at.exception
+    assert (
+        "Cancel the absence from Beam Basics on Thu 3 Dec 2026? The makeup token it earned is "
+        "withdrawn and cannot be used any more."
+    ) in texts(at)
+    app_db.rollback()
+    assert app_db.get(FutureAbsence, absence_id).cancelled_at is None  # nothing yet
+    at.button(key=f"absence.{absence_id}.cancel.confirm").click().run()
+    assert not at.exception
+    assert not at.error, [e.value for e in at.error]
+    page = texts(at)
+    assert "The absence is cancelled." in page
+    assert "token" not in page.replace("to earn a makeup token", "")
+    assert not [b for b in at.button if b.label in ("Book this makeup", "Not now")]
+    app_db.rollback()
+    assert app_db.get(FutureAbsence, absence_id).cancelled_at is not None
+
+
+def test_keeping_the_absence_changes_nothing(app_db: Session) -> None:
+    _weekly(app_db)
+    at = _open(app_db, "Absences")
+    _report_thursday(at, app_db)
+    absence_id = app_db.scalar(select(FutureAbsence.id))
+    at.button(key=f"absence.{absence_id}.cancel").click().run()
+    at.button(key=f"absence.{absence_id}.cancel.keep").click().run()
+    assert not at.exception
+    assert "withdrawn" not in texts(at)
+    app_db.rollback()
+    assert app_db.get(FutureAbsence, absence_id).cancelled_at is None
+
+
+def test_cancelling_a_waitlist_place_says_what_is_lost_first(app_db: Session) -> None:
+    _weekly(app_db)
+    at = _open(app_db, "Enrollments", "Lucia")
+    lucia = app_db.scalar(select(Student.id).where(Student.first_name == "Lucia"))
+    at.toggle(key="students.show_waitlist").set_value(True).run()
+    place = app_db.scalar(select(Enrollment.id).where(Enrollment.student_id == lucia))
+    at.button(key=f"waitlist.{place}.cancel").click().run()
+    assert not at.exception
+    assert "Lucia will lose position 3 on the Swim: Starfish waitlist." in texts(at)
+    app_db.rollback()
+    assert app_db.get(Enrollment, place).status is EnrollmentStatus.WAITLISTED
+    at.button(key=f"waitlist.{place}.cancel.keep").click().run()
+    assert "will lose position" not in texts(at)
+    at.button(key=f"waitlist.{place}.cancel").click().run()
+    at.button(key=f"waitlist.{place}.cancel.confirm").click().run()
+    assert not at.exception
+    app_db.rollback()
+    assert app_db.get(Enrollment, place).status is EnrollmentStatus.DROPPED
+
+
+def test_an_absence_without_a_token_cancels_in_one_tap(app_db: Session) -> None:
+    maya = _weekly(app_db)
+    thursday = app_db.scalar(select(GymClass).where(GymClass.name == "Beam Basics"))
+    absence = f.future_absence(app_db, maya, thursday, date(2026, 12, 3))
+    app_db.commit()
+    at = _open(app_db, "Absences")
+    at.button(key=f"absence.{absence.id}.cancel").click().run()
+    assert not at.exception
+    assert "The absence is cancelled." in texts(at)
+    app_db.rollback()
+    assert app_db.get(FutureAbsence, absence.id).cancelled_at is not None
