@@ -187,7 +187,8 @@ def test_each_section_renders(app_db: Session, tab: str, expected: str) -> None:
     _family(app_db)
     at = _open(app_db, tab)
     assert at.session_state["students.tab"] == tab
-    page = texts(at) + "\n".join(str(m.value) for m in at.markdown)
+    page = "\n".join([texts(at), *(str(m.value) for m in at.markdown)])
+    page += "\n".join(e.label for e in at.expander)  # Skills: one expander per level
     assert expected in page
     if tab == "QR code":
         image = at.get("image")[0].proto

@@ -20,7 +20,7 @@ from data.models import (
     Student,
 )
 from tests import factories as f
-from tests.pages.conftest import signed_in_app, texts
+from tests.pages.conftest import signed_in_app, texts, unescape
 
 THURSDAY = 3
 
@@ -212,3 +212,29 @@ def test_an_absence_without_a_token_cancels_in_one_tap(app_db: Session) -> None:
     assert "The absence is cancelled." in texts(at)
     app_db.rollback()
     assert app_db.get(FutureAbsence, absence.id).cancelled_at is not None
+
+
+def test_skills_show_enrolled_levels_current_first_and_open(app_db: Session) -> None:
+    maya = _weekly(app_db)
+    current = app_db.scalar(select(GymClass).where(GymClass.name == "Beam Basics"))
+    past_level = f.program_level(app_db, "Vault", "Vault 1")
+    past = f.gym_class(app_db, app_db.get(f.Location, current.location_id), level=past_level)
+    f.enroll(app_db, maya, past, status=EnrollmentStatus.COMPLETED, end=date(2026, 10, 1))
+    visit_level = f.program_level(app_db, "Ninja", "Ninja Warriors")
+    visit = f.gym_class(app_db, app_db.get(f.Location, current.location_id), level=visit_level)
+    f.enroll(app_db, maya, visit, type=EnrollmentType.MAKEUP, start=date(2026, 11, 10))
+    f.evaluation(
+        app_db,
+        maya,
+        f.skill(app_db, visit_level, "Warped wall", 1),
+        f.SkillStatus.MASTERED,
+        date(2026, 11, 10),
+    )
+    app_db.commit()
+    at = _open(app_db, "Skills")
+    shown = [(unescape(e.label), e.proto.expanded) for e in at.expander if " · " in e.label]
+    assert [(label.split(" · ")[1], expanded) for label, expanded in shown] == [
+        ("Level 1 (current)", True),
+        ("Vault 1", False),
+    ]
+    assert "Ninja" not in texts(at)
