@@ -21,9 +21,7 @@ def render_makeup_requests(actor: Actor, student: StudentCard) -> None:
     # One choice per enrollment, not per class: a student may have several enrollments in
     # classes of the same name and weekday (one per term), and a selectbox whose labels
     # repeat hands back the wrong one.
-    attended = {
-        v.id: v for v in (*enrollments.current, *enrollments.past) if v.type != "makeup"
-    }
+    attended = {v.id: v for v in (*enrollments.current, *enrollments.past) if v.type != "makeup"}
     st.markdown("**Request a makeup**")
     if not attended:
         st.caption("A makeup can be requested for a class the student is or was enrolled in.")
