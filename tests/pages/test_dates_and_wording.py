@@ -9,11 +9,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from components import formatting
-from data.models import Enrollment, EnrollmentType, GymClass, ParentRequest, Student
+from data.models import Enrollment, GymClass, ParentRequest, Student
 from services import auth
 from services.enrollments import drop_enrollment
 from tests import factories as f
 from tests.pages.conftest import signed_in_app, texts
+from tests.pages.test_students_walkthrough import makeup_visit, open_tab
 
 
 def test_one_date_style_in_english_and_moments_in_the_location_zone() -> None:
@@ -37,15 +38,6 @@ def _garcias(db: Session) -> tuple[Student, GymClass]:
     return maya, thursday
 
 
-def _students_tab(db: Session, tab: str):  # type: ignore[no-untyped-def]
-    at = signed_in_app(db, "p@example.com", f.PASSWORD).run()
-    at.switch_page("../pages/students.py").run()
-    at.session_state["students.tab"] = tab
-    at.run()
-    assert not at.exception
-    return at
-
-
 def _page_text(at) -> str:  # type: ignore[no-untyped-def]
     return "\n".join(
         [texts(at), *(str(m.value) for m in at.markdown), *(e.label for e in at.expander)]
@@ -57,11 +49,11 @@ def test_scheduled_absences_and_makeup_options_name_the_weekday_once(app_db: Ses
     f.future_absence(app_db, maya, thursday, date(2026, 12, 3))
     f.makeup_token(app_db, maya, app_db.get(f.Location, thursday.location_id))
     app_db.commit()
-    at = _students_tab(app_db, "Absences")
+    at = open_tab(app_db, "Absences")
     page = _page_text(at)
     assert "Thu 3 Dec 2026, 4:00 PM–5:00 PM · Beam Basics" in page
     assert "Thursday Thu" not in page
-    at = _students_tab(app_db, "Makeups")
+    at = open_tab(app_db, "Makeups")
     at.button[[b.label for b in at.button].index("Book a makeup")].click().run()
     assert not at.exception
     (choice,) = [r for r in at.radio if r.label == "Makeup class"]
@@ -71,16 +63,8 @@ def test_scheduled_absences_and_makeup_options_name_the_weekday_once(app_db: Ses
 def test_a_makeup_only_class_without_marks_says_so(app_db: Session) -> None:
     maya, _ = _garcias(app_db)
     friday = app_db.scalar(select(GymClass).where(GymClass.name == "Beam Friday"))
-    f.enroll(
-        app_db,
-        maya,
-        friday,
-        type=EnrollmentType.MAKEUP,
-        start=date(2026, 11, 27),
-        end=date(2026, 11, 27),
-    )
-    app_db.commit()
-    page = _page_text(_students_tab(app_db, "Attendance"))
+    makeup_visit(app_db, maya, friday, date(2026, 11, 27))
+    page = _page_text(open_tab(app_db, "Attendance"))
     assert "Beam Friday · Northside — no classes marked yet" in page
     assert "— —" not in page and "(0 of 0)" not in page
 
@@ -91,7 +75,7 @@ def test_an_expired_pass_says_when_it_expired(app_db: Session) -> None:
     north = app_db.get(f.Location, thursday.location_id)
     f.punch_pass(app_db, fam, north, expires_on=date(2026, 11, 1), is_active=False)
     app_db.commit()
-    at = _students_tab(app_db, "Passes")
+    at = open_tab(app_db, "Passes")
     assert list(at.dataframe[0].value["Status"]) == ["Expired on Sun 1 Nov 2026"]
 
 

@@ -25,7 +25,8 @@ from tests.pages.conftest import signed_in_app, texts, unescape
 THURSDAY = 3
 
 
-def _open(db: Session, tab: str, student: str = "Maya") -> AppTest:
+def open_tab(db: Session, tab: str, student: str = "Maya") -> AppTest:
+    """The Students page of the "p@example.com" family, on `student`'s `tab`."""
     at = signed_in_app(db, "p@example.com", f.PASSWORD).run()
     at.switch_page("../pages/students.py").run()
     at.session_state["students.tab"] = tab
@@ -65,7 +66,7 @@ def _terms(db: Session) -> tuple[Student, GymClass]:
 
 def test_makeup_request_for_the_current_term_goes_through(app_db: Session) -> None:
     _, current = _terms(app_db)
-    at = _open(app_db, "Makeups")
+    at = open_tab(app_db, "Makeups")
     (picker,) = [s for s in at.selectbox if s.label == "Missed class"]
     labels = picker.options
     assert len(labels) == len(set(labels)) == 3  # each enrollment told apart by its dates
@@ -87,19 +88,17 @@ def test_makeup_request_for_the_current_term_goes_through(app_db: Session) -> No
     assert "Your makeup request was sent." in texts(at)
 
 
+def makeup_visit(db: Session, student: Student, cls: GymClass, day: date) -> None:
+    """A booked one-off makeup visit (committed)."""
+    f.enroll(db, student, cls, type=EnrollmentType.MAKEUP, start=day, end=day)
+    db.commit()
+
+
 def test_absences_by_class_do_not_list_booked_makeups(app_db: Session) -> None:
     maya, _ = _terms(app_db)
     friday = app_db.scalar(select(GymClass).where(GymClass.name == "Beam Friday"))
-    f.enroll(
-        app_db,
-        maya,
-        friday,
-        type=EnrollmentType.MAKEUP,
-        start=date(2026, 12, 4),
-        end=date(2026, 12, 4),
-    )
-    app_db.commit()
-    at = _open(app_db, "Absences")
+    makeup_visit(app_db, maya, friday, date(2026, 12, 4))
+    at = open_tab(app_db, "Absences")
     (classes,) = [m for m in at.multiselect if m.label == "Classes"]
     assert classes.options == ["Beam Basics (Thursday 4:00 PM)"]
     classes.select(classes.options[0])
@@ -144,13 +143,21 @@ def _report_thursday(at: AppTest, db: Session) -> None:
     db.rollback()  # end the test's read snapshot to see the app's commit
 
 
-def test_cancelling_an_absence_asks_first_then_forgets_its_token(app_db: Session) -> None:
-    _weekly(app_db)
-    at = _open(app_db, "Absences")
-    _report_thursday(at, app_db)
-    absence_id = app_db.scalar(select(FutureAbsence.id))
+def _reported_then_cancel(db: Session) -> tuple[AppTest, int]:
+    """Maya's Thursday absence reported (a token earned, the makeup offer on screen), then
+    its Cancel clicked once."""
+    _weekly(db)
+    at = open_tab(db, "Absences")
+    _report_thursday(at, db)
+    absence_id = db.scalar(select(FutureAbsence.id))
+    assert absence_id is not None
     at.button(key=f"absence.{absence_id}.cancel").click().run()
     assert not at.exception
+    return at, absence_id
+
+
+def test_cancelling_an_absence_asks_first_then_forgets_its_token(app_db: Session) -> None:
+    at, absence_id = _reported_then_cancel(app_db)
     assert (
         "Cancel the absence from Beam Basics on Thu 3 Dec 2026? The makeup token it earned is "
         "withdrawn and cannot be used any more."
@@ -169,11 +176,7 @@ def test_cancelling_an_absence_asks_first_then_forgets_its_token(app_db: Session
 
 
 def test_keeping_the_absence_changes_nothing(app_db: Session) -> None:
-    _weekly(app_db)
-    at = _open(app_db, "Absences")
-    _report_thursday(at, app_db)
-    absence_id = app_db.scalar(select(FutureAbsence.id))
-    at.button(key=f"absence.{absence_id}.cancel").click().run()
+    at, absence_id = _reported_then_cancel(app_db)
     at.button(key=f"absence.{absence_id}.cancel.keep").click().run()
     assert not at.exception
     assert "withdrawn" not in texts(at)
@@ -183,7 +186,7 @@ def test_keeping_the_absence_changes_nothing(app_db: Session) -> None:
 
 def test_cancelling_a_waitlist_place_says_what_is_lost_first(app_db: Session) -> None:
     _weekly(app_db)
-    at = _open(app_db, "Enrollments", "Lucia")
+    at = open_tab(app_db, "Enrollments", "Lucia")
     lucia = app_db.scalar(select(Student.id).where(Student.first_name == "Lucia"))
     at.toggle(key="students.show_waitlist").set_value(True).run()
     place = app_db.scalar(select(Enrollment.id).where(Enrollment.student_id == lucia))
@@ -206,7 +209,7 @@ def test_an_absence_without_a_token_cancels_in_one_tap(app_db: Session) -> None:
     thursday = app_db.scalar(select(GymClass).where(GymClass.name == "Beam Basics"))
     absence = f.future_absence(app_db, maya, thursday, date(2026, 12, 3))
     app_db.commit()
-    at = _open(app_db, "Absences")
+    at = open_tab(app_db, "Absences")
     at.button(key=f"absence.{absence.id}.cancel").click().run()
     assert not at.exception
     assert "The absence is cancelled." in texts(at)
@@ -231,7 +234,7 @@ def test_skills_show_enrolled_levels_current_first_and_open(app_db: Session) -> 
         date(2026, 11, 10),
     )
     app_db.commit()
-    at = _open(app_db, "Skills")
+    at = open_tab(app_db, "Skills")
     shown = [(unescape(e.label), e.proto.expanded) for e in at.expander if " · " in e.label]
     assert [(label.split(" · ")[1], expanded) for label, expanded in shown] == [
         ("Level 1 (current)", True),
