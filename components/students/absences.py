@@ -114,8 +114,9 @@ def _by_class(actor: Actor, student: StudentCard) -> None:
     with session_scope() as db:
         current = student_enrollments(db, actor, student.id).current
     # Booked makeup visits are cancelled on the Makeups tab (which returns their token).
+    # Labels must differ: Streamlit maps a choice back through its label.
     names = {
-        v.id: f"{v.class_name} ({v.weekday_name} {format_time(v.start_time)})"
+        v.id: f"{v.class_name} ({v.weekday_name} {format_time(v.start_time)}) · {v.location_name}"
         for v in current
         if v.type != "makeup"
     }

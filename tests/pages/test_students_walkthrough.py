@@ -100,7 +100,7 @@ def test_absences_by_class_do_not_list_booked_makeups(app_db: Session) -> None:
     makeup_visit(app_db, maya, friday, date(2026, 12, 4))
     at = open_tab(app_db, "Absences")
     (classes,) = [m for m in at.multiselect if m.label == "Classes"]
-    assert classes.options == ["Beam Basics (Thursday 4:00 PM)"]
+    assert classes.options == ["Beam Basics (Thursday 4:00 PM) · Northside"]
     classes.select(classes.options[0])
     at.date_input[0].set_value(date(2026, 12, 3))
     at.button(key="FormSubmitter:absence.by_class-Report absence").click().run()
