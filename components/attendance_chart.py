@@ -5,11 +5,12 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import streamlit as st
 
+from components.formatting import format_date
 from services.attendance import WeekAttendance
 
 
 def attendance_figure(weeks: list[WeekAttendance]) -> go.Figure:
-    labels = [f"{w.week_start:%d %b}" for w in weeks]
+    labels = [format_date(w.week_start, weekday=False, year=False) for w in weeks]
     figure = go.Figure(
         [
             go.Bar(

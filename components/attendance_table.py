@@ -21,11 +21,13 @@ def marks_frame(record: EnrollmentAttendance) -> pd.DataFrame:
 
 
 def render_enrollment_attendance(record: EnrollmentAttendance) -> None:
-    title = (
-        f"{record.class_name} · {record.location_name} — "
-        f"{format_rate(record.rate.rate)} attended ({record.rate.attended} of "
-        f"{record.rate.recorded})"
-    )
+    title = f"{record.class_name} · {record.location_name} — no classes marked yet"
+    if record.rate.recorded:
+        title = (
+            f"{record.class_name} · {record.location_name} — "
+            f"{format_rate(record.rate.rate)} attended ({record.rate.attended} of "
+            f"{record.rate.recorded})"
+        )
     with st.expander(escape_markdown(title)):
         if record.marks:
             st.dataframe(marks_frame(record), hide_index=True, width="stretch")

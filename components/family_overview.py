@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from components.actions import run_then_rerun
-from components.formatting import escape_markdown
+from components.formatting import escape_markdown, format_moment
 from components.ledger_table import render_ledger_table
 from components.money import render_money_metric
 from components.student_code_resets import render_student_resets
@@ -50,7 +50,7 @@ def render_family_overview(actor: Actor, view: FamilyOverview) -> None:
 def _notes(actor: Actor, view: FamilyOverview) -> None:
     st.markdown("**Staff notes** (parents never see these)")
     for note in view.notes:
-        st.caption(escape_markdown(f"{note.at:%d %b %Y} · {note.author}"))
+        st.caption(escape_markdown(f"{format_moment(note.at, view.timezone)} · {note.author}"))
         st.write(escape_markdown(note.body))
     with st.form(f"note.{view.family_id}", clear_on_submit=False):
         body = st.text_area("Add a note", max_chars=4000)

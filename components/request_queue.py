@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import streamlit as st
 
 from components.actions import run_then_rerun
-from components.formatting import escape_markdown, format_date
+from components.formatting import escape_markdown, format_date, format_moment
 from services.access import Actor
 from services.request_decisions import StaffRequestView, decide_request
 
@@ -20,14 +22,14 @@ def request_title(request: StaffRequestView) -> str:
     if request.effective_date:
         parts.append(f"from {format_date(request.effective_date)}")
     if class_date := request.details.get("class_date"):
-        parts.append(f"on {class_date}")
+        parts.append(f"on {format_date(date.fromisoformat(class_date))}")
     return " · ".join(parts)
 
 
 def render_pending_request(actor: Actor, request: StaffRequestView) -> None:
     with st.container(border=True):
         st.write(escape_markdown(request_title(request)))
-        st.caption(f"Asked {request.created_at:%d %b %Y %H:%M} UTC")
+        st.caption(f"Asked {format_moment(request.created_at, request.timezone)}")
         if request.parent_note:
             st.caption(escape_markdown(f"Parent's note: {request.parent_note}"))
         note = st.text_input(

@@ -7,6 +7,7 @@ from datetime import date
 import streamlit as st
 
 from components.documents import CSV, PDF, render_download
+from components.formatting import format_date
 from services import documents as docs
 from services import statements
 from services.access import Actor
@@ -35,9 +36,8 @@ def render_location_documents(
             mime=CSV,
             key="docs.statement_csv",
         )
-    st.markdown(
-        f"**Ledger for {location_name}** — {period.start:%d %b %Y} to {period.last:%d %b %Y}"
-    )
+    first, last = format_date(period.start), format_date(period.last)
+    st.markdown(f"**Ledger for {location_name}** — {first} to {last}")
     pdf, csv = st.columns(2)
     with pdf:
         render_download(

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from components.auth import current_actor
-from components.formatting import escape_markdown, format_date, format_rate
+from components.formatting import escape_markdown, format_date, format_moment, format_rate
 from components.location_picker import selected_location_id
 from components.roster import render_today_class
 from data.db import session_scope
@@ -38,6 +38,6 @@ for request in home.recent_requests:
     st.write(
         escape_markdown(
             f"{request.kind.replace('_', ' ').capitalize()} · {request.student_name} · "
-            f"{request.location_name} · {request.created_at:%d %b %H:%M} UTC"
+            f"{request.location_name} · {format_moment(request.created_at, request.timezone)}"
         )
     )

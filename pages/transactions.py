@@ -6,6 +6,7 @@ import streamlit as st
 
 from components.auth import current_actor
 from components.documents import PDF, render_download
+from components.formatting import format_date
 from components.ledger_table import render_ledger_table
 from components.location_picker import selected_location_id
 from components.statement_downloads import render_family_documents, render_location_documents
@@ -59,7 +60,8 @@ payments = ledger.loc[ledger["type"] == "payment"]
 if not payments.empty:
     with st.expander("Receipts"):
         labels = {
-            int(r.entry_id): f"{r.date:%d %b %Y} · {r.description}" for r in payments.itertuples()
+            int(r.entry_id): f"{format_date(r.date)} · {r.description}"
+            for r in payments.itertuples()
         }
         entry_id = st.selectbox(
             "Payment", list(labels), format_func=labels.get, key="ledger.receipt"

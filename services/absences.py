@@ -54,7 +54,6 @@ MAX_SPAN = timedelta(days=60)
 # A form left open a few minutes still means "from now".
 START_GRACE = timedelta(minutes=15)
 JUST_MARKED = "Those classes were just marked absent; refresh the page to see them."
-MAX_ENROLLMENTS = 20
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 USED_STATES = (TokenState.PENDING, TokenState.SPENT)
 
@@ -90,6 +89,7 @@ class AbsenceOutcome:
     token_ids: tuple[int, ...]  # for the absence → makeup shortcut (makeups.makeup_options)
     request_id: int  # the absence's entry in the request tracker
     message: str  # a plain sentence or two for the page
+    skipped: tuple[str, ...] = ()  # why each chosen class was not marked (by class only)
 
 
 @dataclass(frozen=True)
@@ -231,30 +231,6 @@ def report_absence_by_dates(
         return _mark(db, actor, student, meetings, note, settings)
 
 
-def report_absence_by_enrollment(
-    db: Session,
-    actor: Actor,
-    student_id: int,
-    enrollment_ids: list[int],
-    class_date: date,
-    reason: str,
-) -> AbsenceOutcome:
-    """Mark only the meetings on `class_date` of the chosen enrollments (regular, trial or a
-    makeup visit on that date)."""
-    require_id(student_id, "student")
-    ids = _require_ids(enrollment_ids)
-    day = require_day(class_date, "date of the class")
-    note = clean_note(reason)
-    settings = get_settings(db)
-    _require_absences(actor, settings)
-    with write_transaction(db, conflict=JUST_MARKED):
-        student = student_in_reach(db, actor, student_id)
-        rows = {row.id: row for row in _enrollment_rows(db, actor, student.id, ids=ids)}
-        now = clock.now()
-        meetings = [_meeting_on(rows.get(i), student, day, now) for i in ids]
-        return _mark(db, actor, student, meetings, note, settings)
-
-
 def _require_absences(actor: Actor, settings: PortalSettings) -> None:
     if actor.is_guardian and not settings.future_absences_enabled:
         raise FeatureDisabled("Reporting absences ahead of time is switched off.")
@@ -272,14 +248,6 @@ def _require_window(starts_at: object, ends_at: object) -> None:
             f"An absence can cover at most {MAX_SPAN.days} days; "
             "report a longer one to the front desk."
         )
-
-
-def _require_ids(values: object) -> list[int]:
-    if not isinstance(values, list | tuple) or not values:
-        raise ValidationError("Choose at least one class.")
-    if len(values) > MAX_ENROLLMENTS:
-        raise ValidationError(f"Choose at most {MAX_ENROLLMENTS} classes at a time.")
-    return list(dict.fromkeys(require_id(value, "enrollment") for value in values))
 
 
 def _is_aware(moment: datetime) -> bool:

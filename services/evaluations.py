@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Row, func, select, union
+from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session
 
 from data.models import (
@@ -15,11 +16,14 @@ from data.models import (
     Evaluation,
     GymClass,
     Level,
+    Location,
     Program,
     Skill,
     SkillStatus,
 )
+from services import clock
 from services.access import Actor
+from services.capacity import ONGOING_TYPES
 from services.students import student_in_reach
 
 
@@ -40,51 +44,68 @@ class LevelProgress:
     level_id: int
     level: str
     position: int  # order within the program, 1 = first level
+    is_current: bool  # the student is enrolled in a class of this level now
     skills: tuple[SkillProgress, ...]  # in the level's order
     mastered: int  # "7 of 12 skills mastered": mastered of total
     total: int
 
 
 def student_evaluations(db: Session, actor: Actor, student_id: int) -> list[LevelProgress]:
-    """Levels the student has an evaluation in or is or was enrolled in (not waitlists), by
-    program then level position. Three queries besides the access check, however many
-    levels, skills and evaluations there are."""
+    """The levels of the student's current and past enrollments (regular or trial; not
+    waitlists, makeup visits or drop-ins), the current ones first, each group by program then
+    level position. Four queries besides the access check, however many levels, skills and
+    evaluations there are."""
     student = student_in_reach(db, actor, student_id)
+    enrolled = _enrolled_levels(db, student.id)
     newest = _newest_evaluations(db, student.id)
     levels: dict[int, tuple[Row[Any], list[SkillProgress]]] = {}
-    for row in _level_skills(db, student.id):
+    for row in _level_skills(db, enrolled):
         _, skills = levels.setdefault(row.level_id, (row, []))
         if row.skill_id is not None:
             skills.append(_skill_progress(row, newest.get(row.skill_id)))
-    return [
+    progress = [
         LevelProgress(
             program_id=row.program_id,
             program=row.program,
             level_id=row.level_id,
             level=row.level,
             position=row.position,
+            is_current=enrolled[row.level_id],
             skills=tuple(skills),
             mastered=sum(s.status == SkillStatus.MASTERED for s in skills),
             total=len(skills),
         )
         for row, skills in levels.values()
     ]
+    return sorted(progress, key=lambda level: not level.is_current)  # stable: keeps the order
 
 
-def _level_skills(db: Session, student_id: int) -> list[Row[Any]]:
-    evaluated = (
-        select(Skill.level_id)
-        .join(Evaluation, Evaluation.skill_id == Skill.id)
-        .where(Evaluation.student_id == student_id)
-    )
-    enrolled = (
-        select(GymClass.level_id)
+def _enrolled_levels(db: Session, student_id: int) -> dict[int, bool]:
+    """Each level the student has or had an enrollment in: whether one is current (active and
+    not ended before today at the class's location)."""
+    rows = db.execute(
+        select(GymClass.level_id, Enrollment.status, Enrollment.end_date, Location.timezone)
         .join(Enrollment, Enrollment.class_id == GymClass.id)
+        .join(Location, Location.id == GymClass.location_id)
         .where(
             Enrollment.student_id == student_id,
+            Enrollment.type.in_(ONGOING_TYPES),
             Enrollment.status != EnrollmentStatus.WAITLISTED,
         )
     )
+    levels: dict[int, bool] = {}
+    for row in rows:
+        current = row.status is EnrollmentStatus.ACTIVE and (
+            row.end_date is None or row.end_date >= clock.today_in(row.timezone)
+        )
+        levels[row.level_id] = levels.get(row.level_id, False) or current
+    return levels
+
+
+def _level_skills(db: Session, level_ids: Iterable[int]) -> list[Row[Any]]:
+    ids = list(level_ids)
+    if not ids:
+        return []
     return list(
         db.execute(
             select(
@@ -98,7 +119,7 @@ def _level_skills(db: Session, student_id: int) -> list[Row[Any]]:
             )
             .join(Program, Program.id == Level.program_id)
             .outerjoin(Skill, Skill.level_id == Level.id)
-            .where(Level.id.in_(union(evaluated, enrolled)))
+            .where(Level.id.in_(ids))
             .order_by(Program.name, Program.id, Level.position, Skill.position, Skill.id)
         ).all()
     )

@@ -13,7 +13,7 @@ from services import audit, clock
 from services.access import Actor, require_staff
 from services.errors import NotFound, ValidationError
 from services.ledger import Balance, family_balance
-from services.students import StudentCard, family_students, reachable_family
+from services.students import StudentCard, family_students, family_timezone, reachable_family
 from services.transactions import write_transaction
 
 MAX_HITS = 25
@@ -53,6 +53,7 @@ class FamilyOverview:
     students: tuple[StudentCard, ...]
     balance: Balance
     notes: tuple[NoteView, ...]
+    timezone: str  # where the family takes classes: note times are shown there
 
 
 def _pattern(query: object) -> str:
@@ -165,6 +166,7 @@ def family_overview(db: Session, actor: Actor, family_id: int) -> FamilyOverview
         students=tuple(family_students(db, actor, family_id=family_id)),
         balance=family_balance(db, actor, family_id),
         notes=_notes(db, family_id),
+        timezone=family_timezone(db, family_id),
     )
 
 

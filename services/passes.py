@@ -332,12 +332,14 @@ def _pass_views(db: Session, condition: ColumnElement[bool]) -> list[PassView]:
 
 def _view(row: Row[Any], today: date) -> PassView:
     p: PunchPass = row.PunchPass
-    if not p.is_active:
-        status = INACTIVE
-    elif p.punches_used >= p.punches_total:
+    # Why a pass cannot be used, most telling first: staff often switch off passes that
+    # expired or were used up, and "Inactive" would hide that.
+    if p.punches_used >= p.punches_total:
         status = USED_UP
     elif p.expires_on is not None and p.expires_on < today:
         status = EXPIRED
+    elif not p.is_active:
+        status = INACTIVE
     else:
         status = ACTIVE
     return PassView(

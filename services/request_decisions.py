@@ -76,6 +76,7 @@ class StaffRequestView:
     student_name: str
     location_id: int
     location_name: str
+    timezone: str  # the location's: times are shown there
     enrollment_id: int | None
     class_name: str | None  # the enrollment's class
     target_class_id: int | None
@@ -188,6 +189,7 @@ def _staff_views(db: Session, *where: ColumnElement[bool]) -> list[StaffRequestV
             Student.first_name,
             Student.last_name,
             Location.name.label("location_name"),
+            Location.timezone,
             current_class.name.label("class_name"),
             target_class.name.label("target_class_name"),
         )
@@ -216,6 +218,7 @@ def _staff_view(row: Row[Any], history: list[RequestEventView]) -> StaffRequestV
         student_name=f"{row.first_name} {row.last_name}",
         location_id=request.location_id,
         location_name=row.location_name,
+        timezone=row.timezone,
         enrollment_id=request.enrollment_id,
         class_name=row.class_name,
         target_class_id=request.target_class_id,

@@ -45,6 +45,7 @@ class RequestView:
     student_id: int
     student_name: str
     location_name: str
+    timezone: str  # the location's: times are shown there
     target_class_name: str | None
     effective_date: date | None
     parent_note: str
@@ -120,6 +121,7 @@ def family_requests(
             Student.first_name,
             Student.last_name,
             Location.name.label("location_name"),
+            Location.timezone,
             GymClass.name.label("target_class_name"),
         )
         .join(Student, Student.id == ParentRequest.student_id)
@@ -144,6 +146,7 @@ def family_requests(
             student_id=row.ParentRequest.student_id,
             student_name=f"{row.first_name} {row.last_name}",
             location_name=row.location_name,
+            timezone=row.timezone,
             target_class_name=row.target_class_name,
             effective_date=row.ParentRequest.effective_date,
             parent_note=row.ParentRequest.parent_note,

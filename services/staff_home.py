@@ -82,6 +82,7 @@ class RequestPreview:
     kind: str
     student_name: str
     location_name: str
+    timezone: str  # the location's: times are shown there
     created_at: datetime
 
 
@@ -293,6 +294,7 @@ def _recent_requests(db: Session, location_ids: list[int]) -> tuple[RequestPrevi
             Student.first_name,
             Student.last_name,
             Location.name.label("location_name"),
+            Location.timezone,
         )
         .join(Student, Student.id == ParentRequest.student_id)
         .join(Location, Location.id == ParentRequest.location_id)
@@ -309,6 +311,7 @@ def _recent_requests(db: Session, location_ids: list[int]) -> tuple[RequestPrevi
             kind=r.kind.value,
             student_name=f"{r.first_name} {r.last_name}",
             location_name=r.location_name,
+            timezone=r.timezone,
             created_at=r.created_at,
         )
         for r in rows

@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from components.actions import run_action
-from components.formatting import format_date, format_time
+from components.formatting import format_moment
 from services.access import Actor
 from services.account_activity import ActivityItem, account_activity
 from services.contact_changes import ConsentChange, consent_history
@@ -47,8 +47,7 @@ def render_activity(actor: Actor) -> None:
 
 
 def _when(at: datetime, zone: ZoneInfo) -> str:
-    local = at.astimezone(zone)
-    return f"{format_date(local.date())} {format_time(local.time())}"
+    return format_moment(at, str(zone))
 
 
 def _activity_table(items: list[ActivityItem], zone: ZoneInfo) -> pd.DataFrame:

@@ -3,27 +3,30 @@
 from __future__ import annotations
 
 from datetime import datetime, time
+from typing import Any
 
 import streamlit as st
 
-from components.actions import flash, open_panel, panel, run_action, run_then_rerun
-from components.formatting import escape_markdown, format_date, format_time_range
+from components.actions import close_panel, flash, open_panel, panel, run_action
+from components.formatting import escape_markdown, format_date, format_time, format_time_range
 from components.students.makeups import PANEL as MAKEUP_PANEL
 from components.students.makeups import render_booking_panel
 from data.db import session_scope
 from services.absences import (
     AbsenceOutcome,
+    AbsenceView,
     cancel_absence,
     future_absences,
     report_absence_by_dates,
-    report_absence_by_enrollment,
 )
+from services.absences_by_class import report_absence_by_enrollment
 from services.access import Actor
 from services.enrollments import student_enrollments
 from services.settings import PortalSettings
 from services.students import StudentCard
 
 NEW_TOKEN_KEY = "students.new_token"  # noqa: S105 (a session-state key)
+CANCEL_PANEL = "students.absence_cancel"
 
 
 def render_absences(actor: Actor, student: StudentCard, settings: PortalSettings) -> None:
@@ -44,27 +47,79 @@ def render_absences(actor: Actor, student: StudentCard, settings: PortalSettings
     if not scheduled:
         st.caption("None scheduled.")
     for absence in scheduled:
-        line = (
-            f"{absence.weekday_name} {format_date(absence.class_date)}, "
-            f"{format_time_range(absence.start_time, absence.end_time)} · "
-            f"{absence.class_name} · {absence.location_name}"
-        )
-        left, right = st.columns([3, 1])
-        left.write(escape_markdown(line))
-        if absence.can_cancel:
-            if right.button("Cancel", key=f"absence.{absence.id}.cancel"):
-                run_then_rerun(
-                    lambda db, a=absence: cancel_absence(db, actor, a.id),
-                    "The absence is cancelled.",
-                )
-        elif absence.why_not:
+        _scheduled(actor, absence)
+
+
+def _scheduled(actor: Actor, absence: AbsenceView) -> None:
+    line = (
+        f"{format_date(absence.class_date)}, "
+        f"{format_time_range(absence.start_time, absence.end_time)} · "
+        f"{absence.class_name} · {absence.location_name}"
+    )
+    left, right = st.columns([3, 1])
+    left.write(escape_markdown(line))
+    if not absence.can_cancel:
+        if absence.why_not:
             right.caption(escape_markdown(absence.why_not))
+        return
+    if right.button("Cancel", key=f"absence.{absence.id}.cancel"):
+        if absence.token_id is None:  # nothing is lost: the absence can be reported again
+            _cancel(actor, absence)
+        else:
+            open_panel(CANCEL_PANEL, absence.id)
+    if panel(CANCEL_PANEL) == absence.id:
+        _confirm_cancel(actor, absence)
+
+
+def _confirm_cancel(actor: Actor, absence: AbsenceView) -> None:
+    """Withdrawing an earned token cannot be undone (reporting again later may earn none)."""
+    st.warning(
+        escape_markdown(
+            f"Cancel the absence from {absence.class_name} on {format_date(absence.class_date)}? "
+            "The makeup token it earned is withdrawn and cannot be used any more."
+        )
+    )
+    yes, keep = st.columns(2)
+    if yes.button("Cancel the absence", type="primary", key=f"absence.{absence.id}.cancel.confirm"):
+        _cancel(actor, absence)
+    if keep.button("Keep the absence", key=f"absence.{absence.id}.cancel.keep"):
+        close_panel(CANCEL_PANEL)
+        st.rerun()
+
+
+def _cancel(actor: Actor, absence: AbsenceView) -> None:
+    if run_action(lambda db: _cancelled(db, actor, absence.id)) is None:
+        return
+    close_panel(CANCEL_PANEL)
+    if absence.token_id is not None:
+        _forget_token(absence.token_id)
+    flash("The absence is cancelled.")
+    st.rerun()
+
+
+def _cancelled(db: Any, actor: Actor, absence_id: int) -> bool:
+    cancel_absence(db, actor, absence_id)
+    return True
+
+
+def _forget_token(token_id: int) -> None:
+    """The token is gone: no offer or booking panel may still refer to it."""
+    if st.session_state.get(NEW_TOKEN_KEY) == token_id:
+        st.session_state.pop(NEW_TOKEN_KEY, None)
+    if panel(MAKEUP_PANEL) == token_id:
+        close_panel(MAKEUP_PANEL)
 
 
 def _by_class(actor: Actor, student: StudentCard) -> None:
     with session_scope() as db:
         current = student_enrollments(db, actor, student.id).current
-    names = {v.id: f"{v.class_name} ({v.weekday_name})" for v in current}
+    # Booked makeup visits are cancelled on the Makeups tab (which returns their token).
+    # Labels must differ: Streamlit maps a choice back through its label.
+    names = {
+        v.id: f"{v.class_name} ({v.weekday_name} {format_time(v.start_time)}) · {v.location_name}"
+        for v in current
+        if v.type != "makeup"
+    }
     if not names:
         st.caption("No current classes to report an absence for.")
         return

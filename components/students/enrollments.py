@@ -47,7 +47,7 @@ def render_enrollments(actor: Actor, student: StudentCard, settings: PortalSetti
         f"Show waitlist ({len(enrollments.waitlisted)})", key="students.show_waitlist"
     ):
         for view in enrollments.waitlisted:
-            _waitlisted(actor, view, settings)
+            _waitlisted(actor, student, view, settings)
     if enrollments.past and st.toggle(
         f"Show past enrollments ({len(enrollments.past)})", key="students.show_past"
     ):
@@ -112,14 +112,36 @@ def _drop_panel(actor: Actor, view: EnrollmentView) -> None:
         st.rerun()
 
 
-def _waitlisted(actor: Actor, view: EnrollmentView, settings: PortalSettings) -> None:
+def _waitlisted(
+    actor: Actor, student: StudentCard, view: EnrollmentView, settings: PortalSettings
+) -> None:
     with st.container(border=True):
         st.write(escape_markdown(describe(view)))
         st.caption(f"Waitlist position {view.waitlist_position}")
-        if settings.allow_cancel_waitlist and st.button(
-            "Cancel waitlist", key=f"waitlist.{view.id}.cancel"
-        ):
-            run_then_rerun(lambda db: cancel_waitlist(db, actor, view.id), _message)
+        if not settings.allow_cancel_waitlist:
+            return
+        if st.button("Cancel waitlist", key=f"waitlist.{view.id}.cancel"):
+            open_panel(PANEL, ("cancel_waitlist", view.id))
+        if panel(PANEL) == ("cancel_waitlist", view.id):
+            _confirm_cancel_waitlist(actor, student, view)
+
+
+def _confirm_cancel_waitlist(actor: Actor, student: StudentCard, view: EnrollmentView) -> None:
+    """A waitlist place cannot be given back: joining again starts at the end."""
+    st.warning(
+        escape_markdown(
+            f"{student.first_name} will lose position {view.waitlist_position} on the "
+            f"{view.class_name} waitlist."
+        )
+    )
+    confirm, keep = st.columns(2)
+    if confirm.button(
+        "Leave the waitlist", type="primary", key=f"waitlist.{view.id}.cancel.confirm"
+    ):
+        run_then_rerun(lambda db: cancel_waitlist(db, actor, view.id), _message, close=PANEL)
+    if keep.button("Stay on the waitlist", key=f"waitlist.{view.id}.cancel.keep"):
+        close_panel(PANEL)
+        st.rerun()
 
 
 def _message(outcome: ChangeOutcome) -> str:

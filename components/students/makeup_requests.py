@@ -9,7 +9,7 @@ from components.actions import run_action, run_then_rerun
 from components.formatting import format_date, format_time
 from data.db import session_scope
 from services.access import Actor
-from services.enrollments import student_enrollments
+from services.enrollments import EnrollmentView, student_enrollments
 from services.makeups import makeup_request_options, past_makeups, request_makeup
 from services.students import StudentCard
 
@@ -18,14 +18,15 @@ def render_makeup_requests(actor: Actor, student: StudentCard) -> None:
     with session_scope() as db:
         enrollments = student_enrollments(db, actor, student.id)
         history = past_makeups(db, actor, student.id)
-    classes = {
-        v.class_id: v for v in (*enrollments.current, *enrollments.past) if v.type != "makeup"
-    }
+    # One choice per enrollment, not per class: a student may have several enrollments in
+    # classes of the same name and weekday (one per term), and a selectbox whose labels
+    # repeat hands back the wrong one.
+    attended = {v.id: v for v in (*enrollments.current, *enrollments.past) if v.type != "makeup"}
     st.markdown("**Request a makeup**")
-    if not classes:
+    if not attended:
         st.caption("A makeup can be requested for a class the student is or was enrolled in.")
     else:
-        _request_form(actor, student, classes)
+        _request_form(actor, student, attended)
     st.markdown("**Past makeups**")
     if not history:
         st.caption("No makeups yet.")
@@ -45,17 +46,33 @@ def render_makeup_requests(actor: Actor, student: StudentCard) -> None:
         )
 
 
-def _request_form(actor: Actor, student: StudentCard, classes: dict) -> None:  # type: ignore[type-arg]
-    missed_class = st.selectbox(
-        "Missed class",
-        list(classes),
-        key="makeup_request.missed_class",
-        format_func=lambda class_id: (
-            f"{classes[class_id].class_name} ({classes[class_id].weekday_name})"
-        ),
+def enrollment_label(view: EnrollmentView) -> str:
+    """'Rec Gym Level 1 · Fri 5:30 PM · Northside · 21 Sep 2026 – now': unique per
+    enrollment, because its dates are part of it."""
+    until = format_date(view.end_date) if view.end_date else "now"
+    return (
+        f"{view.class_name} · {view.weekday_name[:3]} {format_time(view.start_time)} · "
+        f"{view.location_name} · {format_date(view.start_date)} – {until}"
     )
+
+
+def _request_form(actor: Actor, student: StudentCard, attended: dict[int, EnrollmentView]) -> None:
+    chosen = attended[
+        st.selectbox(
+            "Missed class",
+            list(attended),
+            key="makeup_request.enrollment",
+            format_func=lambda enrollment_id: enrollment_label(attended[enrollment_id]),
+        )
+    ]
+    missed_class = chosen.class_id
     missed_date = st.date_input(
-        "Date missed", value=None, key="makeup_request.missed_date", format="YYYY-MM-DD"
+        "Date missed",
+        value=None,
+        key=f"makeup_request.missed_date.{chosen.id}",
+        format="YYYY-MM-DD",
+        min_value=chosen.start_date,
+        max_value=chosen.end_date,
     )
     if missed_date is None:
         return

@@ -28,7 +28,7 @@ PANEL = "students.makeup_panel"
 
 def option_label(option: MakeupOption) -> str:
     return (
-        f"{option.weekday_name} {format_date(option.class_date)}, "
+        f"{format_date(option.class_date)}, "
         f"{format_time_range(option.start_time, option.end_time)} · {option.class_name} · "
         f"{option.instructor} · {seats_label(option.open_seats)}"
     )

@@ -23,6 +23,12 @@ STATUS_LABELS = {
 }
 
 
+def status_label(view: PassView) -> str:
+    if view.status == "expired" and view.expires_on is not None:
+        return f"Expired on {format_date(view.expires_on)}"
+    return STATUS_LABELS.get(view.status, view.status)
+
+
 def passes_frame(passes: list[PassView]) -> pd.DataFrame:
     return pd.DataFrame(
         {
@@ -33,7 +39,7 @@ def passes_frame(passes: list[PassView]) -> pd.DataFrame:
             "Purchased": [format_date(p.purchased_on) for p in passes],
             "Expires": [format_date(p.expires_on) if p.expires_on else "—" for p in passes],
             "Paid": [format_cents(p.amount_paid_cents) for p in passes],
-            "Status": [STATUS_LABELS.get(p.status, p.status) for p in passes],
+            "Status": [status_label(p) for p in passes],
         }
     )
 

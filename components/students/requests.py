@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from components.actions import run_then_rerun
-from components.formatting import escape_markdown, format_date
+from components.formatting import escape_markdown, format_date, format_moment
 from data.db import session_scope
 from services.access import Actor
 from services.request_decisions import cancel_request
@@ -38,7 +38,8 @@ def render_requests(actor: Actor, student: StudentCard) -> None:
         with st.expander(f"{icon} {escape_markdown(_title(request))}"):
             for event in request.history:
                 note = f" — {event.note}" if event.note else ""
-                st.write(escape_markdown(f"{event.at:%d %b %Y %H:%M} UTC · {event.status}{note}"))
+                when = format_moment(event.at, request.timezone)
+                st.write(escape_markdown(f"{when} · {event.status}{note}"))
             if request.staff_note:
                 st.caption(escape_markdown(f"From the gym: {request.staff_note}"))
             if request.status == "pending" and st.button(

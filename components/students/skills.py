@@ -1,4 +1,4 @@
-"""Evaluated skills grouped by level, with progress per level."""
+"""Skills of each level the student is or was enrolled in, the current level open."""
 
 from __future__ import annotations
 
@@ -32,9 +32,14 @@ def render_skills(actor: Actor, student: StudentCard) -> None:
     if not levels:
         st.info("No skills have been evaluated yet.")
     for level in levels:
-        st.markdown(f"**{escape_markdown(f'{level.program} · {level.level}')}**")
-        st.progress(
-            level.mastered / level.total if level.total else 0.0,
-            text=f"{level.mastered} of {level.total} skills mastered",
-        )
-        st.dataframe(level_frame(level), hide_index=True, width="stretch")
+        label = f"{level.program} · {level.level}"
+        if level.is_current:
+            label += " (current)"
+        # Current levels open, the others collapsed: a phone shows one level, not seven.
+        with st.expander(escape_markdown(label), expanded=level.is_current):
+            st.progress(
+                level.mastered / level.total if level.total else 0.0,
+                text=f"{level.mastered} of {level.total} skills mastered",
+            )
+            if level.skills:
+                st.dataframe(level_frame(level), hide_index=True, width="stretch")

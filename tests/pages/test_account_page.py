@@ -709,10 +709,10 @@ def test_account_activity_and_consent_history(app_db: Session, family: ch.Accoun
         "Stopped text and voice messages to (312) 555-0101 of Alex Rivera"
     )
     assert activity["Who"].iloc[0] == "Alex Rivera"
-    assert activity["When"].iloc[0] == "Tue 24 Nov 2026 9:00 AM"  # Chicago time
+    assert activity["When"].iloc[0] == "Tue 24 Nov 2026, 9:00 AM"  # Chicago time
     assert consent.to_dict("records") == [
         {
-            "When": "Tue 24 Nov 2026 9:00 AM",
+            "When": "Tue 24 Nov 2026, 9:00 AM",
             "Who": "Alex Rivera",
             "Address or number": "(312) 555-0101",
             "Change": "Stopped text messages",

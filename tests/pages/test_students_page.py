@@ -187,7 +187,8 @@ def test_each_section_renders(app_db: Session, tab: str, expected: str) -> None:
     _family(app_db)
     at = _open(app_db, tab)
     assert at.session_state["students.tab"] == tab
-    page = texts(at) + "\n".join(str(m.value) for m in at.markdown)
+    page = "\n".join([texts(at), *(str(m.value) for m in at.markdown)])
+    page += "\n".join(e.label for e in at.expander)  # Skills: one expander per level
     assert expected in page
     if tab == "QR code":
         image = at.get("image")[0].proto
@@ -242,6 +243,8 @@ def test_cancel_waitlist_follows_its_setting(app_db: Session, allowed: bool) -> 
     assert bool(cancel) is allowed
     if allowed:
         cancel[0].click().run()
+        assert not at.exception
+        at.button(key=f"waitlist.{cancel[0].key.split('.')[1]}.cancel.confirm").click().run()
         assert not at.exception
         app_db.rollback()
         statuses = app_db.scalars(

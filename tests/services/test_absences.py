@@ -32,8 +32,8 @@ from services.absences import (
     cancel_absence,
     future_absences,
     report_absence_by_dates,
-    report_absence_by_enrollment,
 )
+from services.absences_by_class import report_absence_by_enrollment
 from services.errors import AccessDenied, FeatureDisabled, NotFound, ValidationError
 from services.request_decisions import decide_request
 from services.requests import family_requests
@@ -488,19 +488,70 @@ def test_by_enrollment_marks_several_classes_on_one_day(db: Session, world: Worl
     assert outcome.message.startswith("Maya's classes on Tue 1 Dec are marked absent.")
 
 
-def test_by_enrollment_marks_a_makeup_visit_on_its_day(db: Session, world: World) -> None:
+def test_by_enrollment_leaves_a_booked_makeup_to_the_makeups_tab(db: Session, world: World) -> None:
     visit = f.enroll(
         db, world.gym.maya, world.flips, type=EnrollmentType.MAKEUP, start=THU_3_DEC, end=THU_3_DEC
     )
     db.commit()
-    outcome = report_absence_by_enrollment(
-        db, world.gym.guardian, world.gym.maya.id, [visit.id], THU_3_DEC, ""
-    )
-    assert outcome.marked[0].is_makeup_visit and outcome.token_ids == ()
-    with pytest.raises(ValidationError, match="makeup in Flips is on Thu 3 Dec"):
+    before = written(db)
+    with pytest.raises(
+        ValidationError, match="makeup in Flips on Thu 3 Dec is not reported here: cancel it on"
+    ):
         report_absence_by_enrollment(
-            db, world.gym.guardian, world.gym.maya.id, [visit.id], date(2026, 12, 10), ""
+            db, world.gym.guardian, world.gym.maya.id, [visit.id], THU_3_DEC, ""
         )
+    assert written(db) == before
+
+
+def test_select_all_records_the_valid_classes_and_names_the_skipped(
+    db: Session, world: World
+) -> None:
+    """Issue 13: "Select all" with a makeup visit and a class that does not meet that day
+    recorded nothing; now the Tuesday class is marked and the others are named."""
+    visit = f.enroll(
+        db, world.gym.maya, world.flips, type=EnrollmentType.MAKEUP, start=THU_3_DEC, end=THU_3_DEC
+    )
+    thursday = f.enroll(
+        db, world.gym.maya, f.gym_class(db, world.gym.north, weekday=3, name="Vault")
+    )
+    db.commit()
+    tumblers = maya_enrollment(db, world)
+    outcome = report_absence_by_enrollment(
+        db, world.gym.guardian, world.gym.maya.id, [tumblers, visit.id, thursday.id], TUE_1_DEC, ""
+    )
+    assert [m.enrollment_id for m in outcome.marked] == [tumblers]
+    assert outcome.skipped == (
+        "Maya's makeup in Flips on Thu 3 Dec is not reported here: cancel it on the Makeups tab.",
+        "Vault does not meet on Tue 1 Dec.",
+    )
+    assert outcome.message.startswith("Maya's Tuesday 1 Dec class is marked absent.")
+    assert outcome.message.endswith(
+        "Not marked: Maya's makeup in Flips on Thu 3 Dec is not reported here: cancel it on the "
+        "Makeups tab. Vault does not meet on Tue 1 Dec."
+    )
+    db.rollback()
+    assert db.scalars(select(FutureAbsence.enrollment_id)).all() == [tumblers]
+
+
+def test_a_report_with_nothing_to_mark_gives_every_reason(db: Session, world: World) -> None:
+    visit = f.enroll(
+        db, world.gym.maya, world.flips, type=EnrollmentType.MAKEUP, start=THU_3_DEC, end=THU_3_DEC
+    )
+    db.commit()
+    tumblers = maya_enrollment(db, world)
+    report_absence_by_enrollment(
+        db, world.gym.guardian, world.gym.maya.id, [tumblers], TUE_1_DEC, ""
+    )
+    before = written(db)
+    with pytest.raises(ValidationError) as refused:
+        report_absence_by_enrollment(
+            db, world.gym.guardian, world.gym.maya.id, [tumblers, visit.id], TUE_1_DEC, ""
+        )
+    assert refused.value.message == (
+        "Maya's Tuesday 1 Dec class is already marked absent. Maya's makeup in Flips on "
+        "Thu 3 Dec is not reported here: cancel it on the Makeups tab."
+    )
+    assert written(db) == before
 
 
 def test_by_enrollment_refuses_a_repeat(db: Session, world: World) -> None:

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from data.models import EnrollmentStatus, Level, SkillStatus
+from data.models import EnrollmentStatus, EnrollmentType, Level, SkillStatus
 from services.evaluations import LevelProgress, SkillProgress, student_evaluations
 from tests import factories as f
 from tests.support.queries import count_queries
@@ -50,6 +50,7 @@ def test_each_skill_shows_its_newest_evaluation(db: Session, gym: f.FamilyGym) -
         level_id=level.id,
         level="Level 1",
         position=1,
+        is_current=True,
         skills=(
             SkillProgress(roll.id, "Forward roll", "mastered", date(2026, 10, 6), "Coach Lee", ""),
             SkillProgress(
@@ -68,16 +69,15 @@ def test_each_skill_shows_its_newest_evaluation(db: Session, gym: f.FamilyGym) -
     assert progress.program.startswith("Gymnastics")
 
 
-def test_levels_come_from_evaluations_and_enrollments_in_program_order(
-    db: Session, gym: f.FamilyGym
-) -> None:
-    level1 = level_of(db, gym)
-    level2 = f.next_level(db, level1, "Level 2")
+def test_levels_come_from_enrollments_current_first(db: Session, gym: f.FamilyGym) -> None:
+    """Issue 13: a makeup visit, a drop-in or an evaluation alone does not add a level; the
+    current level comes first."""
+    level1 = level_of(db, gym)  # Maya's current class
+    level2 = f.next_level(db, level1, "Level 2")  # evaluated only: not shown
     level3 = f.next_level(db, level2, "Level 3")  # waitlisted only: not shown
-    f.next_level(db, level3, "Level 4")  # nothing to do with Maya
+    level4 = f.next_level(db, level3, "Level 4")  # a makeup visit only: not shown
     f.skill(db, level1, "Roll", 1)
     f.evaluation(db, gym.maya, f.skill(db, level2, "Cartwheel", 1), MASTERED, date(2026, 11, 3))
-    f.skill(db, level2, "Round-off", 2)
     f.enroll(
         db,
         gym.maya,
@@ -85,6 +85,9 @@ def test_levels_come_from_evaluations_and_enrollments_in_program_order(
         status=EnrollmentStatus.WAITLISTED,
         waitlist_position=1,
     )
+    visit_class = f.gym_class(db, gym.north, level=level4)
+    f.enroll(db, gym.maya, visit_class, type=EnrollmentType.MAKEUP, start=date(2026, 11, 3))
+    f.drop_in(db, gym.maya, visit_class, date(2026, 11, 10))
     swim = f.program_level(db, "Aquatics", "Starfish")  # a past enrollment, no skills
     f.enroll(
         db,
@@ -93,11 +96,13 @@ def test_levels_come_from_evaluations_and_enrollments_in_program_order(
         status=EnrollmentStatus.COMPLETED,
         end=date(2026, 10, 1),
     )
+    ended = f.program_level(db, "Aquatics", "Seahorse")  # active, but its last class is past
+    f.enroll(db, gym.maya, f.gym_class(db, gym.north, level=ended), end=date(2026, 11, 23))
     levels = student_evaluations(db, gym.guardian, gym.maya.id)
-    assert [(p.level, p.mastered, p.total) for p in levels] == [
-        ("Starfish", 0, 0),
-        ("Level 1", 0, 1),
-        ("Level 2", 1, 2),
+    assert [(p.level, p.is_current, p.mastered, p.total) for p in levels] == [
+        ("Level 1", True, 0, 1),
+        ("Starfish", False, 0, 0),
+        ("Seahorse", False, 0, 0),
     ]
 
 
@@ -115,6 +120,7 @@ def test_a_fixed_number_of_queries(db: Session, engine: Engine, gym: f.FamilyGym
                 sk = f.skill(db, level, f"Skill {position}", position)
                 f.evaluation(db, kid, sk, MASTERED, date(2026, 10, position))
                 f.evaluation(db, kid, sk, IN_PROGRESS, date(2026, 9, position))
+            f.enroll(db, kid, f.gym_class(db, gym.north, level=level))
             level = f.next_level(db, level, f"Level {n + 2}")
         db.flush()
         db.expire_all()  # the student is loaded from the database, as in a fresh script run
@@ -122,7 +128,8 @@ def test_a_fixed_number_of_queries(db: Session, engine: Engine, gym: f.FamilyGym
             assert len(student_evaluations(db, gym.guardian, kid.id)) == levels
         return len(statements)
 
-    assert queries_for(1) == queries_for(6) == 3  # the student, the levels, the evaluations
+    # The student, the enrolled levels, their skills, the evaluations.
+    assert queries_for(1) == queries_for(6) == 4
 
 
 def test_access(db: Session, gym: f.FamilyGym) -> None:

@@ -108,6 +108,23 @@ def test_a_pass_expires_after_its_last_day(db: Session, gym: Gym) -> None:
     assert view.status == "active"
 
 
+def test_a_switched_off_pass_says_why_it_ended(db: Session, gym: Gym) -> None:
+    """Issue 13: an expired pass that staff switched off read "Inactive"."""
+    base = gym.base
+    for name, extra in [
+        ("Expired, off", {"expires_on": date(2026, 11, 1)}),
+        ("Used up, off", {"total": 5, "used": 5}),
+        ("Just off", {}),
+    ]:
+        f.punch_pass(db, base.family, base.north, name=name, is_active=False, **extra)
+    statuses = {p.name: p.status for p in family_passes(db, base.guardian)}
+    assert (statuses["Expired, off"], statuses["Used up, off"], statuses["Just off"]) == (
+        "expired",
+        "used_up",
+        "inactive",
+    )
+
+
 def test_a_student_s_passes_are_theirs_and_the_family_s(db: Session, gym: Gym) -> None:
     base = gym.base
     kai = f.student(db, base.family, "Kai")
