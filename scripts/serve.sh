@@ -29,6 +29,9 @@ if [ -z "${CARTWHEEL_STRIPE_SECRET_KEY:-}" ]; then
   export CARTWHEEL_STRIPE_JS_URL="http://127.0.0.1:$STRIPE_PORT/js.stripe.com/v3/"
   "$BIN/python" scripts/register_webhook.py "http://127.0.0.1:$STRIPE_PORT" \
     "http://127.0.0.1:$PORT/webhooks/stripe" "$CARTWHEEL_STRIPE_WEBHOOK_SECRET" &
+  # The test server starts empty: give the demo family its saved card again.
+  "$BIN/python" -m scripts.demo_card "$CARTWHEEL_STRIPE_API_BASE" \
+    || echo "The demo family's test card could not be saved; add one on Billing."
 fi
 trap '[ -n "$STRIPE_PID" ] && kill "$STRIPE_PID" 2>/dev/null || true' EXIT INT TERM
 
