@@ -17,6 +17,7 @@ import sys
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from data.config import load_secrets_file
 from data.db import session_scope
 from data.demo.logins import DEMO_LOGINS, DEMO_PASSWORD
 from data.models import User
@@ -68,6 +69,7 @@ def main(argv: list[str]) -> int:
     address = argv[0]
     if is_loopback(address):
         return 0
+    load_secrets_file()
     with session_scope() as db:
         open_logins = demo_logins_with_demo_password(db)
     warning, refuse = public_demo_problem(address, open_logins, os.environ.get(ALLOW_ENV) == "1")
