@@ -14,17 +14,13 @@ from data.demo.logins import PRIMARY_EMAIL
 from data.models import Guardian, PaymentMethod
 from scripts.demo_card import save_demo_card
 from tests import factories as f
-from tests.support.localstripe import LocalStripe, start_localstripe
+from tests.support.localstripe import LocalStripe, running_localstripe
 
 
 @pytest.fixture
 def stripe_server() -> Iterator[LocalStripe]:
     """A server of this test's own: emptying it must not disturb the other payment tests."""
-    server = start_localstripe()
-    try:
-        yield server
-    finally:
-        server.stop()
+    yield from running_localstripe()
 
 
 def _methods(db: Session) -> list[PaymentMethod]:

@@ -23,7 +23,7 @@ from tests.support.localstripe import (
     SECRET_KEY,
     LocalStripe,
     LosingProxy,
-    start_localstripe,
+    running_localstripe,
 )
 from tests.support.postgres import free_port
 
@@ -31,11 +31,7 @@ from tests.support.postgres import free_port
 @pytest.fixture
 def stripe_server() -> Iterator[LocalStripe]:
     """A server of this test's own: emptying it must not disturb the other payment tests."""
-    server = start_localstripe()
-    try:
-        yield server
-    finally:
-        server.stop()
+    yield from running_localstripe()
 
 
 def _pending_attempt(db: Session, stripe: LocalStripe):  # type: ignore[no-untyped-def]
