@@ -1,7 +1,8 @@
 """Cartwheel's entry point: `streamlit run app.py`.
 
 `streamlit run` finds `app` below and serves the Streamlit pages together with the HTTP
-routes in routes/ (sign-in cookie, health check). Each browser session runs the router
+routes in routes/ (sign-in cookie, health check); every response gets the security headers
+(routes/security_headers.py). Each browser session runs the router
 script components/shell.py, which draws the role-based navigation. (The router lives
 beside the components rather than here because Streamlit treats a script that has a
 `pages/` folder next to it as an old-style multipage app and would then run page files
@@ -10,11 +11,18 @@ when SMTP is configured (routes/lifespan.py).
 """
 
 import streamlit as st
+from starlette.middleware import Middleware
 
 from data.config import load_secrets_file
 from routes import ROUTES
 from routes.lifespan import lifespan
+from routes.security_headers import SecurityHeadersMiddleware
 
 load_secrets_file()
 
-app = st.App("components/shell.py", routes=ROUTES, lifespan=lifespan)
+app = st.App(
+    "components/shell.py",
+    routes=ROUTES,
+    middleware=[Middleware(SecurityHeadersMiddleware)],
+    lifespan=lifespan,
+)

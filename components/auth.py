@@ -6,7 +6,7 @@ every script run (services.auth.actor_for_session), so timeouts and revocation a
 
 from __future__ import annotations
 
-import json
+import html
 import time
 
 import streamlit as st
@@ -23,15 +23,24 @@ CLEAR_COOKIE_KEY = "auth.clear_cookie"
 ACTOR_KEY = "auth.actor"
 
 # The browser trades the grant for the HttpOnly cookie at /auth/session (routes/auth.py).
-# The grant is URL-safe base64, embedded through json.dumps; nothing else is interpolated.
-_GRANT_BRIDGE = """<script>
+# The scripts are constants, so the Content-Security-Policy allows exactly them by hash
+# (routes/security_headers.py); the grant (URL-safe base64) travels in an escaped attribute.
+GRANT_SCRIPT = """
+const grant = document.getElementById("grant").dataset.grant;
 fetch("/auth/session", {method: "POST", credentials: "same-origin",
   headers: {"Content-Type": "application/x-www-form-urlencoded"},
-  body: "grant=" + encodeURIComponent(%s)});
-</script>"""
-_SIGN_OUT_BRIDGE = """<script>
+  body: "grant=" + encodeURIComponent(grant)});
+"""
+SIGN_OUT_SCRIPT = """
 fetch("/auth/sign-out", {method: "POST", credentials: "same-origin"});
-</script>"""
+"""
+BRIDGE_SCRIPTS = (GRANT_SCRIPT, SIGN_OUT_SCRIPT)
+
+
+def _grant_bridge(grant: str) -> str:
+    return f'<div id="grant" data-grant="{html.escape(grant, quote=True)}"></div>' + (
+        f"<script>{GRANT_SCRIPT}</script>"
+    )
 
 
 def resolve_actor() -> Actor | None:
@@ -96,8 +105,8 @@ def render_cookie_bridge() -> None:
     if pending is not None:
         grant, issued = pending
         if time.monotonic() - issued < auth.GRANT_LIFETIME.total_seconds():
-            st.iframe(_GRANT_BRIDGE % json.dumps(grant), height=1)
+            st.iframe(_grant_bridge(grant), height=1)
         else:
             st.session_state.pop(GRANT_KEY, None)
     if st.session_state.pop(CLEAR_COOKIE_KEY, False):
-        st.iframe(_SIGN_OUT_BRIDGE, height=1)
+        st.iframe(f"<script>{SIGN_OUT_SCRIPT}</script>", height=1)

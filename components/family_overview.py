@@ -6,14 +6,14 @@ from __future__ import annotations
 import streamlit as st
 
 from components.actions import run_then_rerun
-from components.formatting import escape_markdown, format_moment
+from components.formatting import escape_markdown, format_date, format_moment
 from components.ledger_table import render_ledger_table
 from components.money import render_money_metric
 from components.student_code_resets import render_student_resets
 from data.db import session_scope
 from services.access import Actor
-from services.family_lookup import FamilyOverview, add_staff_note
-from services.transactions_history import family_ledger, with_running_balance
+from services.family_lookup import FamilyOverview, add_staff_note, staff_family_ledger
+from services.transactions_history import RECENT_DAYS, ledger_meta
 
 
 def render_family_overview(actor: Actor, view: FamilyOverview) -> None:
@@ -40,11 +40,24 @@ def render_family_overview(actor: Actor, view: FamilyOverview) -> None:
         status = "" if student.is_active else " · former student"
         st.write(escape_markdown(f"{student.full_name}, age {student.age}{status}{medical}"))
         render_student_resets(actor, student)
-    with st.expander("Ledger (last 30 days by default)"):
-        with session_scope() as db:
-            ledger = with_running_balance(family_ledger(db, actor, family_id=view.family_id))
-        render_ledger_table(ledger)
+    with st.expander("Ledger"):
+        _ledger(actor, view.family_id)
     _notes(actor, view)
+
+
+def _ledger(actor: Actor, family_id: int) -> None:
+    full = st.toggle("Full history", key=f"families.ledger_full.{family_id}")
+    with session_scope() as db:
+        ledger = staff_family_ledger(db, actor, family_id, full_history=full)
+    period = ledger_meta(ledger).period
+    if full:
+        st.caption(f"Every entry up to {format_date(period.last)}.")
+    else:
+        st.caption(
+            f"The last {RECENT_DAYS} days: {format_date(period.start)} to "
+            f"{format_date(period.last)}."
+        )
+    render_ledger_table(ledger)
 
 
 def _notes(actor: Actor, view: FamilyOverview) -> None:

@@ -1,4 +1,8 @@
-"""The Transaction History table: cents become money text only here, at the edge."""
+"""The Transaction History table: cents become money text only here, at the edge.
+
+The money columns come right after the date and description, and the description has a fixed
+width, so Amount and Balance are visible without scrolling sideways on any screen (a long
+description used to push them off the right edge)."""
 
 from __future__ import annotations
 
@@ -16,17 +20,25 @@ def display_frame(ledger: pd.DataFrame) -> pd.DataFrame:
         {
             "Date": [format_date(day) for day in newest["date"]],
             "Description": newest["description"].tolist(),
-            "Student": newest["student"].tolist(),
-            "Location": newest["location"].tolist(),
-            "Type": [kind.capitalize() for kind in newest["type"]],
             "Amount": [format_cents(int(cents)) for cents in newest["amount_cents"]],
             "Balance": [format_cents(int(cents)) for cents in newest["balance_cents"]],
+            "Type": [kind.capitalize() for kind in newest["type"]],
+            "Student": newest["student"].tolist(),
+            "Location": newest["location"].tolist(),
         }
     )
+
+
+COLUMNS = {
+    "Date": st.column_config.TextColumn(width="small", pinned=True),
+    "Description": st.column_config.TextColumn(width="medium"),
+    "Amount": st.column_config.TextColumn(width="small", alignment="right"),
+    "Balance": st.column_config.TextColumn(width="small", alignment="right"),
+}
 
 
 def render_ledger_table(ledger: pd.DataFrame) -> None:
     if ledger.empty:
         st.info("No transactions in this period.")
         return
-    st.dataframe(display_frame(ledger), hide_index=True, width="stretch")
+    st.dataframe(display_frame(ledger), hide_index=True, width="stretch", column_config=COLUMNS)

@@ -17,10 +17,13 @@ from components.link_tokens import (
 from components.location_picker import render_location_picker
 from data.config import load_secrets_file
 from data.db import session_scope
+from data.schema_version import SchemaStatus, schema_status
 from services.access import Actor
 from services.families import family_locations
 
 PAGES = Path(__file__).resolve().parent.parent / "pages"
+UPGRADING = "Cartwheel is being upgraded. Please try again in a few minutes."
+UNAVAILABLE = "Cartwheel cannot reach its database right now. Please try again in a few minutes."
 
 
 def _page(file: str, title: str, icon: str, *, default: bool = False) -> st.Page:
@@ -63,8 +66,23 @@ def signed_out_page() -> st.Page:
     return _page("sign_in.py", "Sign in", ":material/login:", default=True)
 
 
+def database_ready() -> bool:
+    """False (with a short notice instead of error screens) while the database is not at
+    this code's schema, e.g. after an upgrade before `python -m data.migrate` ran."""
+    status = schema_status()
+    if status is SchemaStatus.CURRENT:
+        return True
+    st.set_page_config(page_title="Cartwheel", page_icon=":material/sports_gymnastics:")
+    st.info(
+        UPGRADING if status is SchemaStatus.NOT_CURRENT else UNAVAILABLE, icon=":material/build:"
+    )
+    return False
+
+
 def run_portal() -> None:
     capture_link_tokens()  # before the sign-in check: the token leaves the address bar at once
+    if not database_ready():
+        return
     actor = resolve_actor()
     if actor is None:
         st.set_page_config(

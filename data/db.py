@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import functools
-import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 DATA_DIR = Path(__file__).resolve().parent
@@ -93,14 +91,3 @@ def begin_write(session: Session) -> None:
         session.commit()  # end the read-only transaction a previous call left open
     if session.get_bind().dialect.name == "sqlite":
         session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
-
-
-def ping() -> bool:
-    """True when the configured database answers a trivial query."""
-    try:
-        with get_engine().connect() as conn:
-            conn.exec_driver_sql("SELECT 1")
-    except SQLAlchemyError:
-        logging.getLogger(__name__).exception("database unreachable")
-        return False
-    return True

@@ -9,16 +9,13 @@ import tempfile
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from data.db import make_engine
 from data.demo import DEMO_PASSWORD, build_demo
-from data.models import User
-from services.auth import build_actor
-from services.payment_methods import finish_card_setup, start_card_setup
+from scripts.demo_card import save_demo_card
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, sign_in, start_app
-from tests.support.localstripe import VISA, LocalStripe, start_localstripe
+from tests.support.localstripe import LocalStripe, start_localstripe
 
 IMAGES = Path(__file__).resolve().parent.parent / "docs" / "images"
 
@@ -74,20 +71,10 @@ def main() -> None:
 
 
 def _save_demo_card(url: str, stripe: LocalStripe) -> None:
-    """The demo parent's test card, saved the way the card form saves it."""
+    """The demo parent's test card, saved as `make run` saves it."""
     engine = make_engine(url)
     with Session(engine) as db:
-        actor = build_actor(db, db.scalar(select(User).where(User.email == "primary@example.com")))
-        setup = start_card_setup(db, actor, stripe.gateway())
-        stripe.confirm_setup(setup.client_secret, VISA)
-        finish_card_setup(
-            db,
-            actor,
-            stripe.gateway(),
-            setup.setup_intent_id,
-            make_primary=True,
-            recurring_authorized=True,
-        )
+        save_demo_card(db, stripe.gateway())
     engine.dispose()
 
 

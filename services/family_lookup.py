@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
+import pandas as pd
 from sqlalchemy import func, select, union
 from sqlalchemy.orm import Session
 
@@ -15,6 +16,7 @@ from services.errors import NotFound, ValidationError
 from services.ledger import Balance, family_balance
 from services.students import StudentCard, family_students, family_timezone, reachable_family
 from services.transactions import write_transaction
+from services.transactions_history import RECENT_DAYS, family_ledger, with_running_balance
 
 MAX_HITS = 25
 _SCAN = 200  # candidates looked at before the location filter for staff
@@ -214,3 +216,20 @@ def add_staff_note(db: Session, actor: Actor, family_id: int, body: str) -> None
             entity_id=family_id,
             family_id=family_id,
         )
+
+
+def staff_family_ledger(
+    db: Session, actor: Actor, family_id: int, *, full_history: bool = False
+) -> pd.DataFrame:
+    """The family's ledger with running balances for the desk: the last 30 days ending today
+    in the family's time zone, or everything when `full_history` (staff are never bound by
+    the parents' 30-day rule). `ledger_meta(frame).period` says which days it covers."""
+    require_staff(actor)
+    family_id = reachable_family(db, actor, family_id)
+    if not isinstance(full_history, bool):
+        raise ValidationError("Choose whether to show the full history.")
+    start = end = None
+    if not full_history:
+        end = clock.today_in(family_timezone(db, family_id))
+        start = end - timedelta(days=RECENT_DAYS - 1)
+    return with_running_balance(family_ledger(db, actor, family_id=family_id, start=start, end=end))

@@ -15,7 +15,8 @@ The flow (docs/decisions.md, "Payments"):
    and the reconciler alike, and is idempotent: the status moves to succeeded once (conditional
    UPDATE) and the payment entry is unique per attempt.
 4. An attempt whose outcome is unknown (timeout, crash) stays pending until `reconcile_*` asks
-   Stripe; it is never blindly repeated.
+   Stripe; it is never blindly repeated. One Stripe has no record of is closed after a bounded
+   wait (services.payment_lookup).
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from services.billing import allocate_oldest_first, lock_family, open_entries, r
 from services.errors import NotFound, ValidationError
 from services.ledger import family_balance, unchecked_family_balance
 from services.money import format_cents
+from services.payment_lookup import close_lost_attempt, look_up_intent
 from services.payments import (
     NOT_CONFIGURED,
     Gateway,
@@ -237,7 +239,7 @@ def submit_payment(db: Session, actor: Actor, gateway: Gateway, attempt_id: int)
         log.warning("payment attempt %s: outcome unknown, left for reconciliation", attempt_id)
         return PaymentOutcome(attempt_id, "pending", UNKNOWN_OUTCOME)
     except GatewayError:
-        state = _retrieve_or_none(gateway, intent.id)
+        state = look_up_intent(gateway, intent.id).state
         if state is None:
             return PaymentOutcome(attempt_id, "pending", UNKNOWN_OUTCOME)
     if state.status == "requires_action":
@@ -394,7 +396,11 @@ def _reconcile(db: Session, gateway: Gateway, *, family_id: int | None) -> Recon
         if not gateway.configured:
             pending += 1
             continue
-        state = _retrieve_or_none(gateway, intent_id)
+        lookup = look_up_intent(gateway, intent_id)
+        if lookup.missing and close_lost_attempt(db, attempt_id, intent_id):
+            failed += 1
+            continue
+        state = lookup.state
         if state is not None and state.status == "requires_confirmation":
             state = _cancel_quietly(gateway, intent_id) or state
         result = fulfil_payment_intent(db, state) if state is not None else "unchanged"
@@ -496,13 +502,6 @@ def _move(
 def _mark_failed(db: Session, attempt_id: int, code: str, message: str) -> None:
     """Failed before any charge could happen: the claim placeholder is cleared too."""
     _move(db, attempt_id, PaymentAttemptStatus.FAILED, code, message, clear_intent=True)
-
-
-def _retrieve_or_none(gateway: Gateway, intent_id: str) -> IntentState | None:
-    try:
-        return gateway.retrieve_payment_intent(intent_id)
-    except GatewayError:
-        return None
 
 
 def _cancel_quietly(gateway: Gateway, intent_id: str) -> IntentState | None:

@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 STRIPE_JS_URL = "https://js.stripe.com/v3/"
 REQUEST_TIMEOUT_SECONDS = 20
 NOT_CONFIGURED = "This account is not configured to accept online payments."
+MISSING = "resource_missing"  # Stripe's code for "no such object"
 
 
 class GatewayError(DomainError):
@@ -290,9 +291,10 @@ def _call(method: Any, *args: Any) -> Any:
         raise GatewayUnavailable("The card processor had a problem.", code="api_error") from None
     except stripe.StripeError as exc:
         log.warning("Stripe refused a request: %s %s", type(exc).__name__, exc.code)
-        raise GatewayRejected(
-            "The card processor refused the request.", code=exc.code or "rejected"
-        ) from None
+        # A 404 is Stripe saying "no such object" (local test servers omit the code).
+        missing = exc.http_status == 404 and isinstance(exc, stripe.InvalidRequestError)
+        code = exc.code or (MISSING if missing else "rejected")
+        raise GatewayRejected("The card processor refused the request.", code=code) from None
 
 
 def _card_message(exc: stripe.CardError) -> str:

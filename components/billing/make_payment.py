@@ -12,6 +12,7 @@ from uuid import uuid4
 import streamlit as st
 
 from components.actions import close_panel, run_action
+from components.billing.ownership import own_cards_rule, own_methods
 from components.billing.summary import PAY_PANEL
 from components.formatting import escape_markdown, format_date
 from services.access import Actor
@@ -32,11 +33,15 @@ def render_make_payment(
     _render_outcome()
     if not st.session_state.get(PAY_PANEL) or not summary.can_pay_online:
         return
-    own = [m for m in methods if m.guardian_id == actor.guardian_id]
+    own = own_methods(actor, methods)
+    rule = own_cards_rule(actor, methods)
     with st.container(border=True):
         st.markdown("**Make a payment**")
         if not own:
-            st.info("Add a payment method below first, then make your payment.")
+            st.info(
+                escape_markdown(f"{rule} " if rule else "")
+                + "Add your own card below, then make your payment."
+            )
             st.button("Close", key="billing.pay_close", on_click=close_panel, args=(PAY_PANEL,))
             return
         amount_text = st.text_input(
@@ -53,6 +58,8 @@ def render_make_payment(
             format_func=_method_label,
             key="billing.pay_method",
         )
+        if rule:
+            st.caption(escape_markdown(rule))
         review, cancel = st.columns(2)
         if review.button("Review payment", type="primary", key="billing.review", width="stretch"):
             amount = _checked_amount(amount_text, summary)

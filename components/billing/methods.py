@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from components.actions import close_panel, open_panel, panel, run_then_rerun
+from components.billing.ownership import others_methods, own_cards_rule, own_methods
 from components.formatting import escape_markdown
 from services.access import Actor
 from services.payment_methods import (
@@ -32,11 +33,18 @@ def render_methods(
     bank_accounts: bool,
 ) -> None:
     st.subheader("Saved payment methods")
+    own, others = own_methods(actor, methods), others_methods(actor, methods)
     if not methods:
         st.caption("No payment methods on file.")
-    for method in methods:
+    elif not own:
+        st.caption("You have no payment methods of your own on file.")
+    for method in own:
         with st.container(border=True):
             _method_card(actor, gateway, method, recurring_locked, bank_accounts)
+    if others:
+        # Information only: nobody may pay with, edit or delete another guardian's method.
+        listing = "; ".join(f"{m.label}, saved by {m.guardian_name}" for m in others)
+        st.caption(escape_markdown(f"Also on file: {listing}. {own_cards_rule(actor, methods)}"))
 
 
 def _method_card(
@@ -57,8 +65,6 @@ def _method_card(
     details = [method.type_label]
     if method.expiry:
         details.append(f"Expires {method.expiry}")
-    if method.guardian_id != actor.guardian_id:
-        details.append(f"Saved by {method.guardian_name}")
     st.caption(escape_markdown(" · ".join(details)))
     if not method.can_edit:
         return

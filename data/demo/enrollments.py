@@ -127,6 +127,7 @@ class Placement:
             if current:
                 self._prospect_trials(term, students)
                 self._extra_waitlists(term, students)
+                self._showcase_waitlist(term, students)
 
     # -- choosing a class ----------------------------------------------------------------
 
@@ -298,9 +299,11 @@ class Placement:
 
     # -- waitlists -----------------------------------------------------------------------
 
-    def _waitlist(self, term: Term, student: StudentPlan, slot: Slot) -> None:
+    def _waitlist(
+        self, term: Term, student: StudentPlan, slot: Slot, since: date | None = None
+    ) -> None:
         ctx = self.ctx
-        since = ctx.today - timedelta(days=self.rng.randint(1, 60))
+        since = since or ctx.today - timedelta(days=self.rng.randint(1, 60))
         entry = new_enrollment(
             ctx,
             student,
@@ -356,6 +359,34 @@ class Placement:
                     and not student.busy_in(term, slot)
                 ):
                     self._waitlist(term, student, slot)
+
+    def _showcase_waitlist(self, term: Term, students: list[StudentPlan]) -> None:
+        """The demo family's oldest student waits for a place in another class of her
+        program (her level and a full class where there is one), so "Show waitlist" and
+        "Cancel waitlist" have something to show at first sign-in. Draws nothing from the
+        random source, so the rest of the demo is the same as without it."""
+        showcase = [s for s in students if s.family.is_showcase and s.chains]
+        student = min(showcase, key=lambda s: s.birth_date)
+        current = student.chains[0].slot
+        assert current is not None
+        options = [
+            slot
+            for slot in self.ctx.sched.slots
+            if slot.location.index == student.location.index
+            and slot.program == current.program
+            and not student.busy_in(term, slot)
+        ]
+        if not options:
+            raise RuntimeError("no class to put the demo family on a waitlist for")
+        slot = min(
+            options,
+            key=lambda slot: (
+                slot.level.id != current.level.id,
+                not self._full_now(slot),
+                slot.index,
+            ),
+        )
+        self._waitlist(term, student, slot, since=self.ctx.today - timedelta(days=9))
 
     def _prospect_trials(self, term: Term, students: list[StudentPlan]) -> None:
         """New sign-ups whose trial class is still ahead."""

@@ -1,6 +1,7 @@
 """Billing in real Chromium against localstripe: the primary guardian adds a test card in the
 Stripe element, makes it primary, pays the outstanding balance, and sees the balance drop and
-the last payment update. localstripe also delivers its signed payment webhook to the app."""
+the last payment update. localstripe also delivers its signed payment webhook to the app.
+Everything runs under the server's Content-Security-Policy: nothing may be blocked."""
 
 from __future__ import annotations
 
@@ -64,6 +65,13 @@ def _count(database_url: str, query) -> int:  # type: ignore[no-untyped-def]
 def test_add_card_make_primary_and_pay(billing_app: RunningApp, page) -> None:  # type: ignore[no-untyped-def]
     owed = _owed(billing_app.database_url)
     assert owed > 0, "the demo family owes money"
+    blocked: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            blocked.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     sign_in(page, billing_app.url, "primary@example.com", DEMO_PASSWORD)
     page.get_by_role("link", name="Billing").click()
     page.get_by_role("heading", name="Billing").wait_for()
@@ -81,7 +89,10 @@ def test_add_card_make_primary_and_pay(billing_app: RunningApp, page) -> None:  
     frame.locator('input[placeholder="exp_year"]').fill("30")
     frame.locator('input[placeholder="cvc"]').fill("123")
     frame.locator('input[placeholder="postal_code"]').fill("60601")
-    frame.get_by_role("button", name="Save card").click()
+    save = frame.get_by_role("button", name="Save card")
+    # The button wears the theme's primary colour (.streamlit/config.toml: #1F7A8C), not red.
+    expect(save).to_have_css("background-color", "rgb(31, 122, 140)")
+    save.click()
     page.get_by_text("Saved Visa •••• 4242.").wait_for(timeout=30_000)
     wait_idle(page)
 
@@ -132,3 +143,5 @@ def test_add_card_make_primary_and_pay(billing_app: RunningApp, page) -> None:  
         time.sleep(0.3)
     assert _count(billing_app.database_url, events) >= 1
     assert _count(billing_app.database_url, payments) == 1
+    # The whole journey ran under the Content-Security-Policy without a blocked resource.
+    assert blocked == []

@@ -520,3 +520,19 @@ def test_large_scale_has_the_documented_sizes(sqlite_template: str, tmp_path: Pa
         )
     finally:
         engine.dispose()
+
+
+def test_the_demo_family_always_has_a_student_on_a_waitlist(demo: Engine) -> None:
+    """So "Show waitlist" and "Cancel waitlist" appear at first sign-in (issue 13, item 15):
+    the oldest, Lucia, waits for another class of her program at her location, whatever
+    the random waitlists did."""
+    family = _demo_family_id(demo)
+    waiting = f"""SELECT count(*) FROM enrollments w
+        JOIN students s ON s.id = w.student_id AND s.first_name = 'Lucia'
+        JOIN classes wc ON wc.id = w.class_id
+        JOIN enrollments a ON a.student_id = s.id AND a.status = 'active'
+        JOIN classes ac ON ac.id = a.class_id AND ac.location_id = wc.location_id
+        JOIN levels wl ON wl.id = wc.level_id JOIN levels al ON al.id = ac.level_id
+        WHERE s.family_id = {family} AND w.status = 'waitlisted'
+        AND w.waitlist_position >= 1 AND wl.program_id = al.program_id"""
+    assert _scalar(demo, waiting) == 1

@@ -9,11 +9,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
 
-from data.models import Guardian, LedgerEntry, LedgerKind, PaymentMethod
+from data.models import Guardian, LedgerEntry, LedgerKind, PaymentMethod, User
 from services import clock
 from services.payment_methods import finish_card_setup, start_card_setup
 from tests import factories as f
-from tests.pages.conftest import signed_in_app, texts
+from tests.pages.conftest import signed_in_app, texts, unescape
 from tests.support.localstripe import VISA, LocalStripe
 
 PAGE = "../pages/billing.py"
@@ -225,7 +225,7 @@ def test_secondary_guardian(app_db: Session, stripe_env: LocalStripe, allowed: b
     at = _open(app_db, "second@example.com")
     page = texts(at)
     keys = {b.key for b in at.button}
-    assert "Saved by Alex Garcia" in page  # sees the family's card, cannot edit it
+    assert "Also on file: Visa •••• 4242, saved by Alex Garcia." in page  # cannot edit it
     assert not any(k.startswith("billing.edit.") for k in keys)
     assert "billing.add" in keys  # may save their own
     if allowed:
@@ -233,6 +233,39 @@ def test_secondary_guardian(app_db: Session, stripe_env: LocalStripe, allowed: b
     else:
         assert "billing.make_payment" not in keys and "billing.apply_credit" not in keys
         assert "has not allowed you to make payments" in page
+
+
+RULE = (
+    "You can pay with a card you save yourself; cards saved by Alex Garcia can only be used "
+    "by Alex Garcia."
+)
+
+
+def test_a_secondary_payer_is_told_whose_cards_they_can_use(
+    app_db: Session, stripe_env: LocalStripe
+) -> None:
+    fam, _g, account = _family(app_db)
+    _saved_card(app_db, account, stripe_env)
+    second = f.second_guardian(app_db, fam, "second@example.com")
+    app_db.get(Guardian, second.guardian_id).may_pay = True  # type: ignore[union-attr]
+    app_db.commit()
+    at = _open(app_db, "second@example.com")
+    _button(at, "billing.make_payment").click().run()
+    assert not at.exception
+    assert [unescape(i.value) for i in at.info] == [
+        f"{RULE} Add your own card below, then make your payment."
+    ]
+    assert "billing.pay_method" not in {box.key for box in at.selectbox}  # no card to choose
+    assert "Primary" not in texts(at)  # nor shown as if it were this guardian's
+    # With a card of their own, only that card is offered, and the rule is said beside it.
+    second_account = app_db.scalar(select(User).where(User.email == "second@example.com"))
+    _saved_card(app_db, second_account, stripe_env)
+    at = _open(app_db, "second@example.com")
+    _button(at, "billing.make_payment").click().run()
+    assert not at.exception
+    offered = at.selectbox(key="billing.pay_method").options
+    assert len(offered) == 1 and "Visa •••• 4242" in offered[0]  # Sam's card only
+    assert RULE in texts(at)
 
 
 @pytest.mark.parametrize(

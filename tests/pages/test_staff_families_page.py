@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from data.models import LedgerKind, Role, StaffNote
+from data.models import Family, LedgerKind, Location, Role, StaffNote
+from services import clock
 from tests import factories as f
 from tests.pages.conftest import signed_in_app, texts, unescape
 
@@ -58,3 +61,29 @@ def test_admin_finds_every_family(app_db: Session) -> None:
     at.text_input(key="families.query").input("garcia").run()
     assert not at.exception
     assert at.button(key=f"families.open.{family_id}")
+
+
+def test_the_ledger_label_matches_its_rows_and_amounts_come_first(app_db: Session) -> None:
+    family_id = _gym(app_db)  # November tuition, posted today
+    garcia = app_db.get(Family, family_id)
+    north = app_db.scalar(select(Location))
+    old = f.entry(app_db, garcia, north, LedgerKind.CHARGE, 4_000, description="Old camp")
+    old.posted_at = clock.now() - timedelta(days=45)
+    edge = f.entry(app_db, garcia, north, LedgerKind.CHARGE, 1_000, description="Day 30")
+    edge.posted_at = clock.now() - timedelta(days=29)
+    app_db.commit()
+    at = signed_in_app(app_db, "desk@example.com", f.PASSWORD).run()
+    at.switch_page("../pages/staff_families.py").run()
+    at.text_input(key="families.query").input("garcia").run()
+    at.button(key=f"families.open.{family_id}").click().run()
+    assert not at.exception
+    assert "The last 30 days: Mon 26 Oct 2026 to Tue 24 Nov 2026." in texts(at)
+    table = at.dataframe[0].value
+    assert list(table["Description"]) == ["November tuition", "Day 30"]
+    # The money is never pushed off the right edge: it follows the date and description.
+    assert list(table.columns[:4]) == ["Date", "Description", "Amount", "Balance"]
+    assert "$85.00" in list(table["Amount"])
+    at.toggle(key=f"families.ledger_full.{family_id}").set_value(True).run()
+    assert not at.exception
+    assert "Every entry up to Tue 24 Nov 2026." in texts(at)
+    assert list(at.dataframe[0].value["Description"]) == ["November tuition", "Day 30", "Old camp"]

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from alembic import command
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from data.db import engine_for
+from data.migrate import alembic_config, upgrade
 from data.models import SignInSession
 from routes import ROUTES
 from services import auth
@@ -94,3 +98,25 @@ def test_healthz_answers_503_when_the_database_is_not(
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["database"] == "unreachable"
+
+
+def _behind_by_one(url: str) -> None:
+    """A database one migration behind this code: an upgrade that skipped data.migrate."""
+    command.downgrade(alembic_config(url), "-1")
+
+
+def test_healthz_answers_503_until_the_schema_is_at_the_code_s_head(
+    sqlite_template: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "behind.db"
+    shutil.copyfile(sqlite_template, path)
+    url = f"sqlite:///{path}"
+    _behind_by_one(url)
+    monkeypatch.setenv("CARTWHEEL_DATABASE_URL", url)
+    with TestClient(Starlette(routes=ROUTES), base_url=BASE) as test_client:
+        response = test_client.get("/healthz")
+        assert response.status_code == 503
+        assert response.json() == {"status": "upgrading", "database": "schema not current"}
+        upgrade(url)  # the owner runs `python -m data.migrate`
+        assert test_client.get("/healthz").status_code == 200
+    engine_for(url).dispose()

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from data.models import LedgerKind, PhoneNumber, Role, StaffNote
+from data.models import LedgerEntry, LedgerKind, PhoneNumber, Role, StaffNote
 from services import clock
 from services.errors import AccessDenied, NotFound, ValidationError
-from services.family_lookup import add_staff_note, family_overview, search_families
+from services.family_lookup import (
+    add_staff_note,
+    family_overview,
+    search_families,
+    staff_family_ledger,
+)
+from services.transactions_history import ledger_meta
 from tests import factories as f
 
 
@@ -94,3 +102,20 @@ def test_notes_for_unseen_families_are_refused(db: Session, desk_and_families) -
     with pytest.raises(NotFound):
         add_staff_note(db, desk, okafor.id, "note")
     assert db.scalar(select(func.count()).select_from(StaffNote)) == 0
+
+
+def test_staff_ledger_covers_the_last_30_days_or_everything(db: Session, desk_and_families) -> None:
+    desk, _, parent, garcia, okafor = desk_and_families
+    old = db.scalar(select(LedgerEntry).where(LedgerEntry.family_id == garcia.id))
+    old.posted_at = clock.now() - timedelta(days=30)  # the 31st day back: outside
+    db.commit()
+    recent = staff_family_ledger(db, desk, garcia.id)
+    assert recent.empty
+    assert ledger_meta(recent).period.days == 30
+    assert len(staff_family_ledger(db, desk, garcia.id, full_history=True)) == 1
+    with pytest.raises(AccessDenied):
+        staff_family_ledger(db, parent, garcia.id)
+    with pytest.raises(NotFound):
+        staff_family_ledger(db, desk, okafor.id)
+    with pytest.raises(ValidationError):
+        staff_family_ledger(db, desk, garcia.id, full_history="yes")  # type: ignore[arg-type]
