@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import delete, exists, select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from data.models import (
@@ -18,16 +18,14 @@ from data.models import (
     GuardianAccess,
     OneTimeToken,
     OneTimeTokenPurpose,
-    SignInThrottle,
     User,
 )
-from services import audit, auth, clock, one_time_tokens
+from services import audit, auth, clock, one_time_tokens, sign_in_throttle
 from services.access import Actor, require_primary_guardian
 from services.errors import ValidationError
 from services.invitations import locked_secondary_guardian
 from services.outbox import enqueue_email
 from services.passwords import check_new_password, hash_password
-from services.secrets_util import token_hash
 from services.settings import get_settings
 from services.transactions import write_transaction
 
@@ -115,7 +113,7 @@ def reset_password(db: Session, token: str, password: str, confirm: str) -> None
         user.password_hash = password_hash
         user.password_changed_at = clock.now()
         auth.end_all_sessions(db, user.id)
-        db.execute(delete(SignInThrottle).where(SignInThrottle.email_hash == token_hash(email)))
+        sign_in_throttle.lift(db, email)
         audit.record(
             db,
             None,
