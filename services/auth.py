@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from data.db import begin_write
@@ -79,7 +78,7 @@ def sign_in(
     user = db.scalar(select(User).where(User.email == address))
     ok = verify_password(user.password_hash if user else None, typed)
     if not ok or user is None or not user.is_active or not _may_sign_in(db, user):
-        _count_failure(db, address, client)
+        sign_in_throttle.count_failure(db, address, client)
         raise AuthenticationError(SIGN_IN_FAILED)
     sign_in_throttle.forget_client(db, address, client)
     if user.password_hash and needs_rehash(user.password_hash):
@@ -109,16 +108,6 @@ def _may_sign_in(db: Session, user: User) -> bool:
         return True
     access = db.scalar(select(Guardian.access).where(Guardian.user_id == user.id))
     return access is GuardianAccess.CAN_LOG_IN
-
-
-def _count_failure(db: Session, email: str, client: str) -> None:
-    """Record a failed password and commit. Two first failures racing to create the same
-    counter row on PostgreSQL: the loser's failure goes uncounted rather than erroring."""
-    sign_in_throttle.record_failure(db, email, client)
-    try:
-        db.commit()
-    except IntegrityError:
-        db.rollback()
 
 
 def exchange_grant(db: Session, grant: str) -> str | None:
@@ -245,7 +234,7 @@ def change_password(
         db.rollback()
         raise ValidationError(refused)
     if not verify_password(user.password_hash, current_password):
-        _count_failure(db, user.email, client)
+        sign_in_throttle.count_failure(db, user.email, client)
         raise ValidationError("The current password is not correct.")
     if new_password != confirm_password:
         db.rollback()

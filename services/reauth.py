@@ -77,8 +77,7 @@ def reauthenticate(db: Session, actor: Actor, password: str) -> None:
         db.rollback()
         raise AuthenticationError(refused)
     if not ok:
-        sign_in_throttle.record_failure(db, user.email, client)
-        db.commit()
+        sign_in_throttle.count_failure(db, user.email, client)
         raise AuthenticationError(REAUTH_REFUSED)
     sign_in_throttle.forget_client(db, user.email, client)
     db.execute(

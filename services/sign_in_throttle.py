@@ -19,6 +19,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, or_
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from data.models import SignInThrottle
@@ -73,6 +74,16 @@ def record_failure(db: Session, email: str, client: str) -> None:
     account.last_failed_at = now
     if account.failed_attempts >= ACCOUNT_FAILURE_LIMIT:
         account.locked_until = account.window_started_at + ACCOUNT_WINDOW
+
+
+def count_failure(db: Session, email: str, client: str) -> None:
+    """`record_failure`, committed. Two first failures racing to create the same row on
+    PostgreSQL: the loser's failure goes uncounted rather than failing the page."""
+    try:
+        record_failure(db, email, client)
+        db.commit()
+    except IntegrityError:
+        db.rollback()
 
 
 def forget_client(db: Session, email: str, client: str) -> None:

@@ -8,11 +8,10 @@ from streamlit.testing.v1 import AppTest
 
 from data.models import AuditEntry, OutboxMessage, OutboxStatus, Role
 from services import clock
-from services.guardians import add_guardian
 from services.password_reset import request_password_reset
 from tests import factories as f
 from tests.pages.conftest import signed_in_app, texts
-from tests.support.links import outbox_texts, working_tokens_in
+from tests.support.links import invite_sam, outbox_texts, working_tokens_in
 
 
 def test_outbox_lists_and_shows_a_message(app_db: Session) -> None:
@@ -53,18 +52,10 @@ BASE = "http://localhost:8501"
 
 def _queued_links(db: Session) -> None:
     """A reset for the parent, and an invitation for Sam, as the forms queue them."""
-    _, _, account = f.family(db, email="p@example.com")
+    f.family(db, email="p@example.com")
     db.commit()
     request_password_reset(db, "p@example.com", base_url=BASE)
-    add_guardian(
-        db,
-        f.signed_in(db, account),
-        first_name="Sam",
-        last_name="Rivera",
-        email="sam@example.com",
-        invite=True,
-        base_url=BASE,
-    )
+    invite_sam(db, BASE)
 
 
 def _everything_shown(at: AppTest) -> list[str]:

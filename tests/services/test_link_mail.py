@@ -11,13 +11,12 @@ from data.models import AuditEntry, OutboxMessage, OutboxStatus, Role
 from services import clock
 from services.access import Actor
 from services.errors import AccessDenied, NotFound, ValidationError
-from services.guardians import add_guardian
 from services.invitations import invitation_details
 from services.link_mail import NothingToSend, create_fresh_link
 from services.outbox import LINK_PLACEHOLDER, MAX_ATTEMPTS, enqueue_email
 from services.password_reset import request_password_reset, reset_token_valid
 from tests import factories as f
-from tests.support.links import outbox_texts, sent_token, working_tokens_in
+from tests.support.links import invite_sam, outbox_texts, sent_token, working_tokens_in
 
 BASE = "https://portal.example.com"
 
@@ -30,24 +29,11 @@ def _message_to(db: Session, address: str) -> OutboxMessage:
     return db.scalars(select(OutboxMessage).where(OutboxMessage.to_address == address)).one()
 
 
-def _invite_sam(db: Session) -> None:
-    _, _, account = f.family(db)
-    add_guardian(
-        db,
-        f.signed_in(db, account),
-        first_name="Sam",
-        last_name="Rivera",
-        email="sam@example.com",
-        invite=True,
-        base_url=BASE,
-    )
-
-
 def test_no_working_token_rests_in_the_outbox_or_the_audit_log(db: Session) -> None:
     f.family(db, email="p@example.com")
     db.commit()
     request_password_reset(db, "p@example.com", base_url=BASE)
-    _invite_sam(db)
+    invite_sam(db, BASE)
     texts = outbox_texts(db)
     assert sum(LINK_PLACEHOLDER in t for t in texts) == 2
     assert working_tokens_in(db, texts) == []
@@ -87,7 +73,7 @@ def test_an_admin_makes_a_fresh_reset_link_audited_and_kept_nowhere(db: Session)
 
 def test_an_admin_makes_a_fresh_invitation_link(db: Session) -> None:
     admin = _admin(db)
-    _invite_sam(db)
+    invite_sam(db, BASE)
     link = create_fresh_link(db, admin, _message_to(db, "sam@example.com").id, base_url=BASE)
     details = invitation_details(db, link.rpartition("=")[2])
     assert details is not None and details.email == "sam@example.com"

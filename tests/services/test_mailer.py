@@ -26,7 +26,6 @@ from data.models import OneTimeToken, OutboxMessage, OutboxStatus
 from routes.lifespan import lifespan
 from scripts import send_outbox
 from services import clock, mailer
-from services.guardians import add_guardian
 from services.invitations import invitation_details, revoke_invitation
 from services.mailer import (
     DEFAULT_MAIL_FROM,
@@ -42,6 +41,7 @@ from services.mailer import (
 from services.outbox import LINK_PLACEHOLDER, enqueue_email
 from services.password_reset import request_password_reset, reset_password, reset_token_valid
 from tests import factories as f
+from tests.support.links import invite_sam
 
 REFUSED = "refused@example.com"
 SMTP_PASSWORD = "s3cret pa:ss@word"
@@ -480,16 +480,7 @@ def test_a_reset_e_mail_arrives_with_a_working_link_that_is_stored_nowhere(
 
 
 def test_an_invitation_e_mail_arrives_with_a_working_link(db: Session, smtp: SmtpServer) -> None:
-    _, _, account = f.family(db)
-    add_guardian(
-        db,
-        f.signed_in(db, account),
-        first_name="Sam",
-        last_name="Rivera",
-        email="sam@example.com",
-        invite=True,
-        base_url=PORTAL,
-    )
+    invite_sam(db, PORTAL)
     send_queued(db, smtp.config(), base_url=PORTAL)
     details = invitation_details(db, _token_of(_received_link(smtp)))
     assert details is not None and details.email == "sam@example.com"
@@ -533,17 +524,7 @@ def test_a_failed_send_revokes_its_link_and_the_retry_makes_a_new_one(
 
 
 def test_a_revoked_invitation_is_not_sent(db: Session, smtp: SmtpServer) -> None:
-    _, _, account = f.family(db)
-    primary = f.signed_in(db, account)
-    view = add_guardian(
-        db,
-        primary,
-        first_name="Sam",
-        last_name="Rivera",
-        email="sam@example.com",
-        invite=True,
-        base_url=PORTAL,
-    )
-    revoke_invitation(db, primary, view.id)
+    primary, sam_id = invite_sam(db, PORTAL)
+    revoke_invitation(db, primary, sam_id)
     assert send_queued(db, smtp.config(), base_url=PORTAL).given_up == 1
     assert smtp.inbox.received == [] and _usable_tokens(db) == 0

@@ -14,7 +14,10 @@ from sqlalchemy.orm import Session
 
 from data.models import AuditEntry, OneTimeTokenPurpose, OutboxMessage
 from services import one_time_tokens
+from services.access import Actor
+from services.guardians import add_guardian
 from services.link_mail import mint_link
+from tests import factories
 
 
 def sent_link(db: Session, to: str, kind: str, base_url: str) -> str:
@@ -57,3 +60,20 @@ def outbox_texts(db: Session) -> list[object]:
     db.rollback()
     rows = [*db.execute(select(OutboxMessage.__table__)), *db.execute(select(AuditEntry.__table__))]
     return [str(value) for row in rows for value in row]
+
+
+def invite_sam(db: Session, base_url: str) -> tuple[Actor, int]:
+    """A family whose primary guardian adds Sam (sam@example.com) and invites them; returns
+    the primary guardian and Sam's guardian id."""
+    _, _, account = factories.family(db)
+    primary = factories.signed_in(db, account)
+    sam = add_guardian(
+        db,
+        primary,
+        first_name="Sam",
+        last_name="Rivera",
+        email="sam@example.com",
+        invite=True,
+        base_url=base_url,
+    )
+    return primary, sam.id
