@@ -528,3 +528,17 @@ def test_a_revoked_invitation_is_not_sent(db: Session, smtp: SmtpServer) -> None
     revoke_invitation(db, primary, sam_id)
     assert send_queued(db, smtp.config(), base_url=PORTAL).given_up == 1
     assert smtp.inbox.received == [] and _usable_tokens(db) == 0
+
+
+def test_a_bad_portal_address_fails_the_link_e_mails_without_making_a_token(
+    db: Session, smtp: SmtpServer
+) -> None:
+    f.family(db, email="p@example.com")
+    db.commit()
+    request_password_reset(db, "p@example.com", base_url=PORTAL)
+    report = send_queued(db, smtp.config(), base_url="javascript:alert(1)")
+    assert report == SendReport(sent=0, failed=1)
+    row = db.scalars(select(OutboxMessage)).one()
+    assert row.status is OutboxStatus.FAILED and "CARTWHEEL_BASE_URL" in row.last_error
+    assert smtp.inbox.received == []
+    assert db.scalar(select(func.count()).select_from(OneTimeToken)) == 0
