@@ -75,11 +75,22 @@ def sign_in(email: str, password: str) -> None:
     """Check the credentials; raises AuthenticationError with the message to show."""
     with session_scope() as db:
         result = auth.sign_in(
-            db, email, password, user_agent=st.context.headers.get("User-Agent", "")
+            db,
+            email,
+            password,
+            user_agent=st.context.headers.get("User-Agent", ""),
+            client=client_address(),
         )
     st.session_state[SESSION_ID_KEY] = result.session_id
     st.session_state[GRANT_KEY] = (result.grant, time.monotonic())
     st.session_state.pop(NOTICE_KEY, None)
+
+
+def client_address() -> str:
+    """The browser's network address as the server sees it ("local" on this machine): the
+    sign-in lockout is kept per address and client. Behind a reverse proxy, uvicorn takes
+    it from X-Forwarded-For sent by a proxy it trusts (by default one on 127.0.0.1)."""
+    return st.context.ip_address or "local"
 
 
 def sign_out() -> None:

@@ -1,11 +1,17 @@
-"""Outbox (admin): every message Cartwheel queued or sent, with its state and errors."""
+"""Outbox (admin): every message Cartwheel queued or sent, with its state and errors.
+
+Reset and invitation e-mails show "[link created when sent]" where their link goes: the link
+is made when the e-mail is sent and kept nowhere. Without SMTP, "Create a fresh link" makes
+one (audited) and shows it here once, to hand to the person."""
 
 import pandas as pd
 import streamlit as st
 
 from components.actions import run_action
 from components.auth import current_actor
-from services.outbox import list_outbox
+from data.config import public_base_url
+from services.link_mail import create_fresh_link
+from services.outbox import LINK_KINDS, list_outbox
 
 actor = current_actor()
 st.title("Outbox")
@@ -41,4 +47,18 @@ chosen = st.selectbox(
     key="outbox.read",
     format_func=lambda i: next(f"{m.to_address} · {m.subject}" for m in messages if m.id == i),
 )
-st.text(next(m.body_text for m in messages if m.id == chosen))
+message = next(m for m in messages if m.id == chosen)
+st.text(message.body_text)
+if message.kind in LINK_KINDS and message.status != "sent":
+    st.caption(
+        "No mail server sends this e-mail? Create a fresh link and give it to the person "
+        "yourself (by phone or in person). Earlier links of theirs stop working, this e-mail "
+        "will not be sent, and the link is shown only now."
+    )
+    if st.button("Create a fresh link", key="outbox.fresh_link"):
+        link = run_action(
+            lambda db: create_fresh_link(db, actor, chosen, base_url=public_base_url())
+        )
+        if link is not None:
+            st.success(f"A fresh link for {message.to_address}, shown only this once:")
+            st.code(link, language=None)

@@ -16,9 +16,9 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from data.db import begin_write
-from data.models import Guardian, GuardianAccess, Role, SignInSession, SignInThrottle, User
+from data.models import Guardian, GuardianAccess, Role, SignInSession, User
 from data.models.accounts import staff_locations
-from services import audit, clock
+from services import audit, clock, sign_in_throttle
 from services.access import Actor
 from services.errors import AuthenticationError, ValidationError
 from services.passwords import (
@@ -26,20 +26,23 @@ from services.passwords import (
     check_password_rules,
     hash_password,
     needs_rehash,
+    text_or_empty,
     verify_password,
 )
 from services.secrets_util import new_token, token_hash
+from services.sign_in_throttle import (  # noqa: F401  (re-exported for callers and tests)
+    LOCKOUT_AFTER_FAILURES,
+    LOCKOUT_DURATION,
+    SIGN_IN_LOCKED,
+)
 
 SESSION_COOKIE = "cartwheel_session"
 IDLE_TIMEOUT = timedelta(minutes=30)
 ABSOLUTE_TIMEOUT = timedelta(hours=12)
 GRANT_LIFETIME = timedelta(minutes=2)
-LOCKOUT_AFTER_FAILURES = 5
-LOCKOUT_DURATION = timedelta(minutes=15)
 LAST_SEEN_RESOLUTION = timedelta(minutes=1)  # write last_seen_at at most once a minute
 
 SIGN_IN_FAILED = "That e-mail and password do not match an account."
-SIGN_IN_LOCKED = "Too many failed sign-in attempts for this e-mail. Wait 15 minutes and try again."
 SESSION_ENDED = "Your session has ended. Please sign in again."
 
 
@@ -53,29 +56,34 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def sign_in(db: Session, email: str, password: str, *, user_agent: str = "") -> SignInResult:
+def sign_in(
+    db: Session, email: object, password: object, *, user_agent: str = "", client: str = ""
+) -> SignInResult:
     """Check the password and open a session. The same message for unknown e-mail and
-    wrong password; repeated failures lock the e-mail address for a while."""
-    email = normalise_email(email)
-    if not email or not password or len(email) > 254 or len(password) > MAX_PASSWORD_LENGTH:
-        verify_password(None, password[:MAX_PASSWORD_LENGTH])
+    wrong password; repeated failures lock the address for this client (`client`: the
+    browser's network address), and many from everywhere pause it (services.sign_in_throttle)."""
+    address, typed, client = (
+        normalise_email(text_or_empty(email)),
+        text_or_empty(password),
+        text_or_empty(client),
+    )
+    if not address or not typed or len(address) > 254 or len(typed) > MAX_PASSWORD_LENGTH:
+        verify_password(None, "")
         raise AuthenticationError(SIGN_IN_FAILED)
     begin_write(db)
-    now = clock.now()
-    throttle = db.get(SignInThrottle, token_hash(email))
-    if throttle and throttle.locked_until and throttle.locked_until > now:
+    refused = sign_in_throttle.refusal(db, address, client)
+    if refused is not None:
         db.rollback()
-        raise AuthenticationError(SIGN_IN_LOCKED)
-    user = db.scalar(select(User).where(User.email == email))
-    ok = verify_password(user.password_hash if user else None, password)
+        raise AuthenticationError(refused)
+    user = db.scalar(select(User).where(User.email == address))
+    ok = verify_password(user.password_hash if user else None, typed)
     if not ok or user is None or not user.is_active or not _may_sign_in(db, user):
-        _record_failure(db, email, throttle, now)
-        db.commit()
+        sign_in_throttle.count_failure(db, address, client)
         raise AuthenticationError(SIGN_IN_FAILED)
-    if throttle:
-        db.delete(throttle)
+    sign_in_throttle.forget_client(db, address, client)
     if user.password_hash and needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
+        user.password_hash = hash_password(typed)
+    now = clock.now()
     grant = new_token()
     session = SignInSession(
         user_id=user.id,
@@ -85,7 +93,7 @@ def sign_in(db: Session, email: str, password: str, *, user_agent: str = "") -> 
         authenticated_at=now,
         last_seen_at=now,
         expires_at=now + ABSOLUTE_TIMEOUT,
-        user_agent=user_agent[:300],
+        user_agent=text_or_empty(user_agent)[:300],
     )
     db.add(session)
     db.flush()
@@ -100,21 +108,6 @@ def _may_sign_in(db: Session, user: User) -> bool:
         return True
     access = db.scalar(select(Guardian.access).where(Guardian.user_id == user.id))
     return access is GuardianAccess.CAN_LOG_IN
-
-
-def _record_failure(
-    db: Session, email: str, throttle: SignInThrottle | None, now: datetime
-) -> None:
-    if throttle is None:
-        throttle = SignInThrottle(email_hash=token_hash(email), failed_attempts=0)
-        db.add(throttle)
-    if throttle.locked_until and throttle.locked_until <= now:
-        throttle.failed_attempts = 0  # an expired lockout starts a fresh count
-        throttle.locked_until = None
-    throttle.failed_attempts += 1
-    throttle.last_failed_at = now
-    if throttle.failed_attempts >= LOCKOUT_AFTER_FAILURES:
-        throttle.locked_until = now + LOCKOUT_DURATION
 
 
 def exchange_grant(db: Session, grant: str) -> str | None:
@@ -222,23 +215,26 @@ def end_all_sessions(db: Session, user_id: int, *, keep_session_id: int | None =
 
 
 def change_password(
-    db: Session, actor: Actor, current_password: str, new_password: str, confirm_password: str
+    db: Session,
+    actor: Actor,
+    current_password: object,
+    new_password: object,
+    confirm_password: object,
 ) -> None:
-    """Change the actor's own password; every other session of theirs ends."""
+    """Change the actor's own password; every other session of theirs ends. Wrong current
+    passwords count toward the lockout for this session and the address's ceiling."""
     begin_write(db)
     user = db.get(User, actor.user_id)
     if user is None:
         db.rollback()
         raise AuthenticationError(SESSION_ENDED)
-    now = clock.now()
-    throttle = db.get(SignInThrottle, token_hash(user.email))
-    if throttle and throttle.locked_until and throttle.locked_until > now:
+    client = sign_in_throttle.session_client(actor.session_id)
+    refused = sign_in_throttle.refusal(db, user.email, client)
+    if refused is not None:
         db.rollback()
-        raise ValidationError(SIGN_IN_LOCKED)
+        raise ValidationError(refused)
     if not verify_password(user.password_hash, current_password):
-        # Guessing here counts toward the same lockout as the sign-in form.
-        _record_failure(db, user.email, throttle, now)
-        db.commit()
+        sign_in_throttle.count_failure(db, user.email, client)
         raise ValidationError("The current password is not correct.")
     if new_password != confirm_password:
         db.rollback()
@@ -248,8 +244,10 @@ def change_password(
     except ValidationError:
         db.rollback()
         raise
+    assert isinstance(new_password, str)  # check_password_rules refuses anything else
+    sign_in_throttle.forget_client(db, user.email, client)
     user.password_hash = hash_password(new_password)
-    user.password_changed_at = now
+    user.password_changed_at = clock.now()
     end_all_sessions(db, user.id, keep_session_id=actor.session_id)
     audit.record(db, actor, "auth.password_changed", entity="user", entity_id=user.id)
     db.commit()

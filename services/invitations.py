@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import exists, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from data.models import (
@@ -38,7 +38,7 @@ from services.access import Actor, require_primary_guardian
 from services.auth import end_all_sessions
 from services.errors import NotFound, ValidationError
 from services.lookups import guardian_for
-from services.outbox import enqueue_email
+from services.outbox import INVITATION_KIND, LINK_PLACEHOLDER, enqueue_email
 from services.passwords import check_new_password, hash_password
 from services.reauth import require_recent_sign_in
 from services.settings import get_settings
@@ -167,28 +167,14 @@ def invite(db: Session, actor: Actor, guardian: Guardian, *, base_url: str) -> N
     email = email_row.email.strip().lower()
     user = _account_for(db, guardian, email)
     email_row.is_login = True
-    resent = bool(
-        db.scalar(
-            select(
-                exists().where(
-                    OneTimeToken.guardian_id == guardian.id, OneTimeToken.purpose == INVITATION
-                )
-            )
-        )
-    )
+    # Any state but "No login" means an invitation went before (the link itself is created
+    # when the e-mail is sent, so no token may exist yet).
+    resent = guardian.access is not GuardianAccess.NO_LOGIN
+    one_time_tokens.public_address(base_url)  # the link is made when sent; a bad setup shows now
     one_time_tokens.revoke_unused(db, user_id=user.id, purpose=INVITATION)
-    token = one_time_tokens.issue(
-        db,
-        INVITATION,
-        INVITATION_VALID,
-        user_id=user.id,
-        guardian_id=guardian.id,
-        created_by_user_id=actor.user_id,
-    )
     guardian.access = GuardianAccess.INVITE_SENT
     family_name = db.scalar(select(Family.name).where(Family.id == guardian.family_id)) or ""
     business = get_settings(db).business_name
-    link = one_time_tokens.link(base_url, LINK_PARAMETER, token)
     enqueue_email(
         db,
         to_address=email,
@@ -197,11 +183,11 @@ def invite(db: Session, actor: Actor, guardian: Guardian, *, base_url: str) -> N
             f"Hello {guardian.first_name},\n\n"
             f"{actor.display_name} added you as a guardian on the {family_name} account at "
             f"{business}. Choose a password to see the family's classes, attendance and "
-            f"account:\n\n{link}\n\n"
+            f"account:\n\n{LINK_PLACEHOLDER}\n\n"
             "The link works once and expires in 72 hours. If you were not expecting this "
             "e-mail, you can ignore it.\n"
         ),
-        kind="invitation",
+        kind=INVITATION_KIND,
         family_id=guardian.family_id,
     )
     audit.record(

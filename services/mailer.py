@@ -10,6 +10,11 @@ message twice; a sender that dies mid-send leaves the message to be retried when
 ends. A failure records the reason and the message is retried with growing pauses, up to
 `MAX_ATTEMPTS` attempts; after that it stays failed on the Outbox page. Nothing is lost
 while the mail server is down. System code: no actor; never logs addresses, bodies or tokens.
+
+Password reset and invitation e-mails get their link here (services.link_mail): it is created
+inside the claim and put only into the copy handed to the mail server; a failed send revokes
+it in the same transaction that records the failure, and a message nobody may receive a link
+for any more is given up with the reason.
 """
 
 from __future__ import annotations
@@ -28,9 +33,12 @@ from urllib.parse import unquote, urlsplit
 from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.orm import Session
 
+from data.config import public_base_url
 from data.db import begin_write, session_scope
 from data.models import OutboxMessage, OutboxStatus
-from services import clock
+from services import clock, link_mail
+from services.errors import ValidationError
+from services.outbox import LINK_KINDS, MAX_ATTEMPTS, give_up
 
 SMTP_URL_ENV = "CARTWHEEL_SMTP_URL"
 MAIL_FROM_ENV = "CARTWHEEL_MAIL_FROM"
@@ -38,7 +46,6 @@ DEFAULT_MAIL_FROM = "Cartwheel <no-reply@localhost>"
 # scheme: (how the connection is protected, default port)
 SCHEMES = {"smtp": ("none", 25), "smtp+starttls": ("starttls", 587), "smtps": ("tls", 465)}
 SMTP_TIMEOUT_SECONDS = 30.0
-MAX_ATTEMPTS = 5
 # A sender's hold on a message while it sends: longer than any SMTP timeout, so a slow send
 # is never picked up twice; a sender that died releases it when the lease ends.
 LEASE = timedelta(minutes=5)
@@ -68,6 +75,7 @@ class SmtpConfig:
 class SendReport:
     sent: int
     failed: int
+    given_up: int = 0  # reset or invitation messages nobody may receive a link for any more
 
 
 def smtp_config_from_env() -> SmtpConfig | None:
@@ -108,13 +116,17 @@ def parse_smtp_url(url: str, *, sender: str | None = None) -> SmtpConfig:
     )
 
 
-def send_queued(db: Session, config: SmtpConfig, *, limit: int = 50) -> SendReport:
-    """One pass: send up to `limit` messages that are due, oldest first.
+def send_queued(
+    db: Session, config: SmtpConfig, *, limit: int = 50, base_url: str | None = None
+) -> SendReport:
+    """One pass: send up to `limit` messages that are due, oldest first. Links in resets and
+    invitations point at `base_url` (default: the portal's configured public address).
 
     A message the server refuses fails alone; when the server cannot be reached (or drops the
     connection) the pass stops and the rest wait for the next pass."""
     if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
         raise ValueError("limit must be a positive whole number")
+    base_url = base_url or public_base_url()
     due = db.scalars(
         select(OutboxMessage.id)
         .where(_due(clock.now()))
@@ -122,17 +134,23 @@ def send_queued(db: Session, config: SmtpConfig, *, limit: int = 50) -> SendRepo
         .limit(limit)
     ).all()
     db.commit()
-    sent = failed = 0
+    sent = failed = given_up = 0
     connection: smtplib.SMTP | None = None
     try:
         for message_id in due:
-            claimed = _claim(db, message_id)
+            claimed = _claim(db, message_id, base_url)
             if claimed is None:
                 continue  # another sender took it first
+            if claimed.outcome == "given_up":
+                given_up += 1
+                continue
+            if claimed.outcome == "failed":
+                failed += 1
+                continue
             try:
                 message = _email(claimed, config)
             except (ValueError, TypeError) as broken:
-                _failed(db, message_id, f"The message cannot be sent as written: {broken}")
+                _failed(db, claimed, f"The message cannot be sent as written: {broken}")
                 failed += 1
                 continue
             try:
@@ -144,11 +162,11 @@ def send_queued(db: Session, config: SmtpConfig, *, limit: int = 50) -> SendRepo
                 smtplib.SMTPSenderRefused,
                 smtplib.SMTPDataError,
             ) as refused:
-                _failed(db, message_id, _reason(refused, config))
+                _failed(db, claimed, _reason(refused, config))
                 failed += 1
                 continue
             except (smtplib.SMTPException, OSError) as unreachable:
-                _failed(db, message_id, _reason(unreachable, config))
+                _failed(db, claimed, _reason(unreachable, config))
                 failed += 1
                 break
             _sent(db, message_id)
@@ -159,14 +177,17 @@ def send_queued(db: Session, config: SmtpConfig, *, limit: int = 50) -> SendRepo
                 connection.quit()
             except (smtplib.SMTPException, OSError):
                 connection.close()
-    return SendReport(sent=sent, failed=failed)
+    return SendReport(sent=sent, failed=failed, given_up=given_up)
 
 
 @dataclass(frozen=True)
 class _Claimed:
+    id: int
     to_address: str
     subject: str
-    body_text: str
+    body_text: str  # as sent: a reset's or invitation's link already in it
+    token_id: int | None = None  # the link's token, revoked if the send fails
+    outcome: str = "send"  # or "given_up" / "failed" already in the claim
 
 
 def _due(now: datetime) -> ColumnElement[bool]:
@@ -178,9 +199,9 @@ def _due(now: datetime) -> ColumnElement[bool]:
     )
 
 
-def _claim(db: Session, message_id: int) -> _Claimed | None:
-    """Take the message for this sender, committed at once (attempts + 1, a lease); None when
-    another sender took it first."""
+def _claim(db: Session, message_id: int, base_url: str) -> _Claimed | None:
+    """Take the message for this sender, committed at once (attempts + 1, a lease, and for a
+    reset or invitation its new link); None when another sender took it first."""
     now = clock.now()
     begin_write(db)
     taken = db.execute(
@@ -188,17 +209,28 @@ def _claim(db: Session, message_id: int) -> _Claimed | None:
         .where(OutboxMessage.id == message_id, _due(now))
         .values(attempts=OutboxMessage.attempts + 1, next_attempt_at=now + LEASE)
     ).rowcount
-    row = (
-        db.execute(
-            select(OutboxMessage.to_address, OutboxMessage.subject, OutboxMessage.body_text).where(
-                OutboxMessage.id == message_id
+    if taken != 1:
+        db.commit()
+        return None
+    message = db.get(OutboxMessage, message_id, populate_existing=True)
+    assert message is not None  # just updated
+    claimed = _Claimed(message.id, message.to_address, message.subject, message.body_text)
+    if message.kind in LINK_KINDS:
+        try:
+            minted = link_mail.mint_link(db, message, base_url=base_url)
+        except link_mail.NothingToSend as nobody:
+            give_up(db, message_id, nobody.message)
+            claimed = _Claimed(message.id, "", "", "", outcome="given_up")
+        except ValidationError as misconfigured:  # the portal's address: refused before writes
+            _failed(db, claimed, misconfigured.message)
+            return _Claimed(message.id, "", "", "", outcome="failed")
+        else:
+            body = link_mail.with_link(message.body_text, minted.link)
+            claimed = _Claimed(
+                message.id, message.to_address, message.subject, body, minted.token_id
             )
-        ).one()
-        if taken == 1
-        else None
-    )
     db.commit()
-    return _Claimed(*row) if row is not None else None
+    return claimed
 
 
 def _email(claimed: _Claimed, config: SmtpConfig) -> EmailMessage:
@@ -245,17 +277,21 @@ def _sent(db: Session, message_id: int) -> None:
     db.commit()
 
 
-def _failed(db: Session, message_id: int, reason: str) -> None:
+def _failed(db: Session, claimed: _Claimed, reason: str) -> None:
+    """Record the failure (retried later, up to MAX_ATTEMPTS); the link it carried stops
+    working in the same transaction."""
     begin_write(db)
-    attempts = db.scalar(select(OutboxMessage.attempts).where(OutboxMessage.id == message_id))
+    attempts = db.scalar(select(OutboxMessage.attempts).where(OutboxMessage.id == claimed.id))
     retry_at = None
     if attempts is not None and attempts < MAX_ATTEMPTS:
         retry_at = clock.now() + RETRY_AFTER[min(attempts, len(RETRY_AFTER)) - 1]
     db.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.id == message_id)
+        .where(OutboxMessage.id == claimed.id)
         .values(status=OutboxStatus.FAILED, last_error=reason[:500], next_attempt_at=retry_at)
     )
+    if claimed.token_id is not None:
+        link_mail.revoke(db, claimed.token_id)
     db.commit()
 
 
@@ -308,8 +344,13 @@ class BackgroundSender:
             try:
                 with session_scope() as db:
                     report = send_queued(db, self._config)
-                if report.sent or report.failed:
-                    log.info("outbox: %d sent, %d failed", report.sent, report.failed)
+                if report.sent or report.failed or report.given_up:
+                    log.info(
+                        "outbox: %d sent, %d failed, %d given up",
+                        report.sent,
+                        report.failed,
+                        report.given_up,
+                    )
             except Exception:  # keep the thread alive through a database outage
                 log.exception("outbox: sending pass failed")
             self._stop.wait(self._interval)

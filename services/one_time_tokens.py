@@ -34,22 +34,23 @@ def issue(
     user_id: int,
     guardian_id: int | None = None,
     created_by_user_id: int | None = None,
-) -> str:
-    """A new token for the user (and guardian); returns the token itself, to be e-mailed."""
+) -> tuple[str, int]:
+    """A new token for the user (and guardian): the token itself, to be e-mailed and kept
+    nowhere, and its row's id."""
     token = new_token()
     now = clock.now()
-    db.add(
-        OneTimeToken(
-            purpose=purpose,
-            token_hash=token_hash(token),
-            user_id=user_id,
-            guardian_id=guardian_id,
-            created_by_user_id=created_by_user_id,
-            created_at=now,
-            expires_at=now + lifetime,
-        )
+    row = OneTimeToken(
+        purpose=purpose,
+        token_hash=token_hash(token),
+        user_id=user_id,
+        guardian_id=guardian_id,
+        created_by_user_id=created_by_user_id,
+        created_at=now,
+        expires_at=now + lifetime,
     )
-    return token
+    db.add(row)
+    db.flush()
+    return token, row.id
 
 
 def revoke_unused(db: Session, *, user_id: int, purpose: OneTimeTokenPurpose | None = None) -> int:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from data.models import OutboxMessage, OutboxStatus
@@ -18,6 +18,14 @@ from services.access import Actor, require_admin
 from services.errors import ValidationError
 
 PAGE_SIZE = 200
+# A sender gives up on a message after this many attempts; it stays failed on the Outbox page.
+MAX_ATTEMPTS = 5
+# Where the link goes in a reset or invitation e-mail: the sender puts the link there when it
+# sends (services.link_mail), so the stored body, and the Outbox page, never hold one.
+LINK_PLACEHOLDER = "[link created when sent]"
+RESET_KIND = "password_reset"
+INVITATION_KIND = "invitation"
+LINK_KINDS = frozenset({RESET_KIND, INVITATION_KIND})
 
 
 @dataclass(frozen=True)
@@ -92,3 +100,18 @@ def enqueue_email(
     )
     db.add(message)
     return message
+
+
+def give_up(db: Session, message_id: int, reason: str) -> None:
+    """Mark a message no sender will ever send: failed for good, with the reason an admin
+    reads. Internal (no actor), in the caller's transaction."""
+    db.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id)
+        .values(
+            status=OutboxStatus.FAILED,
+            last_error=reason[:500],
+            attempts=MAX_ATTEMPTS,
+            next_attempt_at=None,
+        )
+    )

@@ -1,16 +1,20 @@
 """Forgotten passwords: an e-mailed single-use link, valid `RESET_VALID`, that sets a new
 password and ends every session of the account.
 
-"Forgot password?" answers the same way whether or not the address has an account, and
-queues an e-mail only for an active account that may sign in. A primary guardian can also
-send the link to a secondary guardian of their family who can sign in.
+"Forgot password?" answers the same way whether or not the address has an account, and does
+the same work either way: it only checks the address, skips a repeat within `RESEND_AFTER`
+and queues a "reset requested" e-mail for the address, without looking the account up. The
+sender looks it up when it sends (services.link_mail): an account that may sign in gets a
+fresh link; for any other address nothing is sent (so the form cannot be used to send mail
+to strangers). A primary guardian can also send the link to a secondary guardian of their
+family who can sign in.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import delete, exists, select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from data.models import (
@@ -18,16 +22,15 @@ from data.models import (
     GuardianAccess,
     OneTimeToken,
     OneTimeTokenPurpose,
-    SignInThrottle,
+    OutboxMessage,
     User,
 )
-from services import audit, auth, clock, one_time_tokens
+from services import audit, auth, clock, one_time_tokens, sign_in_throttle
 from services.access import Actor, require_primary_guardian
 from services.errors import ValidationError
 from services.invitations import locked_secondary_guardian
-from services.outbox import enqueue_email
-from services.passwords import check_new_password, hash_password
-from services.secrets_util import token_hash
+from services.outbox import LINK_PLACEHOLDER, RESET_KIND, enqueue_email
+from services.passwords import check_new_password, hash_password, text_or_empty
 from services.settings import get_settings
 from services.transactions import write_transaction
 
@@ -43,29 +46,18 @@ RESET_INVALID = (
 )
 
 
-def request_password_reset(db: Session, email: str, *, base_url: str) -> None:
-    """Queue a reset e-mail if `email` is an account that may sign in. Returns nothing and
-    raises nothing either way, so the answer does not tell which addresses have accounts."""
+def request_password_reset(db: Session, email: object, *, base_url: str) -> None:
+    """Queue a reset e-mail for `email`. Returns nothing and raises nothing (but a setup
+    mistake in base_url), and does the same reads and writes whether or not the address has
+    an account, so neither the answer nor its timing tells which addresses have one."""
     one_time_tokens.public_address(base_url)  # a setup mistake shows whatever the address
-    address = auth.normalise_email(email) if isinstance(email, str) else ""
-    if not address or len(address) > 254:
+    address = auth.normalise_email(text_or_empty(email))
+    if not _plausible_address(address):
         return
     with write_transaction(db):
-        user = db.scalar(select(User).where(User.email == address))
-        if user is None or not user.is_active or not auth._may_sign_in(db, user):
+        if _recently_queued(db, address):
             return
-        if _recently_sent(db, user.id):
-            return
-        _send(db, user, base_url=base_url)
-        audit.record(
-            db,
-            None,
-            "auth.password_reset_requested",
-            entity="user",
-            entity_id=user.id,
-            user_id=user.id,
-            family_id=_family_of(db, user.id),
-        )
+        _queue(db, address)
 
 
 def send_password_reset_for_guardian(
@@ -74,6 +66,7 @@ def send_password_reset_for_guardian(
     """The primary guardian sends a secondary guardian of the family (one who can sign in) a
     link to choose a new password. The link goes to that guardian's own sign-in address."""
     require_primary_guardian(actor)
+    one_time_tokens.public_address(base_url)  # the link is made when sent; a bad setup shows now
     with write_transaction(db):
         guardian = locked_secondary_guardian(db, actor, guardian_id)
         user = db.get(User, guardian.user_id) if guardian.user_id is not None else None
@@ -82,7 +75,7 @@ def send_password_reset_for_guardian(
                 f"{guardian.first_name} cannot sign in, so there is no password to reset. "
                 "Send an invitation instead."
             )
-        _send(db, user, base_url=base_url)
+        _queue(db, user.email, family_id=guardian.family_id)
         audit.record(
             db,
             actor,
@@ -115,7 +108,7 @@ def reset_password(db: Session, token: str, password: str, confirm: str) -> None
         user.password_hash = password_hash
         user.password_changed_at = clock.now()
         auth.end_all_sessions(db, user.id)
-        db.execute(delete(SignInThrottle).where(SignInThrottle.email_hash == token_hash(email)))
+        sign_in_throttle.lift(db, email)
         audit.record(
             db,
             None,
@@ -127,25 +120,30 @@ def reset_password(db: Session, token: str, password: str, confirm: str) -> None
         )
 
 
-def _send(db: Session, user: User, *, base_url: str) -> None:
-    """A new link for `user` (earlier unused ones stop working) and its e-mail."""
-    one_time_tokens.revoke_unused(db, user_id=user.id, purpose=RESET)
-    token = one_time_tokens.issue(db, RESET, RESET_VALID, user_id=user.id)
+def _queue(db: Session, address: str, *, family_id: int | None = None) -> None:
+    """The reset e-mail for `address`, its link left for the sender to create."""
     business = get_settings(db).business_name
-    link = one_time_tokens.link(base_url, LINK_PARAMETER, token)
     enqueue_email(
         db,
-        to_address=user.email,
+        to_address=address,
         subject=f"Reset your {business} password",
         body_text=(
-            f"Someone asked to reset the password of {user.email} at {business}. "
-            f"To choose a new password, open this link:\n\n{link}\n\n"
+            f"Someone asked to reset the password of {address} at {business}. "
+            f"To choose a new password, open this link:\n\n{LINK_PLACEHOLDER}\n\n"
             "The link works once and expires in 60 minutes. Choosing a new password signs "
             "you out everywhere. If you did not ask for this, ignore this e-mail: your "
             "password stays as it is.\n"
         ),
-        kind="password_reset",
-        family_id=_family_of(db, user.id),
+        kind=RESET_KIND,
+        family_id=family_id,
+    )
+
+
+def _plausible_address(address: str) -> bool:
+    return (
+        0 < len(address) <= 254
+        and "@" in address
+        and not any(c.isspace() or not c.isprintable() for c in address)
     )
 
 
@@ -157,16 +155,14 @@ def _reset(db: Session, token: object) -> tuple[OneTimeToken, User] | None:
     return row, user
 
 
-def _recently_sent(db: Session, user_id: int) -> bool:
+def _recently_queued(db: Session, address: str) -> bool:
     return bool(
         db.scalar(
             select(
                 exists().where(
-                    OneTimeToken.user_id == user_id,
-                    OneTimeToken.purpose == RESET,
-                    OneTimeToken.used_at.is_(None),
-                    OneTimeToken.revoked_at.is_(None),
-                    OneTimeToken.created_at > clock.now() - RESEND_AFTER,
+                    OutboxMessage.to_address == address,
+                    OutboxMessage.kind == RESET_KIND,
+                    OutboxMessage.created_at > clock.now() - RESEND_AFTER,
                 )
             )
         )

@@ -28,17 +28,41 @@ _hasher = PasswordHasher(
 )
 
 
+UNUSABLE_CHARACTERS = (
+    "A password can only contain letters, digits, spaces and symbols. Please type it again."
+)
+
+
+def is_password_text(value: object) -> bool:
+    """Text that can be a password: a str that UTF-8 can encode (no lone surrogate), no NUL.
+    A forged widget value can be anything."""
+    if not isinstance(value, str) or "\x00" in value:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def text_or_empty(value: object) -> str:
+    """`value` when it is usable text (see is_password_text), else "" (refused as empty)."""
+    return value if isinstance(value, str) and is_password_text(value) else ""
+
+
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
-def verify_password(password_hash: str | None, password: str) -> bool:
-    """True when the password matches. An account without a password never matches."""
-    if not password_hash:
-        _burn_equal_time(password)
+def verify_password(password_hash: str | None, password: object) -> bool:
+    """True when the password matches. An account without a password, or a value that cannot
+    be a password, never matches (and takes a verification's time all the same)."""
+    text = text_or_empty(password)
+    if not password_hash or not text:
+        _burn_equal_time(text)
         return False
     try:
-        return _hasher.verify(password_hash, password)
+        return _hasher.verify(password_hash, text)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 
@@ -66,8 +90,12 @@ def _common_passwords() -> frozenset[str]:
     )
 
 
-def check_password_rules(password: str, *, email: str = "") -> None:
+def check_password_rules(password: object, *, email: str = "") -> None:
     """Refuse passwords that are too short, too long, too common or the e-mail itself."""
+    if not isinstance(password, str) or not password:
+        raise ValidationError("Enter a password.")
+    if not is_password_text(password):
+        raise ValidationError(UNUSABLE_CHARACTERS)
     if len(password) < MIN_PASSWORD_LENGTH:
         raise ValidationError(f"Use at least {MIN_PASSWORD_LENGTH} characters.")
     if len(password) > MAX_PASSWORD_LENGTH:

@@ -15,12 +15,11 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from data.db import begin_write
-from data.models import SignInSession, SignInThrottle, User
-from services import audit, auth, clock
+from data.models import SignInSession, User
+from services import audit, auth, clock, sign_in_throttle
 from services.access import Actor
 from services.errors import AuthenticationError, ReauthenticationRequired
 from services.passwords import MAX_PASSWORD_LENGTH, verify_password
-from services.secrets_util import token_hash
 
 # Long enough for one sitting on the Account page, short enough that a session left open on a
 # shared computer soon stops allowing sensitive changes.
@@ -66,29 +65,25 @@ def reauthenticate(db: Session, actor: Actor, password: str) -> None:
     user = db.get(User, actor.user_id)
     if live.user_id != actor.user_id or user is None:
         raise AuthenticationError(auth.SESSION_ENDED)
-    email_hash = token_hash(user.email)
-    now = clock.now()
-    throttle = db.get(SignInThrottle, email_hash)
-    if throttle and throttle.locked_until and throttle.locked_until > now:
-        db.rollback()
-        raise AuthenticationError(auth.SIGN_IN_LOCKED)
+    client = sign_in_throttle.session_client(actor.session_id)
     ok = (
         isinstance(password, str)
         and 0 < len(password) <= MAX_PASSWORD_LENGTH
         and verify_password(user.password_hash, password)
     )
     begin_write(db)
-    throttle = db.get(SignInThrottle, email_hash)
+    refused = sign_in_throttle.refusal(db, user.email, client)
+    if refused is not None:
+        db.rollback()
+        raise AuthenticationError(refused)
     if not ok:
-        auth._record_failure(db, user.email, throttle, now)  # the sign-in form's own counter
-        db.commit()
+        sign_in_throttle.count_failure(db, user.email, client)
         raise AuthenticationError(REAUTH_REFUSED)
-    if throttle:
-        db.delete(throttle)
+    sign_in_throttle.forget_client(db, user.email, client)
     db.execute(
         update(SignInSession)
         .where(SignInSession.id == actor.session_id)
-        .values(authenticated_at=now)
+        .values(authenticated_at=clock.now())
     )
     audit.record(db, actor, "auth.reauthenticated", entity="session", entity_id=actor.session_id)
     db.commit()

@@ -36,6 +36,7 @@ from services.enrollments import (
     apply_transfer_request,
 )
 from services.errors import NotFound, ValidationError
+from services.request_notices import queue_decision_email
 from services.requests import (
     RequestEventView,
     RequestView,
@@ -109,7 +110,7 @@ def decide_request(
     db: Session, actor: Actor, request_id: object, *, approve: object, note: object = ""
 ) -> StaffRequestView:
     """Staff: approve (the change is applied now, or the approval is refused and nothing
-    changes) or deny with a note the family reads."""
+    changes) or deny with a note the family reads. Either way the family is e-mailed."""
     require_staff(actor)
     _load_appliers()
     require_id(request_id, "request")
@@ -134,6 +135,7 @@ def decide_request(
             applier(db, actor, request)
             request.status = RequestStatus.APPLIED
             add_event(db, actor, request, RequestStatus.APPLIED, note="")
+        queue_decision_email(db, request, approved=approve)
     return _staff_views(db, ParentRequest.id == request_id)[0]
 
 

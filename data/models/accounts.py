@@ -30,7 +30,7 @@ class User(Base):
     role: Mapped[Role] = mapped_column(value_enum(Role, "role"))
     display_name: Mapped[str] = mapped_column(String(120), default="")
     is_active: Mapped[bool] = mapped_column(default=True)
-    # Failed attempts and lockout are kept per e-mail address in SignInThrottle.
+    # Failed attempts and lockouts are kept per e-mail address (and client) in SignInThrottle.
     # Sessions created before this instant are no longer valid (password change, revoke).
     sessions_valid_after: Mapped[datetime | None]
     password_changed_at: Mapped[datetime | None]
@@ -89,13 +89,17 @@ class OneTimeToken(Base):
 
 class SignInThrottle(Base):
     """Failed sign-ins per e-mail address, known or not, so unknown and real accounts behave
-    alike (no account enumeration through the lockout message)."""
+    alike (no account enumeration through the lockout message). Two kinds of row
+    (services/sign_in_throttle.py): one per address and client, keyed by a hash of both, and
+    one per address (`email_hash` = `account_hash`) counting failures in a window."""
 
     __tablename__ = "sign_in_throttles"
 
     email_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    account_hash: Mapped[str | None] = mapped_column(String(64), index=True)  # the address's
     failed_attempts: Mapped[int] = mapped_column(default=0)
     last_failed_at: Mapped[datetime | None]
     locked_until: Mapped[datetime | None]
+    window_started_at: Mapped[datetime | None]  # the per-address row's counting window
 
     __table_args__ = (CheckConstraint("failed_attempts >= 0", name="failed_nonnegative"),)

@@ -48,6 +48,7 @@ class OutboxMessage(Base):
     channel: Mapped[str] = mapped_column(String(10), default="email")
     to_address: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(300), default="")
+    # Reset and invitation bodies hold services.outbox.LINK_PLACEHOLDER, never the link.
     body_text: Mapped[str] = mapped_column(Text)
     kind: Mapped[str] = mapped_column(String(40))  # invitation, password_reset, receipt
     family_id: Mapped[int | None] = fk("families.id", ondelete="SET NULL", index=False)
@@ -62,4 +63,8 @@ class OutboxMessage(Base):
     # retry back-off after a failure (services/mailer.py). NULL until the first attempt.
     next_attempt_at: Mapped[datetime | None]
 
-    __table_args__ = (Index("ix_outbox_status_created", "status", "created_at"),)
+    __table_args__ = (
+        Index("ix_outbox_status_created", "status", "created_at"),
+        # the reset form's repeat check and the sender's "replaced by a newer message" check
+        Index("ix_outbox_to_address_kind_created", "to_address", "kind", "created_at"),
+    )

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from data.models import SignInSession
 from services import auth, clock
 from services.auth import SESSION_ENDED, SIGN_IN_FAILED
+from services.errors import AuthenticationError
 from tests import factories as f
 from tests.pages.conftest import new_app, signed_in_app, texts
 
@@ -73,3 +75,21 @@ def test_an_idle_session_returns_to_sign_in_with_a_notice(app_db: Session) -> No
     assert not at.exception
     assert SESSION_ENDED in texts(at)
     assert [t.label for t in at.text_input] == ["E-mail", "Password"]
+
+
+def test_someone_elses_failures_do_not_lock_this_browser_out(app_db: Session) -> None:
+    """Issue 13, item 12: the lockout is per address and client; the page passes this
+    browser's address (AppTest's: local), so another client's lock does not apply here."""
+    fam, _, _ = f.family(app_db, email="p@example.com")
+    f.student(app_db, fam, "Maya")
+    app_db.commit()
+    for _ in range(auth.LOCKOUT_AFTER_FAILURES):
+        with pytest.raises(AuthenticationError):
+            auth.sign_in(app_db, "p@example.com", "guess", client="203.0.113.9")
+    at = _submit(new_app().run(), "p@example.com", f.PASSWORD)
+    assert not at.exception and not at.error
+    assert "Hello, Alex" in texts(at)
+    for _ in range(auth.LOCKOUT_AFTER_FAILURES):
+        _submit(new_app().run(), "p@example.com", "guess")
+    at = _submit(new_app().run(), "p@example.com", f.PASSWORD)
+    assert [e.value for e in at.error] == [auth.SIGN_IN_LOCKED]  # this browser is now locked

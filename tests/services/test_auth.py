@@ -9,10 +9,11 @@ from argon2 import Type, extract_parameters
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from data.models import GuardianAccess, Role, SignInSession
-from services import auth, clock
+from data.models import GuardianAccess, Role, SignInSession, SignInThrottle
+from services import auth, clock, sign_in_throttle
 from services.errors import AuthenticationError, ValidationError
-from services.passwords import check_password_rules
+from services.passwords import UNUSABLE_CHARACTERS, check_new_password, check_password_rules
+from services.secrets_util import token_hash
 from tests import factories as f
 
 
@@ -207,11 +208,14 @@ def test_guessing_the_current_password_counts_toward_the_lockout(db: Session) ->
     for _ in range(auth.LOCKOUT_AFTER_FAILURES):
         with pytest.raises(ValidationError, match="current password is not correct"):
             auth.change_password(db, actor, "guess", "a-much-better-secret", "a-much-better-secret")
-    # Locked now: even the right current password is refused, and sign-in is locked too.
+    # Locked now for this session: even the right current password is refused. The lock is
+    # the session's own (a stolen session cannot lock the parent's browsers out), and the
+    # guesses count toward the address's ceiling (issue 13, item 12).
     with pytest.raises(ValidationError, match="Too many failed"):
         auth.change_password(db, actor, f.PASSWORD, "a-much-better-secret", "a-much-better-secret")
-    with pytest.raises(AuthenticationError, match="Too many failed"):
-        auth.sign_in(db, "p@example.com", f.PASSWORD)
+    assert auth.sign_in(db, "p@example.com", f.PASSWORD).session_id
+    ceiling = db.get(SignInThrottle, token_hash("p@example.com"))
+    assert ceiling is not None and ceiling.failed_attempts == auth.LOCKOUT_AFTER_FAILURES
 
 
 def test_long_passphrases_are_allowed() -> None:
@@ -258,3 +262,105 @@ def test_deactivated_account_loses_its_sessions(db: Session) -> None:
     db.commit()
     with pytest.raises(AuthenticationError):
         auth.actor_for_session(db, session_id)
+
+
+# The lockout is per address and client, with a per-address ceiling (issue 13, item 12)
+
+ATTACKER, PARENT = "203.0.113.9", "198.51.100.7"
+
+
+@pytest.mark.parametrize("email", ["p@example.com", "nobody@example.com"])
+def test_a_locked_client_does_not_lock_the_parent_out(db: Session, email: str) -> None:
+    f.family(db, email="p@example.com")
+    db.commit()
+    for _ in range(auth.LOCKOUT_AFTER_FAILURES):
+        with pytest.raises(AuthenticationError, match="do not match"):
+            auth.sign_in(db, email, "wrong-password", client=ATTACKER)
+    with pytest.raises(AuthenticationError) as locked:
+        auth.sign_in(db, email, f.PASSWORD, client=ATTACKER)
+    assert locked.value.message == auth.SIGN_IN_LOCKED
+    if email == "p@example.com":
+        assert auth.sign_in(db, email, f.PASSWORD, client=PARENT).session_id
+    else:
+        with pytest.raises(AuthenticationError) as refused:
+            auth.sign_in(db, email, f.PASSWORD, client=PARENT)
+        assert refused.value.message == auth.SIGN_IN_FAILED
+
+
+@pytest.mark.parametrize("email", ["p@example.com", "nobody@example.com"])
+def test_failures_from_many_clients_pause_the_address_until_the_window_ends(
+    db: Session, email: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sign_in_throttle, "ACCOUNT_FAILURE_LIMIT", 8)  # 50 in production
+    f.family(db, email="p@example.com")
+    db.commit()
+    for n in range(8):  # one guess from each of 8 addresses: no client reaches its own lock
+        with pytest.raises(AuthenticationError, match="do not match"):
+            auth.sign_in(db, email, "wrong-password", client=f"203.0.113.{n}")
+    with pytest.raises(AuthenticationError) as paused:
+        auth.sign_in(db, email, f.PASSWORD, client=PARENT)
+    assert paused.value.message == sign_in_throttle.ACCOUNT_PAUSED  # known or not alike
+    clock.advance(sign_in_throttle.ACCOUNT_WINDOW)
+    if email == "p@example.com":
+        assert auth.sign_in(db, email, f.PASSWORD, client=PARENT).session_id
+    else:
+        with pytest.raises(AuthenticationError, match="do not match"):
+            auth.sign_in(db, email, f.PASSWORD, client=PARENT)
+
+
+def test_the_ceiling_counts_failures_within_one_window(
+    db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sign_in_throttle, "ACCOUNT_FAILURE_LIMIT", 4)
+    f.family(db, email="p@example.com")
+    db.commit()
+    for n in range(3):
+        with pytest.raises(AuthenticationError, match="do not match"):
+            auth.sign_in(db, "p@example.com", "wrong-password", client=f"c{n}")
+    clock.advance(sign_in_throttle.ACCOUNT_WINDOW)  # a new window: the count starts again
+    for n in range(3):
+        with pytest.raises(AuthenticationError, match="do not match"):
+            auth.sign_in(db, "p@example.com", "wrong-password", client=f"d{n}")
+    assert auth.sign_in(db, "p@example.com", f.PASSWORD, client=PARENT).session_id
+    row = db.get(SignInThrottle, token_hash("p@example.com"))
+    assert row is not None and row.failed_attempts == 3
+
+
+# Values that are not text never crash (issue 13, item 22)
+
+NOT_TEXT = [None, 12345678, ["a-much-better-secret"], b"a-much-better-secret"]
+BAD_TEXT = ["bad\udc80password", "nul\x00password"]
+
+
+@pytest.mark.parametrize("value", NOT_TEXT + BAD_TEXT)
+def test_sign_in_refuses_values_that_are_not_text_like_a_wrong_password(
+    db: Session, value: object
+) -> None:
+    f.family(db, email="p@example.com")
+    db.commit()
+    for email, password in [("p@example.com", value), (value, f.PASSWORD)]:
+        with pytest.raises(AuthenticationError) as refused:
+            auth.sign_in(db, email, password, client=value)  # type: ignore[arg-type]
+        assert refused.value.message == auth.SIGN_IN_FAILED
+
+
+@pytest.mark.parametrize("value", NOT_TEXT + BAD_TEXT)
+def test_change_password_refuses_values_that_are_not_text_readably(
+    db: Session, value: object
+) -> None:
+    f.family(db, email="p@example.com")
+    db.commit()
+    actor = auth.actor_for_session(db, _signed_in(db, "p@example.com"))
+    with pytest.raises(ValidationError, match="current password is not correct"):
+        auth.change_password(db, actor, value, "a-much-better-secret", "a-much-better-secret")
+    with pytest.raises(ValidationError) as refused:
+        auth.change_password(db, actor, f.PASSWORD, value, value)
+    expected = UNUSABLE_CHARACTERS if value in BAD_TEXT else "Enter a password."
+    assert refused.value.message == expected
+
+
+@pytest.mark.parametrize("value", NOT_TEXT + BAD_TEXT)
+def test_a_password_chosen_from_a_link_refuses_values_that_are_not_text(value: object) -> None:
+    with pytest.raises(ValidationError) as refused:
+        check_new_password(value, value, email="p@example.com")
+    assert refused.value.message in (UNUSABLE_CHARACTERS, "Enter a password.")

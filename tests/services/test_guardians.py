@@ -23,6 +23,7 @@ from services import auth, clock
 from services.access import Actor
 from services.errors import AccessDenied, NotFound, ReauthenticationRequired, ValidationError
 from services.guardians import GuardianView, add_guardian, list_guardians, set_payment_permission
+from services.outbox import LINK_PLACEHOLDER
 from services.reauth import RECENT_SIGN_IN, reauthenticate
 from tests import factories as f
 
@@ -79,7 +80,7 @@ def test_add_and_invite_at_once(db: Session) -> None:
     view = _add(db, primary, invite=True)
     assert view.access == "invite_sent"
     message = db.scalars(select(OutboxMessage)).one()
-    assert message.to_address == "sam@example.com" and f"{BASE}/?invitation=" in message.body_text
+    assert message.to_address == "sam@example.com" and LINK_PLACEHOLDER in message.body_text
     actions = list(db.scalars(select(AuditEntry.action).order_by(AuditEntry.id)))
     assert actions[-2:] == ["guardian.added", "invitation.sent"]
 

@@ -3,7 +3,6 @@ single use under concurrency, the password rules, and who may do what."""
 
 from __future__ import annotations
 
-import re
 import threading
 from dataclasses import dataclass
 from datetime import timedelta
@@ -40,9 +39,11 @@ from services.invitations import (
     revoke_invitation,
     send_invitation,
 )
+from services.outbox import LINK_PLACEHOLDER
 from services.reauth import RECENT_SIGN_IN
 from services.secrets_util import token_hash
 from tests import factories as f
+from tests.support.links import sent_token
 
 BASE = "https://portal.example.com"
 NEW_PASSWORD = "tumbling-mats-at-dawn"
@@ -85,14 +86,7 @@ def _setup(db: Session) -> Setup:
 
 
 def _last_token(db: Session, to: str = "sam@example.com") -> str:
-    body = db.scalars(
-        select(OutboxMessage.body_text)
-        .where(OutboxMessage.to_address == to, OutboxMessage.kind == "invitation")
-        .order_by(OutboxMessage.id.desc())
-    ).first()
-    match = re.search(re.escape(BASE) + r"/\?invitation=([A-Za-z0-9_-]+)\n", body or "")
-    assert match, body
-    return match.group(1)
+    return sent_token(db, to, "invitation", BASE)
 
 
 def _access(db: Session, guardian_id: int) -> GuardianAccess:
@@ -125,8 +119,9 @@ def test_send_creates_the_account_stores_only_a_hash_and_queues_the_link(db: Ses
     [row] = db.scalars(select(OneTimeToken)).all()
     assert row.token_hash == token_hash(token) and token not in row.token_hash
     assert row.expires_at == clock.now() + INVITATION_VALID == clock.now() + timedelta(hours=72)
-    assert (row.guardian_id, row.created_by_user_id) == (s.guardian_id, s.primary.user_id)
+    assert row.guardian_id == s.guardian_id  # made by the sender, when it sends
     message = db.scalars(select(OutboxMessage).where(OutboxMessage.kind == "invitation")).one()
+    assert LINK_PLACEHOLDER in message.body_text and token not in message.body_text
     assert message.subject == (
         "Alex Rivera invited you to the Rivera family account at Cartwheel Gym"
     )

@@ -5,6 +5,7 @@ concurrency, the server's background thread and the command-line sender."""
 from __future__ import annotations
 
 import asyncio
+import re
 import socket
 import threading
 import time
@@ -17,14 +18,15 @@ from email.message import EmailMessage
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from data.db import engine_for
-from data.models import OutboxMessage, OutboxStatus
+from data.models import OneTimeToken, OutboxMessage, OutboxStatus
 from routes.lifespan import lifespan
 from scripts import send_outbox
 from services import clock, mailer
+from services.invitations import invitation_details, revoke_invitation
 from services.mailer import (
     DEFAULT_MAIL_FROM,
     LEASE,
@@ -36,7 +38,10 @@ from services.mailer import (
     send_queued,
     smtp_config_from_env,
 )
-from services.outbox import enqueue_email
+from services.outbox import LINK_PLACEHOLDER, enqueue_email
+from services.password_reset import request_password_reset, reset_password, reset_token_valid
+from tests import factories as f
+from tests.support.links import invite_sam
 
 REFUSED = "refused@example.com"
 SMTP_PASSWORD = "s3cret pa:ss@word"
@@ -112,8 +117,8 @@ def _queue(db: Session, to: str = "parent@example.com", subject: str = "Welcome"
         db,
         to_address=to,
         subject=subject,
-        body_text=f"Hello {to},\n\nOpen https://portal.example.com/?invitation=abc\n",
-        kind="invitation",
+        body_text=f"Hello {to},\n\nThank you for your payment.\n",
+        kind="receipt",
     )
     db.commit()
     return message.id
@@ -198,7 +203,7 @@ def test_queued_messages_arrive_with_recipient_subject_and_body(
     assert message["From"] == "Northside Gym <office@northside.example>"
     assert message["Message-ID"].endswith("@northside.example>")
     assert message.get_content().replace("\r\n", "\n") == (
-        "Hello sam@example.com,\n\nOpen https://portal.example.com/?invitation=abc\n"
+        "Hello sam@example.com,\n\nThank you for your payment.\n"
     )
     for message_id in (first, second):
         row = _row(db, message_id)
@@ -427,3 +432,113 @@ def test_send_outbox_script(
         smtp_down.stop()
         engine_for(db_url).dispose()
     assert len(smtp_down.inbox.received) == 1
+
+
+# Reset and invitation links are made when sent (issue 13, items 8 and 11)
+
+PORTAL = "https://portal.example.com"
+
+
+def _received_link(smtp: SmtpServer, index: int = -1) -> str:
+    body = smtp.inbox.received[index][2].get_content()
+    match = re.search(re.escape(PORTAL) + r"/\?(?:reset|invitation)=[A-Za-z0-9_-]+", body)
+    assert match, body
+    return match.group(0)
+
+
+def _token_of(link: str) -> str:
+    return link.rpartition("=")[2]
+
+
+def _usable_tokens(db: Session) -> int:
+    db.commit()
+    return db.scalar(
+        select(func.count())
+        .select_from(OneTimeToken)
+        .where(
+            OneTimeToken.used_at.is_(None),
+            OneTimeToken.revoked_at.is_(None),
+            OneTimeToken.expires_at > clock.now(),
+        )
+    )
+
+
+def test_a_reset_e_mail_arrives_with_a_working_link_that_is_stored_nowhere(
+    db: Session, smtp: SmtpServer
+) -> None:
+    f.family(db, email="p@example.com")
+    db.commit()
+    request_password_reset(db, "p@example.com", base_url=PORTAL)
+    assert _usable_tokens(db) == 0  # nothing to steal before it is sent
+    assert send_queued(db, smtp.config(), base_url=PORTAL) == SendReport(sent=1, failed=0)
+    link = _received_link(smtp)
+    row = db.scalars(select(OutboxMessage)).one()
+    assert row.status is OutboxStatus.SENT and LINK_PLACEHOLDER in row.body_text
+    assert _token_of(link) not in row.body_text
+    assert reset_token_valid(db, _token_of(link))
+    reset_password(db, _token_of(link), "cartwheels-on-the-beam", "cartwheels-on-the-beam")
+
+
+def test_an_invitation_e_mail_arrives_with_a_working_link(db: Session, smtp: SmtpServer) -> None:
+    invite_sam(db, PORTAL)
+    send_queued(db, smtp.config(), base_url=PORTAL)
+    details = invitation_details(db, _token_of(_received_link(smtp)))
+    assert details is not None and details.email == "sam@example.com"
+
+
+def test_a_reset_for_an_address_without_an_account_sends_nothing(
+    db: Session, smtp: SmtpServer
+) -> None:
+    request_password_reset(db, "nobody@example.com", base_url=PORTAL)
+    report = send_queued(db, smtp.config(), base_url=PORTAL)
+    assert report == SendReport(sent=0, failed=0, given_up=1)
+    assert smtp.inbox.received == []
+    row = db.scalars(select(OutboxMessage)).one()
+    assert (row.status, row.attempts, row.next_attempt_at) == (
+        OutboxStatus.FAILED,
+        MAX_ATTEMPTS,
+        None,
+    )
+    assert "No account signs in with this address" in row.last_error
+    assert _usable_tokens(db) == 0
+    assert send_queued(db, smtp.config(), base_url=PORTAL) == SendReport(0, 0)  # not retried
+
+
+def test_a_failed_send_revokes_its_link_and_the_retry_makes_a_new_one(
+    db: Session, smtp_down: SmtpServer
+) -> None:
+    f.family(db, email="p@example.com")
+    db.commit()
+    request_password_reset(db, "p@example.com", base_url=PORTAL)
+    assert send_queued(db, smtp_down.config(), base_url=PORTAL) == SendReport(sent=0, failed=1)
+    assert db.scalar(select(func.count()).select_from(OneTimeToken)) == 1
+    assert _usable_tokens(db) == 0  # minted for the send that failed, revoked with it
+    smtp_down.start()
+    try:
+        clock.advance(RETRY_AFTER[0])
+        assert send_queued(db, smtp_down.config(), base_url=PORTAL).sent == 1
+        assert reset_token_valid(db, _token_of(_received_link(smtp_down)))
+        assert _usable_tokens(db) == 1
+    finally:
+        smtp_down.stop()
+
+
+def test_a_revoked_invitation_is_not_sent(db: Session, smtp: SmtpServer) -> None:
+    primary, sam_id = invite_sam(db, PORTAL)
+    revoke_invitation(db, primary, sam_id)
+    assert send_queued(db, smtp.config(), base_url=PORTAL).given_up == 1
+    assert smtp.inbox.received == [] and _usable_tokens(db) == 0
+
+
+def test_a_bad_portal_address_fails_the_link_e_mails_without_making_a_token(
+    db: Session, smtp: SmtpServer
+) -> None:
+    f.family(db, email="p@example.com")
+    db.commit()
+    request_password_reset(db, "p@example.com", base_url=PORTAL)
+    report = send_queued(db, smtp.config(), base_url="javascript:alert(1)")
+    assert report == SendReport(sent=0, failed=1)
+    row = db.scalars(select(OutboxMessage)).one()
+    assert row.status is OutboxStatus.FAILED and "CARTWHEEL_BASE_URL" in row.last_error
+    assert smtp.inbox.received == []
+    assert db.scalar(select(func.count()).select_from(OneTimeToken)) == 0

@@ -12,9 +12,11 @@ from sqlalchemy.orm import Session
 from data.models import (
     Enrollment,
     EnrollmentStatus,
+    OutboxMessage,
     ParentRequest,
     RequestKind,
     RequestStatus,
+    User,
 )
 from services import clock, request_decisions
 from services.access import Actor
@@ -344,3 +346,55 @@ def test_cancel_request_refusals(db: Session, world: World) -> None:
     applied = cancel_waitlist(db, world.guardian, waitlist(db, world.thursday, world.maya)[0].id)
     assert applied.request_id is not None
     refused(db, ValidationError, lambda: cancel_request(db, world.guardian, applied.request_id))
+
+
+# the family hears about the decision (issue 13, item 16)
+
+
+def outbox_rows(db: Session) -> list[OutboxMessage]:
+    db.expire_all()
+    return list(db.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+
+
+def test_an_approval_e_mails_the_guardian_who_asked(db: Session, world: World) -> None:
+    request_id = ask_drop(db, world)
+    assert outbox_rows(db) == []
+    decide_request(db, world.desk, request_id, approve=True)
+    [message] = outbox_rows(db)
+    asker = db.get(User, world.guardian.user_id)
+    assert asker is not None
+    assert (message.to_address, message.kind) == (asker.email, "request_decision")
+    assert message.family_id == world.family.id
+    assert "approved your drop request for Maya" in message.body_text
+    assert "Tue 8 Dec 2026" in message.body_text
+
+
+def test_a_denial_e_mails_the_staff_note_to_a_secondary_guardian_who_asked(
+    db: Session, world: World
+) -> None:
+    sam = f.second_guardian(db, world.family, "sam@example.com")
+    request_id = drop_enrollment(db, sam, world.place.id, DEC_8, note="").request_id
+    decide_request(db, world.desk, request_id, approve=False, note="Term is paid")
+    [message] = outbox_rows(db)
+    assert message.to_address == "sam@example.com"
+    assert "could not approve" in message.body_text
+    assert "Their note: Term is paid" in message.body_text
+
+
+def test_without_an_asker_who_can_sign_in_the_primary_guardian_is_told(
+    db: Session, world: World
+) -> None:
+    request = f.parent_request(db, world.maya, world.north)  # made at the desk: no asker
+    decide_request(db, world.desk, request.id, approve=False, note="Call us")
+    primary = db.get(User, world.guardian.user_id)
+    assert primary is not None
+    assert [m.to_address for m in outbox_rows(db)] == [primary.email]
+
+
+def test_a_refused_approval_queues_no_e_mail(db: Session, world: World) -> None:
+    request_id = ask_drop(db, world, DEC_1)
+    with clock.frozen_at(datetime(2026, 12, 2, 15, tzinfo=UTC)):
+        refused(
+            db, ValidationError, lambda: decide_request(db, world.desk, request_id, approve=True)
+        )
+    assert outbox_rows(db) == []
