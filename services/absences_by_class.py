@@ -2,7 +2,7 @@
 
 A report of several classes records every class that can be marked and names each one left
 out with its reason (decision "Absences by class: record what can be, name what is skipped",
-docs/decisions-13-students.md); it is refused only when none can be marked, and the refusal
+docs/decisions.md); it is refused only when none can be marked, and the refusal
 gives every reason. Booked makeup visits are not reported here: they are cancelled on the
 Makeups tab, which also returns their token.
 """
