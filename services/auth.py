@@ -29,6 +29,7 @@ from services.passwords import (
     verify_password,
 )
 from services.secrets_util import new_token, token_hash
+from services.validation import require_text
 
 SESSION_COOKIE = "cartwheel_session"
 IDLE_TIMEOUT = timedelta(minutes=30)
@@ -56,6 +57,8 @@ def normalise_email(email: str) -> str:
 def sign_in(db: Session, email: str, password: str, *, user_agent: str = "") -> SignInResult:
     """Check the password and open a session. The same message for unknown e-mail and
     wrong password; repeated failures lock the e-mail address for a while."""
+    require_text(email, "e-mail address")
+    require_text(password, "password")
     email = normalise_email(email)
     if not email or not password or len(email) > 254 or len(password) > MAX_PASSWORD_LENGTH:
         verify_password(None, password[:MAX_PASSWORD_LENGTH])
@@ -225,6 +228,8 @@ def change_password(
     db: Session, actor: Actor, current_password: str, new_password: str, confirm_password: str
 ) -> None:
     """Change the actor's own password; every other session of theirs ends."""
+    for password in (current_password, new_password, confirm_password):
+        require_text(password, "password")
     begin_write(db)
     user = db.get(User, actor.user_id)
     if user is None:

@@ -15,6 +15,7 @@ from services.errors import NotFound, ValidationError
 from services.ledger import Balance, family_balance
 from services.students import StudentCard, family_students, reachable_family
 from services.transactions import write_transaction
+from services.validation import require_text
 
 MAX_HITS = 25
 _SCAN = 200  # candidates looked at before the location filter for staff
@@ -66,6 +67,7 @@ def search_families(db: Session, actor: Actor, query: str) -> list[FamilyHit]:
     """Families whose name, guardian, student, e-mail or phone matches; staff see only the
     families of their locations."""
     require_staff(actor)
+    require_text(query, "search")
     pattern = _pattern(query)
     digits = "".join(c for c in query if c.isdigit())
 
@@ -188,6 +190,7 @@ def _notes(db: Session, family_id: int) -> tuple[NoteView, ...]:
 def add_staff_note(db: Session, actor: Actor, family_id: int, body: str) -> None:
     """A note about the family that parents never see."""
     require_staff(actor)
+    require_text(body, "note")
     if not isinstance(body, str) or not body.strip():
         raise ValidationError("Write the note first.")
     if len(body) > 4000:

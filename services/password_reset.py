@@ -30,6 +30,7 @@ from services.passwords import check_new_password, hash_password
 from services.secrets_util import token_hash
 from services.settings import get_settings
 from services.transactions import write_transaction
+from services.validation import storable_text
 
 RESET_VALID = timedelta(minutes=60)
 # A second request this soon after the last one sends nothing: the first link still works,
@@ -47,7 +48,7 @@ def request_password_reset(db: Session, email: str, *, base_url: str) -> None:
     """Queue a reset e-mail if `email` is an account that may sign in. Returns nothing and
     raises nothing either way, so the answer does not tell which addresses have accounts."""
     one_time_tokens.public_address(base_url)  # a setup mistake shows whatever the address
-    address = auth.normalise_email(email) if isinstance(email, str) else ""
+    address = auth.normalise_email(email) if storable_text(email) else ""
     if not address or len(address) > 254:
         return
     with write_transaction(db):
