@@ -1,0 +1,132 @@
+"""The idle timer's write on every page run (`last_seen_at`): at most once a minute, in a
+write transaction of its own, and never the reason a page fails (issue 13, item 19)."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, select, text
+from sqlalchemy.orm import Session
+
+import data.db
+from data.db import make_engine
+from data.models import SignInSession
+from services import auth, clock
+from tests import factories as f
+
+
+def _last_seen(engine: Engine, session_id: int) -> datetime:
+    with Session(engine) as other:
+        value = other.scalar(
+            select(SignInSession.last_seen_at).where(SignInSession.id == session_id)
+        )
+    assert value is not None
+    return value
+
+
+def _signed_in(db: Session) -> int:
+    f.family_gym(db)
+    db.commit()
+    return auth.sign_in(db, "owner@example.com", f.PASSWORD).session_id
+
+
+def test_last_seen_is_written_at_most_once_a_minute(db: Session, frozen_clock: datetime) -> None:
+    session_id = _signed_in(db)
+    engine = db.get_bind()
+    for seconds in (0, 30, 59):
+        with clock.frozen_at(frozen_clock + timedelta(seconds=seconds)):
+            auth.actor_for_session(db, session_id)
+        assert _last_seen(engine, session_id) == frozen_clock
+    later = frozen_clock + timedelta(seconds=61)
+    with clock.frozen_at(later):
+        auth.actor_for_session(db, session_id)
+    assert _last_seen(engine, session_id) == later
+    assert not db.in_transaction() or not (db.new or db.dirty)
+
+
+def test_another_session_writing_between_the_read_and_the_write_does_not_fail_the_run(
+    db: Session, db_url: str, frozen_clock: datetime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The failure seen under load: the run reads (SQLite takes a snapshot), another browser
+    session commits a write, then the run's read transaction tries to become a write —
+    SQLite answers "database is locked" at once, without waiting (issue 13, item 19)."""
+    session_id = _signed_in(db)
+    other = make_engine(db_url)
+    monkeypatch.setattr(auth, "_ended", _read_then_write_elsewhere(auth._ended, other))
+    later = frozen_clock + timedelta(minutes=5)
+    try:
+        with clock.frozen_at(later):
+            actor = auth.actor_for_session(db, session_id)
+        assert actor.is_admin
+        assert _last_seen(other, session_id) == later
+    finally:
+        other.dispose()
+
+
+def _read_then_write_elsewhere(ended, other: Engine):  # type: ignore[no-untyped-def]
+    """`_ended` (the run's reads), followed by another connection's committed write."""
+
+    def wrapped(db, session, now):  # type: ignore[no-untyped-def]
+        result = ended(db, session, now)
+        with other.begin() as conn:
+            conn.execute(text("UPDATE locations SET name = name || ''"))
+        return result
+
+    return wrapped
+
+
+@pytest.fixture
+def short_busy_timeout(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """New SQLite connections wait 0.2 s for a lock instead of 10 s."""
+    monkeypatch.setattr(data.db, "SQLITE_BUSY_TIMEOUT_MS", 200)
+    yield
+
+
+def test_a_locked_database_delays_the_idle_timer_but_not_the_page(
+    sqlite_template: str,
+    tmp_path: Path,
+    frozen_clock: datetime,
+    short_busy_timeout: None,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """SQLite only: PostgreSQL has no database-wide write lock."""
+    db_url = f"sqlite:///{tmp_path / 'locked.db'}"
+    shutil.copyfile(sqlite_template, tmp_path / "locked.db")
+    engine = make_engine(db_url)
+    try:
+        with Session(engine, expire_on_commit=False) as db:
+            session_id = _signed_in(db)
+            later = frozen_clock + timedelta(minutes=5)
+            with (
+                _write_lock_held(db_url),
+                clock.frozen_at(later),
+                caplog.at_level(logging.WARNING, "services.auth"),
+            ):
+                actor = auth.actor_for_session(db, session_id)
+            assert actor.is_admin
+            assert "could not refresh last_seen_at" in caplog.text
+            assert _last_seen(engine, session_id) == frozen_clock  # written on a later run
+            with clock.frozen_at(later):
+                auth.actor_for_session(db, session_id)
+            assert _last_seen(engine, session_id) == later
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def _write_lock_held(sqlite_url: str) -> Iterator[None]:
+    """Another process's writer in the middle of its transaction."""
+    conn = sqlite3.connect(sqlite_url.removeprefix("sqlite:///"), isolation_level=None)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        yield
+        conn.execute("ROLLBACK")
+    finally:
+        conn.close()
