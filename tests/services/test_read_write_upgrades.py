@@ -1,5 +1,7 @@
-"""The idle timer's write on every page run (`last_seen_at`): at most once a minute, in a
-write transaction of its own, and never the reason a page fails (issue 13, item 19)."""
+"""Services that read and then write take SQLite's write lock first, never by upgrading a
+read transaction (which fails at once with "database is locked" when another session wrote
+meanwhile). The idle timer's write on every page run (`last_seen_at`) happens at most once a
+minute, in a write transaction of its own, and never fails the page (issue 13, item 19)."""
 
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ import data.db
 from data.db import make_engine
 from data.models import SignInSession
 from services import auth, clock
+from services.settings import get_settings, update_settings
 from tests import factories as f
 
 
@@ -76,7 +79,8 @@ def _read_then_write_elsewhere(ended, other: Engine):  # type: ignore[no-untyped
     def wrapped(db, session, now):  # type: ignore[no-untyped-def]
         result = ended(db, session, now)
         with other.begin() as conn:
-            conn.execute(text("UPDATE locations SET name = name || ''"))
+            # A real change: SQLite writes nothing for an UPDATE that changes no value.
+            conn.execute(text("UPDATE locations SET city = city || '.'"))
         return result
 
     return wrapped
@@ -130,3 +134,22 @@ def _write_lock_held(sqlite_url: str) -> Iterator[None]:
         conn.execute("ROLLBACK")
     finally:
         conn.close()
+
+
+def test_saving_settings_after_another_session_wrote_does_not_fail(
+    db: Session, db_url: str
+) -> None:
+    """update_settings reads the current values and then writes: it takes the write lock
+    before reading, so another session's write after this session's last read is no
+    reason for "database is locked"."""
+    gym = f.family_gym(db)
+    db.commit()
+    get_settings(db)  # this session reads (SQLite keeps the snapshot open) ...
+    other = make_engine(db_url)
+    try:
+        with other.begin() as conn:  # ... another session writes ...
+            conn.execute(text("UPDATE locations SET city = city || '.'"))
+        update_settings(db, gym.admin, {"allow_drop": False})  # ... then this one saves
+    finally:
+        other.dispose()
+    assert get_settings(db).allow_drop is False
