@@ -7,9 +7,12 @@ repeatable. Returning normally is allowed (e.g. an optional filter given None)."
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy.orm import Session
 
-from tests.services.service_edge import build_world, id_slots, sweep, text_slots
+from services import contact_changes, lookups, payment_attempts
+from services.errors import NotFound, ValidationError
+from tests.services.service_edge import OfflineGateway, build_world, id_slots, sweep, text_slots
 
 BAD_IDS: list[object] = [
     2**31,  # past PostgreSQL's INTEGER
@@ -46,3 +49,32 @@ def test_hostile_text_meets_only_domain_errors(db: Session) -> None:
     calls, escaped = sweep(db, world, text_slots, BAD_TEXT)
     assert calls > 300
     assert escaped == [], "\n".join(escaped)
+
+
+def test_the_ids_and_the_request_key_of_the_report(db: Session) -> None:
+    """The cases the report named: an id past PostgreSQL's INTEGER or SQLite's, and a
+    request key with a lone surrogate in begin_payment's idempotency key."""
+    world = build_world(db)
+    for too_big in (2**31, 2**63):
+        with pytest.raises(NotFound, match="That student was not found"):
+            lookups.student_for(db, world.guardian, too_big)
+        with pytest.raises(NotFound, match="That guardian was not found"):
+            contact_changes.add_email(db, world.guardian, too_big, "x@example.com")
+        with pytest.raises(NotFound, match="That payment method was not found"):
+            payment_attempts.begin_payment(
+                db,
+                world.guardian,
+                OfflineGateway(),
+                amount_cents=100,
+                payment_method_id=too_big,
+                request_key="a-request-key-of-twenty",
+            )
+    with pytest.raises(ValidationError, match="payment form has expired"):
+        payment_attempts.begin_payment(
+            db,
+            world.guardian,
+            OfflineGateway(),
+            amount_cents=100,
+            payment_method_id=world.values["method_id"],
+            request_key="a-request-key-of-twenty\ud800",
+        )
