@@ -190,8 +190,7 @@ def _notes(db: Session, family_id: int) -> tuple[NoteView, ...]:
 def add_staff_note(db: Session, actor: Actor, family_id: int, body: str) -> None:
     """A note about the family that parents never see."""
     require_staff(actor)
-    require_text(body, "note")
-    if not isinstance(body, str) or not body.strip():
+    if not require_text(body, "note").strip():
         raise ValidationError("Write the note first.")
     if len(body) > 4000:
         raise ValidationError("Keep the note under 4,000 characters.")
