@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -11,11 +10,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
 
-import data.db
 from data.models import SignInSession
 from services.errors import BUSY
 from tests import factories as f
 from tests.pages.conftest import new_app
+from tests.support.sqlite_locks import short_busy_timeout, write_lock_held
 
 
 def _database_file(db: Session) -> Path:
@@ -27,19 +26,14 @@ def test_signing_in_while_another_writer_holds_the_lock_says_busy(
 ) -> None:
     """sign_in begins its write itself, so the driver's "database is locked" reaches the
     router; the page says busy and keeps the form."""
-    monkeypatch.setattr(data.db, "SQLITE_BUSY_TIMEOUT_MS", 200)
+    short_busy_timeout(monkeypatch)
     f.family(app_db, email="p@example.com")
     app_db.commit()
     at = new_app().run()
     at.text_input[0].input("p@example.com")
     at.text_input[1].input(f.PASSWORD)
-    lock = sqlite3.connect(_database_file(app_db), isolation_level=None)
-    try:
-        lock.execute("BEGIN IMMEDIATE")
+    with write_lock_held(_database_file(app_db)):
         at = at.button[0].click().run()
-        lock.execute("ROLLBACK")
-    finally:
-        lock.close()
     assert not at.exception
     assert [w.value for w in at.warning] == [BUSY]
     assert [t.label for t in at.text_input] == ["E-mail", "Password"]

@@ -7,9 +7,6 @@ from __future__ import annotations
 
 import logging
 import shutil
-import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -17,12 +14,12 @@ import pytest
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
-import data.db
 from data.db import make_engine
 from data.models import SignInSession
 from services import auth, clock
 from services.settings import get_settings, update_settings
 from tests import factories as f
+from tests.support.sqlite_locks import short_busy_timeout, write_lock_held
 
 
 def _last_seen(engine: Engine, session_id: int) -> datetime:
@@ -86,21 +83,15 @@ def _read_then_write_elsewhere(ended, other: Engine):  # type: ignore[no-untyped
     return wrapped
 
 
-@pytest.fixture
-def short_busy_timeout(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """New SQLite connections wait 0.2 s for a lock instead of 10 s."""
-    monkeypatch.setattr(data.db, "SQLITE_BUSY_TIMEOUT_MS", 200)
-    yield
-
-
 def test_a_locked_database_delays_the_idle_timer_but_not_the_page(
     sqlite_template: str,
     tmp_path: Path,
     frozen_clock: datetime,
-    short_busy_timeout: None,
+    monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """SQLite only: PostgreSQL has no database-wide write lock."""
+    short_busy_timeout(monkeypatch)
     db_url = f"sqlite:///{tmp_path / 'locked.db'}"
     shutil.copyfile(sqlite_template, tmp_path / "locked.db")
     engine = make_engine(db_url)
@@ -109,7 +100,7 @@ def test_a_locked_database_delays_the_idle_timer_but_not_the_page(
             session_id = _signed_in(db)
             later = frozen_clock + timedelta(minutes=5)
             with (
-                _write_lock_held(db_url),
+                write_lock_held(tmp_path / "locked.db"),
                 clock.frozen_at(later),
                 caplog.at_level(logging.WARNING, "services.auth"),
             ):
@@ -122,18 +113,6 @@ def test_a_locked_database_delays_the_idle_timer_but_not_the_page(
             assert _last_seen(engine, session_id) == later
     finally:
         engine.dispose()
-
-
-@contextmanager
-def _write_lock_held(sqlite_url: str) -> Iterator[None]:
-    """Another process's writer in the middle of its transaction."""
-    conn = sqlite3.connect(sqlite_url.removeprefix("sqlite:///"), isolation_level=None)
-    try:
-        conn.execute("BEGIN IMMEDIATE")
-        yield
-        conn.execute("ROLLBACK")
-    finally:
-        conn.close()
 
 
 def test_saving_settings_after_another_session_wrote_does_not_fail(

@@ -12,7 +12,14 @@ from sqlalchemy.orm import Session
 
 from services import contact_changes, lookups, payment_attempts
 from services.errors import NotFound, ValidationError
-from tests.services.service_edge import OfflineGateway, build_world, id_slots, sweep, text_slots
+from tests.services.service_edge import (
+    OfflineGateway,
+    World,
+    build_world,
+    id_slots,
+    sweep,
+    text_slots,
+)
 
 BAD_IDS: list[object] = [
     2**31,  # past PostgreSQL's INTEGER
@@ -61,20 +68,17 @@ def test_the_ids_and_the_request_key_of_the_report(db: Session) -> None:
         with pytest.raises(NotFound, match="That guardian was not found"):
             contact_changes.add_email(db, world.guardian, too_big, "x@example.com")
         with pytest.raises(NotFound, match="That payment method was not found"):
-            payment_attempts.begin_payment(
-                db,
-                world.guardian,
-                OfflineGateway(),
-                amount_cents=100,
-                payment_method_id=too_big,
-                request_key="a-request-key-of-twenty",
-            )
+            _pay(db, world, too_big, "a-request-key-of-twenty")
     with pytest.raises(ValidationError, match="payment form has expired"):
-        payment_attempts.begin_payment(
-            db,
-            world.guardian,
-            OfflineGateway(),
-            amount_cents=100,
-            payment_method_id=world.values["method_id"],
-            request_key="a-request-key-of-twenty\ud800",
-        )
+        _pay(db, world, world.values["method_id"], "a-request-key-of-twenty\ud800")
+
+
+def _pay(db: Session, world: World, method_id: object, request_key: str) -> int:
+    return payment_attempts.begin_payment(
+        db,
+        world.guardian,
+        OfflineGateway(),
+        amount_cents=100,
+        payment_method_id=method_id,  # type: ignore[arg-type]
+        request_key=request_key,
+    )

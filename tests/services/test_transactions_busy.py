@@ -4,16 +4,13 @@
 from __future__ import annotations
 
 import shutil
-import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-import data.db
 from data.db import make_engine
 from data.models import PhoneNumber
 from services import contact_changes
@@ -21,18 +18,7 @@ from services.errors import Busy, ValidationError
 from services.transactions import write_transaction
 from tests import factories as f
 from tests.conftest import _truncate_all, skip_or_fail
-
-
-@contextmanager
-def write_lock_held(sqlite_path: Path) -> Iterator[None]:
-    """Another process's writer in the middle of its transaction."""
-    conn = sqlite3.connect(sqlite_path, isolation_level=None)
-    try:
-        conn.execute("BEGIN IMMEDIATE")
-        yield
-        conn.execute("ROLLBACK")
-    finally:
-        conn.close()
+from tests.support.sqlite_locks import short_busy_timeout, write_lock_held
 
 
 @pytest.fixture
@@ -40,7 +26,7 @@ def locked_sqlite(
     sqlite_template: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[tuple[Session, Path]]:
     """A SQLite database whose connections wait 0.2 s (not 10 s) for a lock."""
-    monkeypatch.setattr(data.db, "SQLITE_BUSY_TIMEOUT_MS", 200)
+    short_busy_timeout(monkeypatch)
     path = tmp_path / "busy.db"
     shutil.copyfile(sqlite_template, path)
     engine = make_engine(f"sqlite:///{path}")
