@@ -28,6 +28,7 @@ from services.contact_validation import AddressInput, national_format, one_line
 from services.contacts import family_guardians, guardian_name, may_edit
 from services.errors import ValidationError
 from services.settings import get_settings
+from services.validation import require_int
 
 ACCOUNT_ACTION_PREFIXES = (
     "contact.",
@@ -52,7 +53,7 @@ class ActivityItem:
 def account_activity(db: Session, actor: Actor, limit: int = 100) -> list[ActivityItem]:
     """The newest `limit` account changes of the actor's family (guardians only)."""
     family_id = require_guardian(actor)
-    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
+    if not 1 <= require_int(limit, "number of entries") <= MAX_LIMIT:
         raise ValidationError(f"Show between 1 and {MAX_LIMIT} entries.")
     entries = db.scalars(
         select(AuditEntry)

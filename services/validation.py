@@ -10,15 +10,21 @@ from services.errors import NotFound, ValidationError
 MAX_ID = 2**31 - 1
 
 
-def require_id(value: object, what: str) -> int:
-    """A record id must be a real int (not a bool, str or float); else a readable refusal.
-    An int that no row can have (≤ 0, or past the column's range) answers like a missing
-    record."""
+def require_int(value: object, what: str) -> int:
+    """A real int (not a bool, str or float); else "That <what> is not valid." For an id only
+    compared in Python, where an unknown value simply matches nothing, and for counts."""
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValidationError(f"That {what} is not valid.")
-    if not 1 <= value <= MAX_ID:
-        raise NotFound(what)
     return value
+
+
+def require_id(value: object, what: str) -> int:
+    """A record id must be a real int (see require_int). An int that no row can have (≤ 0,
+    or past the column's range) answers like a missing record."""
+    number = require_int(value, what)
+    if not 1 <= number <= MAX_ID:
+        raise NotFound(what)
+    return number
 
 
 def require_text(value: object, what: str, *, max_length: int | None = None) -> str:

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from services.errors import NotFound, ValidationError
-from services.validation import MAX_ID, require_id, require_text
+from services.validation import MAX_ID, require_id, require_int, require_text
 
 
 @given(st.integers(min_value=1, max_value=MAX_ID))
@@ -52,3 +52,14 @@ def test_text_longer_than_the_limit_is_refused() -> None:
     assert require_text("a" * 10, "note", max_length=10) == "a" * 10
     with pytest.raises(ValidationError, match="at most 10 characters"):
         require_text("a" * 11, "note", max_length=10)
+
+
+@given(st.integers())
+def test_any_int_is_an_int_for_ids_only_compared_in_python(value: int) -> None:
+    assert require_int(value, "location") == value
+
+
+@pytest.mark.parametrize("value", [True, "1", 1.0, None])
+def test_require_int_refuses_what_is_not_an_int(value: object) -> None:
+    with pytest.raises(ValidationError, match="That location is not valid"):
+        require_int(value, "location")
