@@ -124,10 +124,9 @@ def _dataclass_of(func: Callable[..., Any], annotation: object) -> type | None:
 
 
 def _is_text(name: str, annotation: object) -> bool:
-    if annotation in ("str", "str | None"):
-        return True
-    # A few services type form values as `object` because they check them themselves.
-    return annotation == "object" and name in ("note", "token")
+    # Services type some form values as `object` because they check whatever comes; those
+    # that are not ids get the hostile text too.
+    return annotation in ("str", "str | None") or (annotation == "object" and not _is_id(name))
 
 
 def _caller_params(edge: EdgeFunction) -> list[inspect.Parameter]:
