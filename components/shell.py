@@ -7,6 +7,7 @@ from pathlib import Path
 import streamlit as st
 
 from components.auth import render_cookie_bridge, resolve_actor, sign_out
+from components.database_trouble import database_trouble_shown
 from components.link_tokens import (
     INVITATION,
     RESET,
@@ -113,4 +114,5 @@ def run_portal() -> None:
 
 if __name__ == "__main__":  # the script st.App runs for every browser session (see app.py)
     load_secrets_file()
-    run_portal()
+    with database_trouble_shown():
+        run_portal()

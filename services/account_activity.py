@@ -28,7 +28,7 @@ from services.contact_validation import AddressInput, national_format, one_line
 from services.contacts import family_guardians, guardian_name, may_edit
 from services.errors import ValidationError
 from services.settings import get_settings
-from services.validation import require_id
+from services.validation import require_int
 
 ACCOUNT_ACTION_PREFIXES = (
     "contact.",
@@ -53,7 +53,7 @@ class ActivityItem:
 def account_activity(db: Session, actor: Actor, limit: int = 100) -> list[ActivityItem]:
     """The newest `limit` account changes of the actor's family (guardians only)."""
     family_id = require_guardian(actor)
-    if not 1 <= require_id(limit, "number of entries") <= MAX_LIMIT:
+    if not 1 <= require_int(limit, "number of entries") <= MAX_LIMIT:
         raise ValidationError(f"Show between 1 and {MAX_LIMIT} entries.")
     entries = db.scalars(
         select(AuditEntry)

@@ -37,7 +37,7 @@ from services import clock
 from services.access import Actor, require_location, require_staff
 from services.errors import NotFound, ValidationError
 from services.staff_home import ATTENDED, RECORDED, AttendanceRate
-from services.validation import require_id
+from services.validation import require_id, require_text
 
 MAX_SPAN_DAYS = 731  # "at most two years", both ends inclusive
 MAX_INSTRUCTOR_LENGTH = 120  # GymClass.instructor_name
@@ -76,8 +76,7 @@ def _validate(f: AnalyticsFilter) -> None:
     for value, what in ((f.program_id, "program"), (f.level_id, "level"), (f.class_id, "class")):
         if value is not None:
             require_id(value, what)
-    if not isinstance(f.instructor, str) or len(f.instructor) > MAX_INSTRUCTOR_LENGTH:
-        raise ValidationError("That instructor is not valid.")
+    require_text(f.instructor, "instructor", max_length=MAX_INSTRUCTOR_LENGTH)
     for value, what in ((f.start, "start"), (f.end, "end")):
         # A datetime is a date too; a widget should only ever send a plain date.
         if not isinstance(value, date) or isinstance(value, datetime):

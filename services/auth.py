@@ -9,10 +9,12 @@ take effect at once.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from data.db import begin_write
@@ -35,6 +37,8 @@ from services.sign_in_throttle import (  # noqa: F401  (re-exported for callers 
     LOCKOUT_DURATION,
     SIGN_IN_LOCKED,
 )
+
+log = logging.getLogger(__name__)
 
 SESSION_COOKIE = "cartwheel_session"
 IDLE_TIMEOUT = timedelta(minutes=30)
@@ -157,12 +161,35 @@ def actor_for_session(db: Session, session_id: int) -> Actor:
     session = db.get(SignInSession, session_id)
     if session is None or _ended(db, session, now):
         raise AuthenticationError(SESSION_ENDED)
-    if now - session.last_seen_at >= LAST_SEEN_RESOLUTION:
-        session.last_seen_at = now
-        db.commit()
     user = db.get(User, session.user_id)
     assert user is not None  # _ended checked it
-    return build_actor(db, user, session_id=session.id)
+    actor = build_actor(db, user, session_id=session.id)
+    if now - session.last_seen_at >= LAST_SEEN_RESOLUTION:
+        _touch_session(db, session.id, now)
+    return actor
+
+
+def _touch_session(db: Session, session_id: int, now: datetime) -> None:
+    """Move the idle timer on, in a write transaction of its own (BEGIN IMMEDIATE on SQLite,
+    which waits for the write lock; upgrading the page's read transaction instead fails at
+    once with "database is locked" when another session wrote meanwhile). Conditional, so
+    concurrent runs of one session write once. A failure only delays the idle timer by a
+    run: it is logged and the page goes on."""
+    try:
+        begin_write(db)
+        db.execute(
+            update(SignInSession)
+            .where(
+                SignInSession.id == session_id,
+                SignInSession.last_seen_at <= now - LAST_SEEN_RESOLUTION,
+            )
+            .values(last_seen_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        db.commit()
+    except SQLAlchemyError:
+        db.rollback()
+        log.warning("could not refresh last_seen_at of session %s", session_id, exc_info=True)
 
 
 def build_actor(db: Session, user: User, *, session_id: int | None = None) -> Actor:

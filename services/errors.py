@@ -44,3 +44,13 @@ class ReauthenticationRequired(DomainError):
         self, message: str = "Please enter your password again to make this change."
     ) -> None:
         super().__init__(message)
+
+
+BUSY = "Cartwheel is busy right now, so nothing was changed. Please try again in a moment."
+
+
+class Busy(ValidationError):
+    """The database was too busy to take the change in time; nothing was changed."""
+
+    def __init__(self, message: str = BUSY) -> None:
+        super().__init__(message)

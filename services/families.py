@@ -30,7 +30,7 @@ from services.access import Actor, require_guardian
 from services.errors import NotFound
 from services.ledger import Balance, family_balance
 from services.schedule import WEEKDAY_NAMES
-from services.validation import require_id
+from services.validation import require_int
 
 CURRENT_TYPES = (EnrollmentType.REGULAR, EnrollmentType.TRIAL)
 # Fixed English names: calendar.day_name follows the server's locale.
@@ -98,7 +98,7 @@ def family_home(db: Session, actor: Actor, *, location_id: int | None = None) ->
     """Guardians only. `location_id` is only echoed back if it is one of the family's."""
     family_id = require_guardian(actor)
     if location_id is not None:
-        require_id(location_id, "location")
+        require_int(location_id, "location")  # only compared with the family's own
     locations = _locations(db, actor)
     chosen = next((row for row in locations if row.id == location_id), None)
     # Ages change at midnight where the family takes classes.

@@ -17,6 +17,7 @@ from services.ledger import Balance, family_balance
 from services.students import StudentCard, family_students, family_timezone, reachable_family
 from services.transactions import write_transaction
 from services.transactions_history import RECENT_DAYS, family_ledger, with_running_balance
+from services.validation import require_text
 
 MAX_HITS = 25
 _SCAN = 200  # candidates looked at before the location filter for staff
@@ -69,6 +70,7 @@ def search_families(db: Session, actor: Actor, query: str) -> list[FamilyHit]:
     """Families whose name, guardian, student, e-mail or phone matches; staff see only the
     families of their locations."""
     require_staff(actor)
+    require_text(query, "search")
     pattern = _pattern(query)
     digits = "".join(c for c in query if c.isdigit())
 
@@ -192,7 +194,7 @@ def _notes(db: Session, family_id: int) -> tuple[NoteView, ...]:
 def add_staff_note(db: Session, actor: Actor, family_id: int, body: str) -> None:
     """A note about the family that parents never see."""
     require_staff(actor)
-    if not isinstance(body, str) or not body.strip():
+    if not require_text(body, "note").strip():
         raise ValidationError("Write the note first.")
     if len(body) > 4000:
         raise ValidationError("Keep the note under 4,000 characters.")

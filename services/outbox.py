@@ -48,7 +48,7 @@ def list_outbox(db: Session, actor: Actor, *, status: str | None = None) -> list
     require_admin(actor)
     query = select(OutboxMessage).order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
     if status is not None:
-        if status not in {s.value for s in OutboxStatus}:
+        if not isinstance(status, str) or status not in {s.value for s in OutboxStatus}:
             raise ValidationError("Choose queued, sent or failed.")
         query = query.where(OutboxMessage.status == OutboxStatus(status))
     return [

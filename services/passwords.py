@@ -10,6 +10,7 @@ from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from services.errors import ValidationError
+from services.validation import storable_text
 
 # RFC 9106's second recommended option (64 MiB, 3 passes); about 0.1 s per hash on 2 cores.
 ARGON2_TIME_COST = 3
@@ -33,21 +34,10 @@ UNUSABLE_CHARACTERS = (
 )
 
 
-def is_password_text(value: object) -> bool:
-    """Text that can be a password: a str that UTF-8 can encode (no lone surrogate), no NUL.
-    A forged widget value can be anything."""
-    if not isinstance(value, str) or "\x00" in value:
-        return False
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
 def text_or_empty(value: object) -> str:
-    """`value` when it is usable text (see is_password_text), else "" (refused as empty)."""
-    return value if isinstance(value, str) and is_password_text(value) else ""
+    """`value` when it is storable text (services.validation.storable_text), else "" (refused
+    as empty). A forged widget value can be anything."""
+    return value if isinstance(value, str) and storable_text(value) else ""
 
 
 def hash_password(password: str) -> str:
@@ -94,7 +84,7 @@ def check_password_rules(password: object, *, email: str = "") -> None:
     """Refuse passwords that are too short, too long, too common or the e-mail itself."""
     if not isinstance(password, str) or not password:
         raise ValidationError("Enter a password.")
-    if not is_password_text(password):
+    if not storable_text(password):
         raise ValidationError(UNUSABLE_CHARACTERS)
     if len(password) < MIN_PASSWORD_LENGTH:
         raise ValidationError(f"Use at least {MIN_PASSWORD_LENGTH} characters.")

@@ -56,7 +56,7 @@ from services.payments import (
 from services.secrets_util import new_token
 from services.settings import get_settings
 from services.transactions import write_transaction
-from services.validation import require_id
+from services.validation import require_id, storable_text
 
 log = logging.getLogger(__name__)
 
@@ -120,7 +120,7 @@ def begin_payment(
     family_id = require_may_pay(db, actor)
     if not gateway.configured:
         raise ValidationError(NOT_CONFIGURED)
-    if not isinstance(request_key, str) or not 16 <= len(request_key) <= 100:
+    if not storable_text(request_key) or not 16 <= len(request_key) <= 100:
         raise ValidationError("This payment form has expired. Please open it again.")
     key = _idempotency_key(actor, request_key)
     existing = _attempt_by_key(db, key)
@@ -445,7 +445,7 @@ def _oldest_open_charge_location(db: Session, family_id: int) -> int:
 
 
 def _own_attempt(db: Session, actor: Actor, attempt_id: int) -> PaymentAttempt:
-    attempt = db.get(PaymentAttempt, attempt_id)
+    attempt = db.get(PaymentAttempt, require_id(attempt_id, "payment"))
     if attempt is None or attempt.family_id != actor.family_id or attempt.user_id != actor.user_id:
         raise NotFound("payment")
     return attempt

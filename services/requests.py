@@ -25,7 +25,7 @@ from data.models import (
 from services import clock
 from services.access import Actor, require_guardian
 from services.errors import NotFound
-from services.validation import require_id
+from services.validation import require_id, require_text
 
 OPEN_STATUSES = (RequestStatus.PENDING, RequestStatus.APPROVED)
 
@@ -182,9 +182,7 @@ MAX_NOTE_LENGTH = 2000
 
 def clean_note(value: object) -> str:
     """A parent's or staff member's note from a text box: text of at most 2,000 characters."""
-    if not isinstance(value, str):
-        raise ValidationError("The note must be text.")
-    note = value.strip()
+    note = require_text(value, "note").strip()
     if len(note) > MAX_NOTE_LENGTH:
         raise ValidationError(f"Please keep the note under {MAX_NOTE_LENGTH:,} characters.")
     return note

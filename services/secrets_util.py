@@ -12,5 +12,6 @@ def new_token() -> str:
 
 
 def token_hash(token: str) -> str:
-    """What the database keeps instead of a token. SHA-256 suffices: tokens are random."""
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+    """What the database keeps instead of a token. SHA-256 suffices: tokens are random.
+    `surrogatepass`: a forged token with a lone surrogate hashes like any unknown token."""
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()

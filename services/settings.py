@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from data.db import begin_write
 from data.models import PortalSetting
 from services import audit, clock
 from services.access import Actor, require_admin
@@ -172,6 +173,7 @@ def update_settings(db: Session, actor: Actor, changes: dict[str, Any]) -> Porta
     if unknown:
         raise ValidationError(f"Unknown setting: {', '.join(unknown)}.")
     clean = {name: _coerce(name, value) for name, value in changes.items()}
+    begin_write(db)  # reads, then writes: take SQLite's write lock first (data/db.py)
     current = get_settings(db)
     moment = clock.now()
     for name, value in clean.items():

@@ -14,12 +14,15 @@ from services import audit, clock
 from services.auth import normalise_email
 from services.errors import ValidationError
 from services.passwords import check_password_rules, hash_password
+from services.validation import require_text
 
 
 def bootstrap_admin(db: Session, email: str, display_name: str, password: str) -> int:
     """Create the first admin (all locations). Refused once any admin exists: later accounts
     are made by an admin in the app. There is no Actor yet, which is why this is the one
     function without one; only someone with shell access to the server can run it."""
+    for value, what in ((email, "e-mail address"), (display_name, "name"), (password, "password")):
+        require_text(value, what)
     email = normalise_email(email)
     if "@" not in email or len(email) > 254:
         raise ValidationError("Enter a valid e-mail address.")

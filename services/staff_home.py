@@ -117,7 +117,7 @@ def staff_home(db: Session, actor: Actor, *, location_id: int | None = None) -> 
 def todays_classes(db: Session, actor: Actor, location_id: int) -> LocationDay:
     """One location's classes meeting today, without the home page's rate and requests."""
     require_staff(actor)
-    (place,) = _places(db, actor, location_id)
+    (place,) = _places(db, actor, require_id(location_id, "location"))
     return _location_day(db, place)
 
 

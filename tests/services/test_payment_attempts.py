@@ -353,7 +353,7 @@ def test_bad_request_key_and_method(db: Session, localstripe: LocalStripe) -> No
             payment_method_id=theirs.id,
             request_key=request_key(),
         )
-    with pytest.raises(ValidationError):
+    with pytest.raises(NotFound, match="That payment method was not found"):  # no row has it
         pay.begin_payment(
             db,
             who.actor,

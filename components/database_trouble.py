@@ -1,0 +1,35 @@
+"""A page run that meets a busy or unreachable database shows a short notice instead of
+Streamlit's error screen; the details go to the server log.
+
+Services turn a write lock not granted in time into `Busy` (services/transactions.py), but a
+raw driver error can still come from a read, from a service that begins its write itself, or
+from a database that went away; the router runs every page inside `database_trouble_shown`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import streamlit as st
+
+from data.db_errors import is_busy, is_unavailable
+from services.errors import BUSY, Busy
+
+log = logging.getLogger(__name__)
+
+UNREACHABLE = "Cartwheel cannot reach its database right now. Please try again in a moment."
+
+
+@contextmanager
+def database_trouble_shown() -> Iterator[None]:
+    try:
+        yield
+    except Busy as busy:
+        st.warning(busy.message, icon=":material/hourglass_top:")
+    except Exception as error:
+        if not is_unavailable(error):
+            raise
+        log.exception("database error during a page run")
+        st.warning(BUSY if is_busy(error) else UNREACHABLE, icon=":material/hourglass_top:")
