@@ -3,7 +3,7 @@ or different machine: every timing is also reported as a ratio to these.
 
 - `ledger_sql`: one family's ledger (the Garcia family, every entry of three years) read with
   the database driver alone (sqlite3 or psycopg, no SQLAlchemy, no pandas): the same two
-  statements `services.transactions_history.ledger_frame` sends (the balance before the
+  statements `services.billing.transactions_history.ledger_frame` sends (the balance before the
   period and the period's entries with their location and student).
 - `empty_app`: an AppTest rerun of a two-line Streamlit app: the framework's own floor.
 """

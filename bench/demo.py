@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 from bench.databases import BENCH_NOW
 from data.demo.logins import ADMIN_EMAIL, PRIMARY_EMAIL, STAFF_EMAIL
 from data.models import Enrollment, EnrollmentStatus, GymClass, LedgerEntry, Location, Student, User
-from services import clock
-from services.access import Actor
-from services.auth import build_actor
+from services.accounts.auth import build_actor
+from services.kernel import clock
+from services.kernel.access import Actor
 
 
 @dataclass(frozen=True)

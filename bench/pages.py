@@ -6,7 +6,7 @@ first run in a process that has imported the app (as a running server has), not 
 process's own start-up (the server-load benchmark reports that).
 
 AppTest runs the router (components/shell.py) in this process, so the pages read the
-database named by CARTWHEEL_DATABASE_URL and the clock pinned with services.clock.
+database named by CARTWHEEL_DATABASE_URL and the clock pinned with services.kernel.clock.
 """
 
 from __future__ import annotations
@@ -26,7 +26,8 @@ from bench.demo import DemoFacts, demo_facts
 from bench.timing import Stats, measure, once, settle
 from data.db import engine_for
 from data.demo.logins import ADMIN_EMAIL, DEMO_PASSWORD, PRIMARY_EMAIL, STAFF_EMAIL
-from services import auth, clock
+from services.accounts import auth
+from services.kernel import clock
 
 ROOT = Path(__file__).resolve().parent.parent
 ROUTER = ROOT / "components" / "shell.py"

@@ -16,7 +16,7 @@ Students, Attendance, Transactions, Billing) in turn.
   1,000 the same way.
 
 Every session signs in as a different family's primary guardian: the benchmark writes their
-sign-in session rows itself (token hashes, as services.auth does), since only the demo
+sign-in session rows itself (token hashes, as services.accounts.auth does), since only the demo
 family's password is known. Traffic goes to 127.0.0.1 only; every loop is bounded.
 """
 
@@ -49,8 +49,8 @@ from bench.timing import percentile
 from data.db import make_engine
 from data.demo.logins import PRIMARY_EMAIL
 from data.models import Guardian, GuardianAccess, SignInSession, User
-from services.auth import ABSOLUTE_TIMEOUT, SESSION_COOKIE
-from services.secrets_util import token_hash
+from services.accounts.auth import ABSOLUTE_TIMEOUT, SESSION_COOKIE
+from services.kernel.secrets_util import token_hash
 from tests.support.postgres import free_port
 
 ROOT = Path(__file__).resolve().parent.parent

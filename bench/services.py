@@ -17,21 +17,23 @@ from bench.databases import BENCH_NOW
 from bench.demo import DemoFacts, demo_facts
 from bench.timing import measure, settle
 from data.db import engine_for
-from services import analytics, clock, documents, statements
-from services.analytics import AnalyticsFilter
-from services.checkin import class_roster
-from services.enrollments import student_enrollments
-from services.families import family_home
-from services.ledger import family_balance
-from services.makeups import student_tokens
-from services.staff_home import staff_home
-from services.students import family_students
-from services.transactions_history import (
+from services.billing import documents, statements
+from services.billing.ledger import family_balance
+from services.billing.transactions_history import (
     DateRange,
     family_ledger,
     ledger_meta,
     with_running_balance,
 )
+from services.classes.enrollments import student_enrollments
+from services.desk import analytics
+from services.desk.analytics import AnalyticsFilter
+from services.desk.checkin import class_roster
+from services.desk.staff_home import staff_home
+from services.families.home import family_home
+from services.families.students import family_students
+from services.kernel import clock
+from services.makeups.tokens import student_tokens
 
 PAGE_TARGETS = (1, 3, 12)  # statement lengths in pages
 ANALYTICS_PAGE = (

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 import streamlit as st
 
 from data.db import session_scope
-from services.errors import DomainError
+from services.kernel.errors import DomainError
 
 T = TypeVar("T")
 FLASH_KEY = "flash"

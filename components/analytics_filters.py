@@ -8,9 +8,9 @@ import streamlit as st
 
 from components.actions import run_action
 from components.location_picker import selected_location_id
-from services.access import Actor
-from services.analytics import AnalyticsFilter, filter_choices
-from services.errors import ValidationError
+from services.desk.analytics import AnalyticsFilter, filter_choices
+from services.kernel.access import Actor
+from services.kernel.errors import ValidationError
 
 
 def _pick(label: str, pairs: tuple[tuple[int, str], ...], key: str) -> int | None:

@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from components.formatting import format_date
-from services.attendance import WeekAttendance
+from services.classes.attendance import WeekAttendance
 
 
 def attendance_figure(weeks: list[WeekAttendance]) -> go.Figure:

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from components.formatting import escape_markdown, format_date, format_rate
-from services.attendance import EnrollmentAttendance
+from services.classes.attendance import EnrollmentAttendance
 
 STATUS_LABELS = {"present": "Present", "absent": "Absent", "excused": "Excused", "makeup": "Makeup"}
 

@@ -1,7 +1,8 @@
 """Who is signed in to this browser session, and the sign-in / sign-out actions.
 
 Session state keeps only the sign-in session's id; the Actor is rebuilt from the database on
-every script run (services.auth.actor_for_session), so timeouts and revocation apply at once.
+every script run (services.accounts.auth.actor_for_session), so timeouts and revocation apply at
+once.
 """
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ import time
 import streamlit as st
 
 from data.db import session_scope
-from services import auth
-from services.access import Actor
-from services.errors import AuthenticationError
+from services.accounts import auth
+from services.kernel.access import Actor
+from services.kernel.errors import AuthenticationError
 
 SESSION_ID_KEY = "auth.session_id"
 GRANT_KEY = "auth.grant"

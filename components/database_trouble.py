@@ -1,7 +1,7 @@
 """A page run that meets a busy or unreachable database shows a short notice instead of
 Streamlit's error screen; the details go to the server log.
 
-Services turn a write lock not granted in time into `Busy` (services/transactions.py), but a
+Services turn a write lock not granted in time into `Busy` (services/kernel/transactions.py), but a
 raw driver error can still come from a read, from a service that begins its write itself, or
 from a database that went away; the router runs every page inside `database_trouble_shown`.
 """
@@ -15,7 +15,7 @@ from contextlib import contextmanager
 import streamlit as st
 
 from data.db_errors import is_busy, is_unavailable
-from services.errors import BUSY, Busy
+from services.kernel.errors import BUSY, Busy
 
 log = logging.getLogger(__name__)
 

@@ -11,9 +11,9 @@ from components.ledger_table import render_ledger_table
 from components.money import render_money_metric
 from components.student_code_resets import render_student_resets
 from data.db import session_scope
-from services.access import Actor
-from services.family_lookup import FamilyOverview, add_staff_note, staff_family_ledger
-from services.transactions_history import RECENT_DAYS, ledger_meta
+from services.billing.transactions_history import RECENT_DAYS, ledger_meta
+from services.desk.family_lookup import FamilyOverview, add_staff_note, staff_family_ledger
+from services.kernel.access import Actor
 
 
 def render_family_overview(actor: Actor, view: FamilyOverview) -> None:

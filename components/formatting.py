@@ -1,4 +1,4 @@
-"""Display formatting for times, dates and rates (money formatting is services.money).
+"""Display formatting for times, dates and rates (money formatting is services.kernel.money).
 
 Every date a page shows goes through `format_date` ("Tue 24 Nov 2026"), and every moment
 (a UTC timestamp) through `format_moment`, in the time zone of the location it belongs to.

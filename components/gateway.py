@@ -6,7 +6,7 @@ import os
 
 import streamlit as st
 
-from services.payments import Gateway, gateway_from_env
+from services.billing.payments import Gateway, gateway_from_env
 
 
 def current_gateway() -> Gateway:

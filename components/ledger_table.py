@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from components.formatting import format_date
-from services.money import format_cents
+from services.kernel.money import format_cents
 
 
 def display_frame(ledger: pd.DataFrame) -> pd.DataFrame:

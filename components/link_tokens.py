@@ -14,10 +14,10 @@ import streamlit as st
 from components.account.password_fields import new_password_fields
 from components.auth import NOTICE_KEY
 from data.db import session_scope
-from services.errors import DomainError
-from services.invitations import LINK_PARAMETER as INVITATION
-from services.one_time_tokens import MAX_TOKEN_LENGTH
-from services.password_reset import LINK_PARAMETER as RESET
+from services.accounts.invitations import LINK_PARAMETER as INVITATION
+from services.accounts.one_time_tokens import MAX_TOKEN_LENGTH
+from services.accounts.password_reset import LINK_PARAMETER as RESET
+from services.kernel.errors import DomainError
 
 LINK_KEY = "link.pending"  # (kind, token) of the last link opened in this browser session
 KINDS = (INVITATION, RESET)

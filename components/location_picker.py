@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from services.families import LocationOption
+from services.families.home import LocationOption
 
 LOCATION_KEY = "location_id"
 ALL_LOCATIONS = 0  # the "All locations" choice for staff with several locations

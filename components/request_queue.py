@@ -8,8 +8,8 @@ import streamlit as st
 
 from components.actions import run_then_rerun
 from components.formatting import escape_markdown, format_date, format_moment
-from services.access import Actor
-from services.request_decisions import StaffRequestView, decide_request
+from services.desk.request_decisions import StaffRequestView, decide_request
+from services.kernel.access import Actor
 
 
 def request_title(request: StaffRequestView) -> str:

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from components.formatting import escape_markdown, format_time_range
-from services.staff_home import TodayClass
+from services.desk.staff_home import TodayClass
 
 
 def roster_frame(lesson: TodayClass) -> pd.DataFrame:

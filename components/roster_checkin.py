@@ -6,8 +6,8 @@ import streamlit as st
 
 from components.actions import run_action, run_then_rerun
 from components.formatting import escape_markdown, format_time_range
-from services.access import Actor
-from services.checkin import Roster, RosterStudent, check_in_by_code, mark_all, mark_attendance
+from services.desk.checkin import Roster, RosterStudent, check_in_by_code, mark_all, mark_attendance
+from services.kernel.access import Actor
 
 STATUS_LABELS = {
     "present": "Present",

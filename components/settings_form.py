@@ -7,7 +7,7 @@ from typing import Any
 
 import streamlit as st
 
-from services.settings import PortalSettings, setting_info
+from services.kernel.settings import PortalSettings, setting_info
 
 GROUP_ORDER = (
     "Class registration",

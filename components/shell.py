@@ -19,8 +19,8 @@ from components.location_picker import render_location_picker
 from data.config import load_secrets_file
 from data.db import session_scope
 from data.schema_version import SchemaStatus, schema_status
-from services.access import Actor
-from services.families import family_locations
+from services.families.home import family_locations
+from services.kernel.access import Actor
 
 PAGES = Path(__file__).resolve().parent.parent / "pages"
 UPGRADING = "Cartwheel is being upgraded. Please try again in a few minutes."

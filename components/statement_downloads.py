@@ -8,10 +8,10 @@ import streamlit as st
 
 from components.documents import CSV, PDF, render_download
 from components.formatting import format_date
-from services import documents as docs
-from services import statements
-from services.access import Actor
-from services.transactions_history import DateRange
+from services.billing import documents as docs
+from services.billing import statements
+from services.billing.transactions_history import DateRange
+from services.kernel.access import Actor
 
 
 def render_location_documents(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from components.formatting import escape_markdown, format_time_range
-from services.families import StudentSummary
+from services.families.home import StudentSummary
 
 
 def render_student_card(student: StudentSummary) -> None:

@@ -1,14 +1,15 @@
 """The two resets for one student: check-in code (QR) and calendar link. Shown to staff and to
-the primary guardian (services.code_resets decides; a secondary guardian sees no button)."""
+the primary guardian (services.families.code_resets decides; a secondary guardian sees no
+button)."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from components.reset_button import render_reset_button
-from services.access import Actor
-from services.code_resets import reset_calendar_link, reset_checkin_code
-from services.students import StudentCard
+from services.families.code_resets import reset_calendar_link, reset_checkin_code
+from services.families.students import StudentCard
+from services.kernel.access import Actor
 
 
 def may_reset(actor: Actor) -> bool:

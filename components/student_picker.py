@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from services.students import StudentCard
+from services.families.students import StudentCard
 
 STUDENT_KEY = "student_id"
 

@@ -24,7 +24,9 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         if value.tzinfo is None:
-            raise ValueError("naive datetime given to a UTC column; use services.clock.now()")
+            raise ValueError(
+                "naive datetime given to a UTC column; use services.kernel.clock.now()"
+            )
         value = value.astimezone(UTC)
         if dialect.name == "sqlite":
             return value.replace(tzinfo=None)

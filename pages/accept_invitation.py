@@ -6,7 +6,7 @@ import streamlit as st
 from components.formatting import escape_markdown
 from components.link_tokens import finish_link, pending_token, render_link_password_form
 from data.db import session_scope
-from services.invitations import (
+from services.accounts.invitations import (
     INVITATION_INVALID,
     LINK_PARAMETER,
     accept_invitation,

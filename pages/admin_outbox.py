@@ -10,8 +10,8 @@ import streamlit as st
 from components.actions import run_action
 from components.auth import current_actor
 from data.config import public_base_url
-from services.link_mail import create_fresh_link
-from services.outbox import LINK_KINDS, list_outbox
+from services.kernel.outbox import LINK_KINDS, list_outbox
+from services.messages.link_mail import create_fresh_link
 
 actor = current_actor()
 st.title("Outbox")

@@ -6,7 +6,7 @@ from components.actions import render_flash, run_then_rerun
 from components.auth import current_actor
 from components.settings_form import render_settings_form
 from data.db import session_scope
-from services.settings import get_settings, update_settings
+from services.kernel.settings import get_settings, update_settings
 
 actor = current_actor()
 st.title("Portal settings")

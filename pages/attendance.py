@@ -7,7 +7,7 @@ from components.formatting import escape_markdown
 from components.student_picker import render_student_picker
 from components.students.attendance import render_student_attendance
 from data.db import session_scope
-from services.students import family_students
+from services.families.students import family_students
 
 actor = current_actor()
 st.title("Attendance")

@@ -9,8 +9,8 @@ from components.location_picker import selected_location_id
 from components.money import render_money_metric
 from components.student_card import render_student_card
 from data.db import session_scope
-from services.families import family_home
-from services.payment_methods import primary_method_state
+from services.billing.payment_methods import primary_method_state
+from services.families.home import family_home
 
 actor = current_actor()
 with session_scope() as db:

@@ -6,7 +6,12 @@ import streamlit as st
 from components.account.forgot_password import FORGOT_KEY
 from components.link_tokens import finish_link, pending_token, render_link_password_form
 from data.db import session_scope
-from services.password_reset import LINK_PARAMETER, RESET_INVALID, reset_password, reset_token_valid
+from services.accounts.password_reset import (
+    LINK_PARAMETER,
+    RESET_INVALID,
+    reset_password,
+    reset_token_valid,
+)
 
 DONE = "Your password is changed and you are signed out everywhere. Sign in with your new password."
 

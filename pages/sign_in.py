@@ -6,8 +6,8 @@ import streamlit as st
 from components.account.forgot_password import render_forgot_password
 from components.auth import NOTICE_KEY, sign_in
 from data.db import session_scope
-from services.errors import AuthenticationError
-from services.settings import get_settings
+from services.kernel.errors import AuthenticationError
+from services.kernel.settings import get_settings
 
 with session_scope() as db:
     business = get_settings(db).business_name

@@ -17,8 +17,8 @@ from components.analytics_charts import (
 )
 from components.analytics_filters import render_filters
 from components.auth import current_actor
-from services import analytics
-from services.clock import now
+from services.desk import analytics
+from services.kernel.clock import now
 
 actor = current_actor()
 st.title("Attendance analytics")

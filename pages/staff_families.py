@@ -6,7 +6,7 @@ from components.actions import render_flash, run_action
 from components.auth import current_actor
 from components.family_overview import render_family_overview
 from components.formatting import escape_markdown
-from services.family_lookup import family_overview, search_families
+from services.desk.family_lookup import family_overview, search_families
 
 OPEN_KEY = "families.open"
 

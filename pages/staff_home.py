@@ -7,7 +7,7 @@ from components.formatting import escape_markdown, format_date, format_moment, f
 from components.location_picker import selected_location_id
 from components.roster import render_today_class
 from data.db import session_scope
-from services.staff_home import staff_home
+from services.desk.staff_home import staff_home
 
 actor = current_actor()
 with session_scope() as db:

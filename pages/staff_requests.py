@@ -7,7 +7,7 @@ from components.auth import current_actor
 from components.location_picker import selected_location_id
 from components.request_queue import render_pending_request
 from data.db import session_scope
-from services.request_decisions import pending_requests
+from services.desk.request_decisions import pending_requests
 
 actor = current_actor()
 st.title("Requests")

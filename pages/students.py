@@ -9,8 +9,8 @@ from components.student_picker import render_student_picker
 from components.students.sections import render_student_tabs
 from components.students.student_form import render_student_form
 from data.db import session_scope
-from services.settings import get_settings
-from services.students import family_students
+from services.families.students import family_students
+from services.kernel.settings import get_settings
 
 actor = current_actor()
 with session_scope() as db:

@@ -11,19 +11,19 @@ from components.ledger_table import render_ledger_table
 from components.location_picker import selected_location_id
 from components.statement_downloads import render_family_documents, render_location_documents
 from data.db import session_scope
-from services import clock
-from services import documents as docs
-from services.families import family_locations
-from services.settings import get_settings
-from services.statements import payment_receipt
-from services.students import family_timezone
-from services.transactions_history import (
+from services.billing import documents as docs
+from services.billing.statements import payment_receipt
+from services.billing.transactions_history import (
     LEDGER_FILTERS,
     family_ledger,
     ledger_meta,
     only_kind,
     with_running_balance,
 )
+from services.families.home import family_locations
+from services.kernel import clock
+from services.kernel.reach import family_timezone
+from services.kernel.settings import get_settings
 
 actor = current_actor()
 st.title("Transactions")

@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from data.db import session_scope
-from services import auth
+from services.accounts import auth
 
 COOKIE_NAME = auth.SESSION_COOKIE
 

@@ -1,4 +1,4 @@
-"""`GET /calendar/{token}.ics`: a student's private calendar feed (services.calendar_feed).
+"""`GET /calendar/{token}.ics`: a student's private calendar feed (services.classes.calendar_feed).
 
 Calendar apps fetch it without a cookie, so the signed token in the path is the only
 credential: a bad or stale token answers 404 like any unknown address.
@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
 from data.db import session_scope
-from services.calendar_feed import calendar_ics
+from services.classes.calendar_feed import calendar_ics
 
 PATH = "/calendar/{token}.ics"
 PRIVATE_HEADERS = {

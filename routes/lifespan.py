@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 
 from starlette.concurrency import run_in_threadpool
 
-from services.mailer import start_background_sender
+from services.messages.mailer import start_background_sender
 
 
 @asynccontextmanager

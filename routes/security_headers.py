@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 import streamlit
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from services.payments import STRIPE_JS_URL
+from services.billing.payments import STRIPE_JS_URL
 
 STREAMLIT_INDEX = Path(streamlit.__file__).resolve().parent / "static" / "index.html"
 _INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.DOTALL)

@@ -1,4 +1,4 @@
-"""`POST /webhooks/stripe`: Stripe's event notifications (services.gateway_events).
+"""`POST /webhooks/stripe`: Stripe's event notifications (services.billing.gateway_events).
 
 A bad signature answers 400 and changes nothing; an event we could not apply answers 500 so
 Stripe retries it later; a repeated event answers 200 and changes nothing.
@@ -13,8 +13,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from data.db import session_scope
-from services.gateway_events import EventResult, handle_stripe_webhook
-from services.payments import GatewayError, GatewayRejected, gateway_from_env
+from services.billing.gateway_events import EventResult, handle_stripe_webhook
+from services.billing.payments import GatewayError, GatewayRejected, gateway_from_env
 
 PATH = "/webhooks/stripe"
 MAX_BODY_BYTES = 512 * 1024

@@ -9,8 +9,8 @@ import getpass
 import sys
 
 from data.db import session_scope
-from services.errors import DomainError
-from services.staff_accounts import bootstrap_admin
+from services.accounts.staff_accounts import bootstrap_admin
+from services.kernel.errors import DomainError
 
 
 def main(argv: list[str]) -> int:

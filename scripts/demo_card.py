@@ -23,15 +23,15 @@ from data.config import load_secrets_file
 from data.db import session_scope
 from data.demo.logins import PRIMARY_EMAIL
 from data.models import Guardian, PaymentMethod, User
-from services.auth import build_actor
-from services.payment_methods import (
+from services.accounts.auth import build_actor
+from services.billing.payment_methods import (
     PaymentMethodView,
     finish_card_setup,
     list_payment_methods,
     start_card_setup,
 )
-from services.payments import MISSING, GatewayRejected, StripeGateway, gateway_from_env
-from services.transactions import write_transaction
+from services.billing.payments import MISSING, GatewayRejected, StripeGateway, gateway_from_env
+from services.kernel.transactions import write_transaction
 
 TEST_CARD = {"number": "4242424242424242", "exp_month": 12, "exp_year": 2034, "cvc": "123"}
 

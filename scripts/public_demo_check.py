@@ -21,7 +21,7 @@ from data.config import load_secrets_file
 from data.db import session_scope
 from data.demo.logins import DEMO_LOGINS, DEMO_PASSWORD
 from data.models import User
-from services.passwords import verify_password
+from services.accounts.passwords import verify_password
 
 ALLOW_ENV = "CARTWHEEL_ALLOW_PUBLIC_DEMO"
 LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}

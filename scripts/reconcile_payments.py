@@ -15,10 +15,10 @@ from sqlalchemy import select
 from data.config import load_secrets_file
 from data.db import session_scope
 from data.models import User
-from services.auth import build_actor, normalise_email
-from services.errors import DomainError
-from services.payment_attempts import reconcile_pending
-from services.payments import gateway_from_env
+from services.accounts.auth import build_actor, normalise_email
+from services.billing.payment_attempts import reconcile_pending
+from services.billing.payments import gateway_from_env
+from services.kernel.errors import DomainError
 
 
 def main(argv: list[str]) -> int:

@@ -17,7 +17,12 @@ import time
 
 from data.config import load_secrets_file
 from data.db import session_scope
-from services.mailer import SENDER_INTERVAL_SECONDS, SMTP_URL_ENV, send_queued, smtp_config_from_env
+from services.messages.mailer import (
+    SENDER_INTERVAL_SECONDS,
+    SMTP_URL_ENV,
+    send_queued,
+    smtp_config_from_env,
+)
 
 
 def main(argv: list[str]) -> int:

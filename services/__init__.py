@@ -1,1 +1,2 @@
-"""Business rules and access checks. Plain Python: never imports streamlit."""
+"""Business rules and access checks, one package per part of the business (services/README.md).
+Plain Python: never imports streamlit."""

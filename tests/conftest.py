@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from data.db import make_engine
 from data.migrate import upgrade
 from data.models import Base
-from services import clock
+from services.kernel import clock
 from tests.support.postgres import Cluster, start_cluster
 
 REQUIRE_ALL = os.environ.get("CARTWHEEL_REQUIRE_ALL_TESTS") == "1"

@@ -29,10 +29,10 @@ from data.models import (
     User,
     staff_locations,
 )
-from services import clock
-from services.access import Actor
-from services.auth import build_actor
-from services.passwords import hash_password
+from data.password_hashing import hash_password
+from services.accounts.auth import build_actor
+from services.kernel import clock
+from services.kernel.access import Actor
 
 PASSWORD = "correct-horse-battery"
 _counter = itertools.count(1)
@@ -332,8 +332,8 @@ from dataclasses import dataclass  # noqa: E402
 import pytest  # noqa: E402
 
 from data.models import Evaluation, FutureAbsence, PunchPass, Skill, SkillStatus  # noqa: E402
-from services import signing  # noqa: E402
-from services.errors import NotFound, ValidationError  # noqa: E402
+from services.kernel import signing  # noqa: E402
+from services.kernel.errors import NotFound, ValidationError  # noqa: E402
 
 
 def second_guardian(db: Session, fam: Family, email: str) -> Actor:
@@ -525,7 +525,8 @@ from data.models import PortalSetting  # noqa: E402
 
 
 def portal_settings(db: Session, **values: object) -> None:
-    """Store setting values as an admin would (names as in services.settings.PortalSettings)."""
+    """Store setting values as an admin would (names as in
+    services.kernel.settings.PortalSettings)."""
     for key, value in values.items():
         db.merge(PortalSetting(key=key, value=value, updated_at=clock.now()))
     db.flush()
@@ -734,7 +735,7 @@ def meeting(
 # re-authentication rule needs one.
 def signed_in(db: Session, account: User) -> Actor:
     """Sign `account` in with the factory password and return the Actor of that session."""
-    from services.auth import actor_for_session, sign_in
+    from services.accounts.auth import actor_for_session, sign_in
 
     db.commit()
     result = sign_in(db, account.email, PASSWORD)

@@ -11,12 +11,12 @@ import streamlit as st
 
 from components.actions import run_action
 from components.formatting import format_moment
-from services.access import Actor
-from services.account_activity import ActivityItem, account_activity
-from services.contact_changes import ConsentChange, consent_history
-from services.contact_validation import national_format
-from services.settings import get_settings
-from services.students import family_timezone
+from services.families.account_activity import ActivityItem, account_activity
+from services.families.contact_changes import ConsentChange, consent_history
+from services.families.contact_validation import national_format
+from services.kernel.access import Actor
+from services.kernel.reach import family_timezone
+from services.kernel.settings import get_settings
 
 
 def render_activity(actor: Actor) -> None:

@@ -10,8 +10,8 @@ from components.account.reauth import needs_password, render_reauth_box
 from components.actions import run_then_rerun
 from components.formatting import escape_markdown
 from data.config import public_base_url
-from services.access import Actor
-from services.guardians import GuardianView, add_guardian
+from services.families.guardians import GuardianView, add_guardian
+from services.kernel.access import Actor
 
 TARGET = "add_guardian"
 

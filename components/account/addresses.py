@@ -1,5 +1,5 @@
 """A guardian's mailing addresses: edit, delete, Add Mailing Address. Required fields and
-the postal code are checked per country by services.contact_validation."""
+the postal code are checked per country by services.families.contact_validation."""
 
 from __future__ import annotations
 
@@ -14,10 +14,10 @@ from components.account.panels import (
 )
 from components.actions import run_then_rerun
 from components.formatting import escape_markdown
-from services.access import Actor
-from services.contact_changes import add_address, delete_address, update_address
-from services.contact_validation import AddressInput
-from services.contacts import AddressView
+from services.families.contact_changes import add_address, delete_address, update_address
+from services.families.contact_validation import AddressInput
+from services.families.contacts import AddressView
+from services.kernel.access import Actor
 
 ADDRESSES = ContactList(
     "address", "Mailing addresses", "No mailing addresses.", "Add Mailing Address"

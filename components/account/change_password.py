@@ -8,10 +8,10 @@ import streamlit as st
 from components.account.password_fields import new_password_fields
 from components.actions import flash
 from data.db import session_scope
-from services.access import Actor
-from services.auth import change_password
-from services.errors import DomainError
-from services.passwords import MAX_PASSWORD_LENGTH
+from services.accounts.auth import change_password
+from services.accounts.passwords import MAX_PASSWORD_LENGTH
+from services.kernel.access import Actor
+from services.kernel.errors import DomainError
 
 KEY = "account.password"
 FIELDS = (f"{KEY}.current", f"{KEY}.new", f"{KEY}.confirm")

@@ -18,9 +18,14 @@ from components.account.panels import (
 from components.account.reauth import needs_password, render_reauth_box
 from components.actions import run_then_rerun
 from components.formatting import escape_markdown
-from services.access import Actor
-from services.contact_changes import add_email, delete_email, set_email_opt_in, update_email
-from services.contacts import EmailView
+from services.families.contact_changes import (
+    add_email,
+    delete_email,
+    set_email_opt_in,
+    update_email,
+)
+from services.families.contacts import EmailView
+from services.kernel.access import Actor
 
 SIGN_IN_MARK = ":blue-badge[Sign-in e-mail]"
 EMAILS = ContactList("email", "E-mail addresses", "No e-mail addresses.", "Add Email")

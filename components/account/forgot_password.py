@@ -8,8 +8,8 @@ import streamlit as st
 
 from data.config import public_base_url
 from data.db import session_scope
-from services.errors import DomainError
-from services.password_reset import request_password_reset
+from services.accounts.password_reset import request_password_reset
+from services.kernel.errors import DomainError
 
 FORGOT_KEY = "sign_in.forgot"  # whether the expander is open
 SENT = (

@@ -17,14 +17,14 @@ from components.actions import close_panel, flash, open_panel, panel, run_then_r
 from components.formatting import escape_markdown
 from data.config import public_base_url
 from data.db import session_scope
-from services.access import Actor
-from services.contacts import GuardianContacts
-from services.errors import DomainError, ReauthenticationRequired
-from services.guardians import set_payment_permission
-from services.invitations import revoke_invitation, send_invitation
-from services.password_reset import send_password_reset_for_guardian
+from services.accounts.invitations import revoke_invitation, send_invitation
+from services.accounts.password_reset import send_password_reset_for_guardian
+from services.families.contacts import GuardianContacts
+from services.families.guardians import set_payment_permission
+from services.kernel.access import Actor
+from services.kernel.errors import DomainError, ReauthenticationRequired
 
-# Which buttons each access state offers (services.invitations has the state machine).
+# Which buttons each access state offers (services.accounts.invitations has the state machine).
 BUTTONS = {
     "no_login": ("send",),
     "invite_sent": ("resend", "revoke"),

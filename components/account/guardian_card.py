@@ -10,8 +10,8 @@ from components.account.emails import render_emails
 from components.account.guardian_access import render_guardian_access
 from components.account.phones import render_phones
 from components.formatting import escape_markdown
-from services.access import Actor
-from services.contacts import GuardianContacts
+from services.families.contacts import GuardianContacts
+from services.kernel.access import Actor
 
 ACCESS_COLOURS = {
     "can_log_in": "green",

@@ -7,9 +7,9 @@ from components.account.add_guardian import render_add_guardian
 from components.account.guardian_card import render_guardian
 from components.account.unassigned import render_unassigned
 from components.actions import run_action
-from services.access import Actor
-from services.contacts import account_contacts
-from services.settings import get_settings
+from services.families.contacts import account_contacts
+from services.kernel.access import Actor
+from services.kernel.settings import get_settings
 
 
 def render_guardians(actor: Actor) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from services.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+from services.accounts.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 
 PASSWORD_RULES = (
     f"Use at least {MIN_PASSWORD_LENGTH} characters; up to {MAX_PASSWORD_LENGTH} are "

@@ -15,15 +15,15 @@ from components.account.panels import (
 )
 from components.actions import run_then_rerun
 from components.formatting import escape_markdown
-from services.access import Actor
-from services.contact_changes import (
+from services.families.contact_changes import (
     PHONE_LABELS,
     add_phone,
     delete_phone,
     set_phone_opt_in,
     update_phone,
 )
-from services.contacts import PhoneView
+from services.families.contacts import PhoneView
+from services.kernel.access import Actor
 
 PHONES = ContactList("phone", "Phone numbers", "No phone numbers.", "Add Phone")
 

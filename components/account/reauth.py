@@ -1,5 +1,5 @@
 """Sensitive changes (the sign-in e-mail, inviting a guardian, allowing payments) ask for the
-password again when it was entered more than services.reauth.RECENT_SIGN_IN ago.
+password again when it was entered more than services.accounts.reauth.RECENT_SIGN_IN ago.
 
 The refused form stays as typed; an "Enter your password again" box opens under it (one box
 on the page, at the form that asked); once the password is confirmed the user presses the
@@ -14,10 +14,10 @@ from typing import Any, TypeVar
 import streamlit as st
 
 from data.db import session_scope
-from services.access import Actor
-from services.errors import DomainError, ReauthenticationRequired
-from services.passwords import MAX_PASSWORD_LENGTH
-from services.reauth import RECENT_SIGN_IN, reauthenticate
+from services.accounts.passwords import MAX_PASSWORD_LENGTH
+from services.accounts.reauth import RECENT_SIGN_IN, reauthenticate
+from services.kernel.access import Actor
+from services.kernel.errors import DomainError, ReauthenticationRequired
 
 T = TypeVar("T")
 REAUTH_KEY = "account.reauth"  # the place (form) whose change waits for the password

@@ -9,7 +9,7 @@ import streamlit as st
 from components.account.activity import render_activity
 from components.account.change_password import render_change_password
 from components.account.guardians import render_guardians
-from services.access import Actor
+from services.kernel.access import Actor
 
 TAB_KEY = "account.tab"
 SECTIONS: list[tuple[str, Callable[[Actor], None]]] = [

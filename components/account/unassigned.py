@@ -8,8 +8,8 @@ import streamlit as st
 from components.account.addresses import render_addresses
 from components.account.emails import render_emails
 from components.account.phones import render_phones
-from services.access import Actor
-from services.contacts import UnassignedContacts
+from services.families.contacts import UnassignedContacts
+from services.kernel.access import Actor
 
 
 def render_unassigned(

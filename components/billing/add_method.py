@@ -6,14 +6,14 @@ import streamlit as st
 
 from components.actions import close_panel, open_panel, panel, run_action, run_then_rerun
 from components.card_element import render_card_element
-from services.access import Actor
-from services.payment_methods import (
+from services.billing.payment_methods import (
     MAX_METHODS_PER_GUARDIAN,
     CardSetup,
     finish_card_setup,
     start_card_setup,
 )
-from services.payments import Gateway
+from services.billing.payments import Gateway
+from services.kernel.access import Actor
 
 PANEL = "billing.add_method"
 BANK_ACCOUNTS_UNAVAILABLE = (

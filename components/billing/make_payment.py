@@ -2,7 +2,7 @@
 
 The dialog is driven by a session flag (so it survives reruns and AppTest can use it). The
 request key is made once when the dialog opens: a double-click, a rerun or a second press of
-Pay reuses it, and services.payment_attempts turns it into one payment attempt.
+Pay reuses it, and services.billing.payment_attempts turns it into one payment attempt.
 """
 
 from __future__ import annotations
@@ -15,13 +15,13 @@ from components.actions import close_panel, run_action
 from components.billing.ownership import own_cards_rule, own_methods
 from components.billing.summary import PAY_PANEL
 from components.formatting import escape_markdown, format_date
-from services.access import Actor
-from services.billing import BillingSummary
-from services.errors import ValidationError
-from services.money import format_cents, parse_amount
-from services.payment_attempts import PaymentOutcome, begin_payment, submit_payment
-from services.payment_methods import PaymentMethodView
-from services.payments import Gateway
+from services.billing.payment_attempts import PaymentOutcome, begin_payment, submit_payment
+from services.billing.payment_methods import PaymentMethodView
+from services.billing.payments import Gateway
+from services.billing.summary import BillingSummary
+from services.kernel.access import Actor
+from services.kernel.errors import ValidationError
+from services.kernel.money import format_cents, parse_amount
 
 CONFIRM = "billing.confirm"  # {"amount_cents", "method_id", "request_key"} while the dialog is open
 OUTCOME = "billing.outcome"

@@ -7,14 +7,14 @@ import streamlit as st
 from components.actions import close_panel, open_panel, panel, run_then_rerun
 from components.billing.ownership import others_methods, own_cards_rule, own_methods
 from components.formatting import escape_markdown
-from services.access import Actor
-from services.payment_methods import (
+from services.billing.payment_methods import (
     TYPE_LABELS,
     PaymentMethodView,
     delete_payment_method,
     update_payment_method,
 )
-from services.payments import Gateway
+from services.billing.payments import Gateway
+from services.kernel.access import Actor
 
 EDIT_PANEL = "billing.edit_method"
 DELETE_PANEL = "billing.delete_method"

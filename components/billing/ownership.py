@@ -4,8 +4,8 @@ shown as information, never as choices."""
 
 from __future__ import annotations
 
-from services.access import Actor
-from services.payment_methods import PaymentMethodView
+from services.billing.payment_methods import PaymentMethodView
+from services.kernel.access import Actor
 
 
 def own_methods(actor: Actor, methods: list[PaymentMethodView]) -> list[PaymentMethodView]:

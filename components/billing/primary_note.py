@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from components.formatting import escape_markdown
-from services.payment_methods import PrimaryMethodState
+from services.billing.payment_methods import PrimaryMethodState
 
 
 def render_primary_method_note(state: PrimaryMethodState) -> None:

@@ -7,9 +7,9 @@ import streamlit as st
 from components.actions import open_panel, run_then_rerun
 from components.formatting import format_date
 from components.money import render_money_metric
-from services.access import Actor
-from services.billing import BillingSummary, apply_credit
-from services.money import format_cents
+from services.billing.summary import BillingSummary, apply_credit
+from services.kernel.access import Actor
+from services.kernel.money import format_cents
 
 PAY_PANEL = "billing.pay"
 

@@ -12,18 +12,18 @@ from components.formatting import escape_markdown, format_date, format_time, for
 from components.students.makeups import PANEL as MAKEUP_PANEL
 from components.students.makeups import render_booking_panel
 from data.db import session_scope
-from services.absences import (
+from services.classes.enrollments import student_enrollments
+from services.families.students import StudentCard
+from services.kernel.access import Actor
+from services.kernel.settings import PortalSettings
+from services.makeups.absences import (
     AbsenceOutcome,
     AbsenceView,
     cancel_absence,
     future_absences,
     report_absence_by_dates,
 )
-from services.absences_by_class import report_absence_by_enrollment
-from services.access import Actor
-from services.enrollments import student_enrollments
-from services.settings import PortalSettings
-from services.students import StudentCard
+from services.makeups.absences_by_class import report_absence_by_enrollment
 
 NEW_TOKEN_KEY = "students.new_token"  # noqa: S105 (a session-state key)
 CANCEL_PANEL = "students.absence_cancel"

@@ -5,9 +5,9 @@ from __future__ import annotations
 from components.attendance_chart import render_attendance_chart
 from components.attendance_table import render_attendance_records
 from data.db import session_scope
-from services.access import Actor
-from services.attendance import student_attendance, weekly_attendance
-from services.students import StudentCard
+from services.classes.attendance import student_attendance, weekly_attendance
+from services.families.students import StudentCard
+from services.kernel.access import Actor
 
 
 def render_student_attendance(actor: Actor, student: StudentCard) -> None:

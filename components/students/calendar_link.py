@@ -8,9 +8,9 @@ import streamlit as st
 
 from components.student_code_resets import render_calendar_link_reset
 from data.db import session_scope
-from services.access import Actor
-from services.calendar_feed import student_calendar_url_token
-from services.students import StudentCard
+from services.classes.calendar_feed import student_calendar_url_token
+from services.families.students import StudentCard
+from services.kernel.access import Actor
 
 
 def render_calendar_link(actor: Actor, student: StudentCard) -> None:

@@ -9,8 +9,7 @@ from components.formatting import escape_markdown, format_date, format_time_rang
 from components.students.calendar_link import render_calendar_link
 from components.students.transfer import render_transfer_panel
 from data.db import session_scope
-from services.access import Actor
-from services.enrollments import (
+from services.classes.enrollments import (
     ChangeOutcome,
     EnrollmentView,
     cancel_waitlist,
@@ -18,8 +17,9 @@ from services.enrollments import (
     drop_preview,
     student_enrollments,
 )
-from services.settings import PortalSettings
-from services.students import StudentCard
+from services.families.students import StudentCard
+from services.kernel.access import Actor
+from services.kernel.settings import PortalSettings
 
 PANEL = "students.enrollment_panel"
 CHANGEABLE_TYPES = ("regular", "trial")

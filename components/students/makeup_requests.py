@@ -8,10 +8,10 @@ import streamlit as st
 from components.actions import run_action, run_then_rerun
 from components.formatting import format_date, format_time
 from data.db import session_scope
-from services.access import Actor
-from services.enrollments import EnrollmentView, student_enrollments
-from services.makeups import makeup_request_options, past_makeups, request_makeup
-from services.students import StudentCard
+from services.classes.enrollments import EnrollmentView, student_enrollments
+from services.families.students import StudentCard
+from services.kernel.access import Actor
+from services.makeups.tokens import makeup_request_options, past_makeups, request_makeup
 
 
 def render_makeup_requests(actor: Actor, student: StudentCard) -> None:

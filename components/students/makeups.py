@@ -11,8 +11,10 @@ from components.location_picker import selected_location_id
 from components.seats import seats_label
 from components.students.makeup_requests import render_makeup_requests
 from data.db import session_scope
-from services.access import Actor
-from services.makeups import (
+from services.families.students import StudentCard
+from services.kernel.access import Actor
+from services.kernel.settings import PortalSettings
+from services.makeups.tokens import (
     MakeupOption,
     TokenView,
     book_makeup,
@@ -20,8 +22,6 @@ from services.makeups import (
     makeup_options,
     student_tokens,
 )
-from services.settings import PortalSettings
-from services.students import StudentCard
 
 PANEL = "students.makeup_panel"
 

@@ -9,11 +9,17 @@ from components.actions import run_action, run_then_rerun
 from components.formatting import escape_markdown, format_date, format_time_range
 from components.seats import seats_label
 from data.db import session_scope
-from services.access import Actor
-from services.money import format_cents
-from services.passes import PassView, PunchOption, family_passes, punch_options, redeem_punch
-from services.settings import PortalSettings
-from services.students import StudentCard
+from services.families.students import StudentCard
+from services.kernel.access import Actor
+from services.kernel.money import format_cents
+from services.kernel.settings import PortalSettings
+from services.makeups.passes import (
+    PassView,
+    PunchOption,
+    family_passes,
+    punch_options,
+    redeem_punch,
+)
 
 STATUS_LABELS = {
     "active": "Active",

@@ -6,9 +6,9 @@ import streamlit as st
 
 from components.student_code_resets import render_checkin_code_reset
 from data.db import session_scope
-from services.access import Actor
-from services.checkin_codes import checkin_qr_png, student_checkin_code
-from services.students import StudentCard
+from services.desk.checkin_codes import checkin_qr_png, student_checkin_code
+from services.families.students import StudentCard
+from services.kernel.access import Actor
 
 
 def render_qr_code(actor: Actor, student: StudentCard) -> None:

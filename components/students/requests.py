@@ -7,10 +7,10 @@ import streamlit as st
 from components.actions import run_then_rerun
 from components.formatting import escape_markdown, format_date, format_moment
 from data.db import session_scope
-from services.access import Actor
-from services.request_decisions import cancel_request
-from services.requests import RequestView, family_requests
-from services.students import StudentCard
+from services.desk.request_decisions import cancel_request
+from services.families.requests import RequestView, family_requests
+from services.families.students import StudentCard
+from services.kernel.access import Actor
 
 STATUS_ICONS = {
     "pending": ":material/hourglass_top:",

@@ -14,9 +14,9 @@ from components.students.passes import render_passes
 from components.students.qr_code import render_qr_code
 from components.students.requests import render_requests
 from components.students.skills import render_skills
-from services.access import Actor
-from services.settings import PortalSettings
-from services.students import StudentCard
+from services.families.students import StudentCard
+from services.kernel.access import Actor
+from services.kernel.settings import PortalSettings
 
 Section = Callable[[Actor, StudentCard], None]
 

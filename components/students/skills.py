@@ -7,9 +7,9 @@ import streamlit as st
 
 from components.formatting import escape_markdown, format_date
 from data.db import session_scope
-from services.access import Actor
-from services.evaluations import LevelProgress, student_evaluations
-from services.students import StudentCard
+from services.classes.evaluations import LevelProgress, student_evaluations
+from services.families.students import StudentCard
+from services.kernel.access import Actor
 
 STATUS_LABELS = {"not_started": "Not started", "in_progress": "In progress", "mastered": "Mastered"}
 

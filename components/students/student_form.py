@@ -1,4 +1,4 @@
-"""Add student / Edit student: one form for both, validated by services.students."""
+"""Add student / Edit student: one form for both, validated by services.families.students."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from datetime import date
 import streamlit as st
 
 from components.actions import run_then_rerun
-from services.access import Actor
-from services.students import StudentCard, StudentInput, add_student, update_student
+from services.families.students import StudentCard, StudentInput, add_student, update_student
+from services.kernel.access import Actor
 
 EARLIEST_BIRTH = date(1900, 1, 1)
 

@@ -8,15 +8,15 @@ from components.actions import close_panel, run_action, run_then_rerun
 from components.formatting import escape_markdown, format_date, format_time_range
 from components.seats import seats_label
 from data.db import session_scope
-from services.access import Actor
-from services.enrollments import (
+from services.classes.enrollments import (
     EnrollmentView,
     TransferOption,
     join_waitlist,
     transfer_enrollment,
     transfer_options,
 )
-from services.families import open_locations
+from services.families.home import open_locations
+from services.kernel.access import Actor
 
 
 def _label(option: TransferOption) -> str:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from random import Random
 
+import services.kernel.clock as clock
 from data.demo.catalog import build_catalog
 from data.demo.enrollments import place_students
 from data.demo.history import add_history
@@ -22,8 +23,7 @@ from data.demo.schedule import build_schedule
 from data.demo.showcase import add_showcase_extras, add_showcase_family, shape_history
 from data.demo.writer import BulkWriter
 from data.migrate import upgrade
-from services import clock
-from services.passwords import hash_password
+from data.password_hashing import hash_password
 
 
 @dataclass(frozen=True)

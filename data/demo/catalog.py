@@ -9,7 +9,7 @@ from data.demo.names import MEN_NAMES, PLACES, STREETS, SURNAMES, WOMEN_NAMES
 from data.demo.plan import Catalog, Context, LevelInfo, LocationInfo, ProgramInfo, utc
 from data.demo.programs import PROGRAMS
 from data.models import Role
-from services.passwords import hash_password
+from data.password_hashing import hash_password
 
 BUSINESS_NAME = "Cartwheel Gymnastics & Swim"
 OPENED_DAYS_AGO = 1_300  # before the oldest history (about 3 years and 2 months)

@@ -38,7 +38,7 @@ from data.models import (
     RequestKind,
     TokenState,
 )
-from services.passwords import hash_password
+from data.password_hashing import hash_password
 
 JOINED_TERMS_AGO = 3
 PROGRAM = {spec.name: index for index, spec in enumerate(PROGRAMS)}

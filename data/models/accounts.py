@@ -54,7 +54,7 @@ class SignInSession(Base):
     grant_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     grant_expires_at: Mapped[datetime | None]
     created_at: Mapped[utc_created]
-    # When the password was last entered for this session (sign-in or services.reauth);
+    # When the password was last entered for this session (sign-in or services.accounts.reauth);
     # NULL on rows older than migration 0002, which count from created_at.
     authenticated_at: Mapped[datetime | None]
     last_seen_at: Mapped[datetime]
@@ -90,7 +90,8 @@ class OneTimeToken(Base):
 class SignInThrottle(Base):
     """Failed sign-ins per e-mail address, known or not, so unknown and real accounts behave
     alike (no account enumeration through the lockout message). Two kinds of row
-    (services/sign_in_throttle.py): one per address and client, keyed by a hash of both, and
+    (services/accounts/sign_in_throttle.py): one per address and client, keyed by a hash of both,
+    and
     one per address (`email_hash` = `account_hash`) counting failures in a window."""
 
     __tablename__ = "sign_in_throttles"

@@ -117,7 +117,7 @@ class Student(Base):
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[utc_created]
     # Signed into the student's check-in code and calendar link; "Reset" adds one, which
-    # makes every older code or link invalid at once (services.code_resets).
+    # makes every older code or link invalid at once (services.families.code_resets).
     checkin_code_version: Mapped[int] = mapped_column(default=1, server_default=text("1"))
     calendar_link_version: Mapped[int] = mapped_column(default=1, server_default=text("1"))
 

@@ -13,7 +13,7 @@ from data.types import value_enum
 
 
 class PortalSetting(Base):
-    """One stored setting value; names, types and defaults live in services/settings.py."""
+    """One stored setting value; names, types and defaults live in services/kernel/settings.py."""
 
     __tablename__ = "portal_settings"
 
@@ -48,7 +48,7 @@ class OutboxMessage(Base):
     channel: Mapped[str] = mapped_column(String(10), default="email")
     to_address: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(300), default="")
-    # Reset and invitation bodies hold services.outbox.LINK_PLACEHOLDER, never the link.
+    # Reset and invitation bodies hold services.kernel.outbox.LINK_PLACEHOLDER, never the link.
     body_text: Mapped[str] = mapped_column(Text)
     kind: Mapped[str] = mapped_column(String(40))  # invitation, password_reset, receipt
     family_id: Mapped[int | None] = fk("families.id", ondelete="SET NULL", index=False)
@@ -60,7 +60,7 @@ class OutboxMessage(Base):
     created_at: Mapped[utc_created]
     sent_at: Mapped[datetime | None]
     # No sender picks the message up before this: a sender's lease while it sends, then the
-    # retry back-off after a failure (services/mailer.py). NULL until the first attempt.
+    # retry back-off after a failure (services/messages/mailer.py). NULL until the first attempt.
     next_attempt_at: Mapped[datetime | None]
 
     __table_args__ = (

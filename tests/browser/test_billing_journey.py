@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session
 from data.db import make_engine
 from data.demo import DEMO_PASSWORD
 from data.models import GatewayEvent, LedgerEntry, LedgerKind, PaymentMethod, User
-from services.auth import build_actor
-from services.ledger import family_balance
-from services.money import format_cents
+from services.accounts.auth import build_actor
+from services.billing.ledger import family_balance
+from services.kernel.money import format_cents
 from tests.browser.conftest import CHROMIUM, RunningApp, sign_in, start_app, wait_idle
 from tests.conftest import skip_or_fail
 from tests.support.localstripe import VISA, LocalStripe

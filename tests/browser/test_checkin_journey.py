@@ -24,9 +24,9 @@ from data.models import (
     User,
     staff_locations,
 )
-from services import clock
-from services.auth import build_actor
-from services.checkin_codes import student_checkin_code
+from services.accounts.auth import build_actor
+from services.desk.checkin_codes import student_checkin_code
+from services.kernel import clock
 from tests.browser.conftest import CHROMIUM, RunningApp, sign_in, start_app, wait_idle
 from tests.conftest import skip_or_fail
 

@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 from data.db import make_engine
 from data.demo import DEMO_PASSWORD
 from data.models import ParentRequest, RequestStatus, User
-from services.auth import build_actor
-from services.settings import update_settings
+from services.accounts.auth import build_actor
+from services.kernel.settings import update_settings
 from tests.browser.conftest import RunningApp, sign_in, wait_idle
 
 

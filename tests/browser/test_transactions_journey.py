@@ -11,10 +11,10 @@ from sqlalchemy.orm import Session
 from data.db import make_engine
 from data.demo import DEMO_PASSWORD
 from data.models import Family, User
-from services.auth import build_actor
-from services.families import family_locations
-from services.ledger import family_balance
-from services.money import format_cents
+from services.accounts.auth import build_actor
+from services.billing.ledger import family_balance
+from services.families.home import family_locations
+from services.kernel.money import format_cents
 from tests.browser.conftest import RunningApp, sign_in, wait_idle
 
 

@@ -32,7 +32,7 @@ from data.models import (
     TokenState,
     User,
 )
-from services.passwords import verify_password
+from services.accounts.passwords import verify_password
 from tests.conftest import FIXED_NOW, skip_or_fail
 from tests.support.postgres import Cluster
 

@@ -21,7 +21,7 @@ from data.models import (
     PaymentAttemptStatus,
     TokenState,
 )
-from services import clock
+from services.kernel import clock
 from tests import factories as f
 
 

@@ -24,8 +24,8 @@ from sqlalchemy.orm import Session
 from bench.server_load import BrowserSession, Server, run_level
 from data.db import make_engine
 from data.models import LedgerKind, SignInSession
-from services.auth import ABSOLUTE_TIMEOUT, LAST_SEEN_RESOLUTION
-from services.secrets_util import token_hash
+from services.accounts.auth import ABSOLUTE_TIMEOUT, LAST_SEEN_RESOLUTION
+from services.kernel.secrets_util import token_hash
 from tests import factories as f
 from tests.browser.conftest import start_app
 
@@ -35,7 +35,8 @@ SECONDS = 20.0
 
 def _families_signed_in(url: str, count: int, now: datetime) -> list[str]:
     """`count` families, each with a student in a class and a primary guardian signed in
-    (a session row as services.auth writes it, last seen two minutes ago); their cookies."""
+    (a session row as services.accounts.auth writes it, last seen two minutes ago); their
+    cookies."""
     engine = make_engine(url)
     cookies = []
     try:

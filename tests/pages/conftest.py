@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
 
 from data.db import make_engine
-from services import auth
+from services.accounts import auth
 
 ROOT = Path(__file__).resolve().parents[2]
 

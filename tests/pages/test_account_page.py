@@ -26,11 +26,12 @@ from data.models import (
     SignInSession,
     User,
 )
-from services import auth, clock
-from services.contact_changes import EMAIL_TAKEN
-from services.errors import ReauthenticationRequired
-from services.outbox import LINK_PLACEHOLDER
-from services.reauth import REAUTH_REFUSED, RECENT_SIGN_IN
+from services.accounts import auth
+from services.accounts.reauth import REAUTH_REFUSED, RECENT_SIGN_IN
+from services.families.contact_changes import EMAIL_TAKEN
+from services.kernel import clock
+from services.kernel.errors import ReauthenticationRequired
+from services.kernel.outbox import LINK_PLACEHOLDER
 from tests import factories as f
 from tests.pages.conftest import signed_in_app, texts
 from tests.services import contact_helpers as ch

@@ -7,8 +7,8 @@ from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
 
 from data.models import AuditEntry, OutboxMessage, OutboxStatus, Role
-from services import clock
-from services.password_reset import request_password_reset
+from services.accounts.password_reset import request_password_reset
+from services.kernel import clock
 from tests import factories as f
 from tests.pages.conftest import signed_in_app, texts
 from tests.support.links import invite_sam, outbox_texts, working_tokens_in

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from data.models import AuditEntry, Role
-from services.settings import SETTING_NAMES, get_settings
+from services.kernel.settings import SETTING_NAMES, get_settings
 from tests import factories as f
 from tests.pages.conftest import signed_in_app, texts
 

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
 
 from data.models import Guardian, LedgerEntry, LedgerKind, PaymentMethod, User
-from services import clock
-from services.payment_methods import finish_card_setup, start_card_setup
+from services.billing.payment_methods import finish_card_setup, start_card_setup
+from services.kernel import clock
 from tests import factories as f
 from tests.pages.conftest import signed_in_app, texts, unescape
 from tests.support.localstripe import VISA, LocalStripe

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
 
 from data.models import SignInSession
-from services.errors import BUSY
+from services.kernel.errors import BUSY
 from tests import factories as f
 from tests.pages.conftest import new_app
 from tests.support.sqlite_locks import short_busy_timeout, write_lock_held
@@ -47,7 +47,7 @@ def test_signing_in_while_another_writer_holds_the_lock_says_busy(
 
 def _page_that_meets_busy() -> None:
     from components.database_trouble import database_trouble_shown
-    from services.errors import Busy
+    from services.kernel.errors import Busy
 
     with database_trouble_shown():
         raise Busy()

@@ -13,10 +13,11 @@ from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
 
 from data.models import Guardian, GuardianAccess, OutboxMessage, SignInSession
-from services import auth, clock
-from services.guardians import add_guardian
-from services.invitations import INVITATION_INVALID, INVITATION_VALID, accept_invitation
-from services.password_reset import RESET_INVALID, RESET_VALID, request_password_reset
+from services.accounts import auth
+from services.accounts.invitations import INVITATION_INVALID, INVITATION_VALID, accept_invitation
+from services.accounts.password_reset import RESET_INVALID, RESET_VALID, request_password_reset
+from services.families.guardians import add_guardian
+from services.kernel import clock
 from tests import factories as f
 from tests.pages.conftest import new_app, signed_in_app, texts
 from tests.support.links import sent_token

@@ -9,9 +9,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from data.models import SignInSession
-from services import auth, clock
-from services.auth import SESSION_ENDED, SIGN_IN_FAILED
-from services.errors import AuthenticationError
+from services.accounts import auth
+from services.accounts.auth import SESSION_ENDED, SIGN_IN_FAILED
+from services.kernel import clock
+from services.kernel.errors import AuthenticationError
 from tests import factories as f
 from tests.pages.conftest import new_app, signed_in_app, texts
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from data.models import Family, LedgerKind, Location, Role, StaffNote
-from services import clock
+from services.kernel import clock
 from tests import factories as f
 from tests.pages.conftest import signed_in_app, texts, unescape
 

@@ -9,8 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from data.models import Enrollment, EnrollmentStatus, ParentRequest, RequestStatus, Role
-from services import auth
-from services.enrollments import drop_enrollment
+from services.accounts import auth
+from services.classes.enrollments import drop_enrollment
 from tests import factories as f
 from tests.pages.conftest import signed_in_app, texts
 

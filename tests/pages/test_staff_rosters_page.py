@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from data.models import Attendance, AttendanceStatus, Role
-from services import clock
-from services.checkin_codes import student_checkin_code
+from services.desk.checkin_codes import student_checkin_code
+from services.kernel import clock
 from tests import factories as f
 from tests.pages.conftest import signed_in_app, texts
 

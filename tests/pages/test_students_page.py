@@ -17,7 +17,7 @@ from data.models import (
     Role,
     Student,
 )
-from services.settings import update_settings
+from services.kernel.settings import update_settings
 from tests import factories as f
 from tests.pages.conftest import signed_in_app, texts
 

@@ -7,7 +7,7 @@ from datetime import date, time
 from sqlalchemy.orm import Session
 
 from data.models import Role
-from services.settings import update_settings
+from services.kernel.settings import update_settings
 from tests import factories as f
 from tests.pages.conftest import signed_in_app
 

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from data.models import LedgerKind, Role, User
-from services.settings import update_settings
+from services.kernel.settings import update_settings
 from tests import factories as f
 from tests.pages.conftest import signed_in_app, texts
 

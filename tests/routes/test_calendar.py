@@ -13,9 +13,9 @@ from starlette.testclient import TestClient
 
 from data.db import engine_for
 from routes.calendar import PATH, student_calendar_feed
-from services import signing
-from services.calendar_feed import student_calendar_url_token
-from services.code_resets import reset_calendar_link
+from services.classes.calendar_feed import student_calendar_url_token
+from services.families.code_resets import reset_calendar_link
+from services.kernel import signing
 from tests import factories as f
 
 BASE = "http://cartwheel.test"

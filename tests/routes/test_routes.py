@@ -17,7 +17,7 @@ from data.db import engine_for
 from data.migrate import alembic_config, upgrade
 from data.models import SignInSession
 from routes import ROUTES
-from services import auth
+from services.accounts import auth
 from tests import factories as f
 
 BASE = "http://cartwheel.test"

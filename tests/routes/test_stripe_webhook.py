@@ -14,8 +14,8 @@ from starlette.testclient import TestClient
 from data.db import engine_for
 from data.models import GatewayEvent, LedgerEntry, LedgerKind, PaymentAttempt, PaymentAttemptStatus
 from routes import ROUTES
-from services import payment_attempts as pay
-from services.ledger import check_family_ledger
+from services.billing import payment_attempts as pay
+from services.billing.ledger import check_family_ledger
 from tests.services.payment_helpers import owing_family, request_key, save_card
 from tests.support.localstripe import LocalStripe, signed_event
 

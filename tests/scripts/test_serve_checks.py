@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from data.demo.logins import ADMIN_EMAIL, DEMO_PASSWORD, PRIMARY_EMAIL
+from data.password_hashing import hash_password
 from scripts.local_secrets import webhook_secret
 from scripts.public_demo_check import (
     ALLOW_ENV,
@@ -18,7 +19,6 @@ from scripts.public_demo_check import (
     is_loopback,
     public_demo_problem,
 )
-from services.passwords import hash_password
 from tests import factories as f
 
 ROOT = Path(__file__).resolve().parents[2]

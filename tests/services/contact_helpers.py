@@ -19,8 +19,8 @@ from data.models import (
     PhoneNumber,
     User,
 )
-from services import clock
-from services.access import Actor
+from services.kernel import clock
+from services.kernel.access import Actor
 from tests import factories as f
 
 

@@ -8,10 +8,10 @@ from uuid import uuid4
 from sqlalchemy.orm import Session
 
 from data.models import Family, LedgerKind, Location
-from services import payment_methods
-from services.access import Actor
-from services.payment_methods import PaymentMethodView
-from services.payments import Gateway
+from services.billing import payment_methods
+from services.billing.payment_methods import PaymentMethodView
+from services.billing.payments import Gateway
+from services.kernel.access import Actor
 from tests import factories as f
 from tests.support.localstripe import VISA, LocalStripe
 

@@ -29,13 +29,14 @@ from data.models import (
     PaymentMethod,
     PaymentMethodType,
 )
-from services import clock, contact_changes, outbox
-from services.access import Actor
-from services.analytics import AnalyticsFilter
-from services.contact_validation import AddressInput
-from services.errors import DomainError
-from services.payments import Gateway
-from services.students import StudentInput
+from services.billing.payments import Gateway
+from services.desk.analytics import AnalyticsFilter
+from services.families import contact_changes
+from services.families.contact_validation import AddressInput
+from services.families.students import StudentInput
+from services.kernel import clock, outbox
+from services.kernel.access import Actor
+from services.kernel.errors import DomainError
 from tests import factories as f
 
 # Public and taking an actor, but only other services call them, with values they made.

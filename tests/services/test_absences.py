@@ -25,18 +25,18 @@ from data.models import (
     RequestStatus,
     TokenState,
 )
-from services import clock
-from services.absences import (
+from services.desk.request_decisions import decide_request
+from services.families.requests import family_requests
+from services.kernel import clock
+from services.kernel.errors import AccessDenied, FeatureDisabled, NotFound, ValidationError
+from services.makeups.absences import (
     AbsenceOutcome,
     apply_absence_request,
     cancel_absence,
     future_absences,
     report_absence_by_dates,
 )
-from services.absences_by_class import report_absence_by_enrollment
-from services.errors import AccessDenied, FeatureDisabled, NotFound, ValidationError
-from services.request_decisions import decide_request
-from services.requests import family_requests
+from services.makeups.absences_by_class import report_absence_by_enrollment
 from tests import factories as f
 from tests.services.test_makeups import hidden, race, refuses_forged, strangers
 from tests.support.queries import count_queries
@@ -804,7 +804,7 @@ def test_cancel_access(db: Session, world: World) -> None:
     assert tokens(db) == []
 
 
-# Absence requests answered by staff (services.request_decisions)
+# Absence requests answered by staff (services.desk.request_decisions)
 
 
 def absence_request(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from data.models import Role
-from services.access import (
+from services.kernel.access import (
     Actor,
     can_see_location,
     require_admin,
@@ -15,8 +15,8 @@ from services.access import (
     require_primary_guardian,
     require_staff,
 )
-from services.errors import AccessDenied, NotFound
-from services.validation import require_id
+from services.kernel.errors import AccessDenied, NotFound
+from services.kernel.validation import require_id
 
 PRIMARY = Actor(
     user_id=1, role=Role.GUARDIAN, family_id=10, guardian_id=5, is_primary=True, may_pay=True

@@ -9,18 +9,18 @@ import pytest
 from sqlalchemy.orm import Session
 
 from data.models import Role
-from services import audit, clock
-from services.access import Actor
-from services.account_activity import ActivityItem, account_activity, describe
-from services.contact_changes import (
+from services.families.account_activity import ActivityItem, account_activity, describe
+from services.families.contact_changes import (
     add_email,
     add_phone,
     reassign_contact,
     set_email_opt_in,
     update_address,
 )
-from services.contact_validation import AddressInput
-from services.errors import AccessDenied, ValidationError
+from services.families.contact_validation import AddressInput
+from services.kernel import audit, clock
+from services.kernel.access import Actor
+from services.kernel.errors import AccessDenied, ValidationError
 from tests import factories as f
 from tests.conftest import FIXED_NOW
 from tests.services import contact_helpers as h

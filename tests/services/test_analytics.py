@@ -22,10 +22,10 @@ from data.models import (
     Student,
     TokenState,
 )
-from services import analytics
-from services.access import Actor
-from services.analytics import AnalyticsFilter
-from services.errors import AccessDenied, NotFound, ValidationError
+from services.desk import analytics
+from services.desk.analytics import AnalyticsFilter
+from services.kernel.access import Actor
+from services.kernel.errors import AccessDenied, NotFound, ValidationError
 from tests import factories as f
 
 PRESENT, ABSENT, EXCUSED, MAKEUP = (

@@ -10,14 +10,14 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from data.models import AttendanceStatus, EnrollmentStatus, EnrollmentType
-from services.attendance import (
+from services.classes.attendance import (
     AttendanceMark,
     WeekAttendance,
     student_attendance,
     weekly_attendance,
 )
-from services.errors import ValidationError
-from services.staff_home import AttendanceRate
+from services.classes.attendance_rate import AttendanceRate
+from services.kernel.errors import ValidationError
 from tests import factories as f
 from tests.support.queries import count_queries
 

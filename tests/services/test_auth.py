@@ -10,10 +10,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from data.models import GuardianAccess, Role, SignInSession, SignInThrottle
-from services import auth, clock, sign_in_throttle
-from services.errors import AuthenticationError, ValidationError
-from services.passwords import UNUSABLE_CHARACTERS, check_new_password, check_password_rules
-from services.secrets_util import token_hash
+from services.accounts import auth, sign_in_throttle
+from services.accounts.passwords import (
+    UNUSABLE_CHARACTERS,
+    check_new_password,
+    check_password_rules,
+)
+from services.kernel import clock
+from services.kernel.errors import AuthenticationError, ValidationError
+from services.kernel.secrets_util import token_hash
 from tests import factories as f
 
 

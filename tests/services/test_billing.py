@@ -12,11 +12,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from data.models import LedgerAllocation, LedgerEntry, LedgerKind
-from services import billing
-from services.errors import AccessDenied, ValidationError
-from services.ledger import check_family_ledger, family_balance
-from services.payments import Gateway
-from services.transactions import write_transaction
+from services.billing import summary as billing
+from services.billing.ledger import check_family_ledger, family_balance
+from services.billing.payments import Gateway
+from services.kernel.errors import AccessDenied, ValidationError
+from services.kernel.transactions import write_transaction
 from tests import factories as f
 from tests.services.payment_helpers import owing_family
 

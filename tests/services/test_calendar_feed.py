@@ -10,13 +10,13 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from data.models import EnrollmentStatus, EnrollmentType
-from services import signing
-from services.calendar_feed import (
+from services.classes.calendar_feed import (
     calendar_ics,
     escape_text,
     fold_line,
     student_calendar_url_token,
 )
+from services.kernel import signing
 from tests import factories as f
 from tests.support.queries import count_queries
 

@@ -9,11 +9,11 @@ from datetime import datetime
 import pytest
 from sqlalchemy.orm import Session
 
-from services.capacity import open_seats_from, open_seats_on
-from services.enrollments import join_waitlist, transfer_options
-from services.errors import ValidationError
-from services.makeups import makeup_options
-from services.passes import punch_options
+from services.classes.capacity import open_seats_from, open_seats_on
+from services.classes.enrollments import join_waitlist, transfer_options
+from services.kernel.errors import ValidationError
+from services.makeups.passes import punch_options
+from services.makeups.tokens import makeup_options
 from tests import factories as f
 from tests.support.seats import (
     DEC_3,

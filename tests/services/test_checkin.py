@@ -21,9 +21,7 @@ from data.models import (
     LedgerKind,
     Student,
 )
-from services import clock
-from services.access import Actor
-from services.checkin import (
+from services.desk.checkin import (
     INVALID_CODE,
     CheckInResult,
     check_in_by_code,
@@ -31,8 +29,10 @@ from services.checkin import (
     mark_all,
     mark_attendance,
 )
-from services.checkin_codes import student_checkin_code
-from services.errors import AccessDenied, DomainError, NotFound, ValidationError
+from services.desk.checkin_codes import student_checkin_code
+from services.kernel import clock
+from services.kernel.access import Actor
+from services.kernel.errors import AccessDenied, DomainError, NotFound, ValidationError
 from tests import factories as f
 from tests.support.queries import count_queries
 

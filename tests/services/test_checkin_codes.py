@@ -1,4 +1,5 @@
-"""Signed check-in codes and their QR images, and the signing they rely on (services.signing)."""
+"""Signed check-in codes and their QR images, and the signing they rely on
+(services.kernel.signing)."""
 
 from __future__ import annotations
 
@@ -12,15 +13,15 @@ import pytest
 from PIL import Image
 from sqlalchemy.orm import Session
 
-from services import signing
-from services.checkin_codes import (
+from services.desk.checkin_codes import (
     CodeClaim,
     checkin_qr_png,
     read_checkin_code,
     student_checkin_code,
 )
-from services.errors import FeatureDisabled, ValidationError
-from services.settings import update_settings
+from services.kernel import signing
+from services.kernel.errors import FeatureDisabled, ValidationError
+from services.kernel.settings import update_settings
 from tests import factories as f
 
 

@@ -11,12 +11,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from data.models import AuditEntry
-from services.calendar_feed import calendar_ics, student_calendar_url_token
-from services.checkin import INVALID_CODE, check_in_by_code
-from services.checkin_codes import CodeClaim, read_checkin_code, student_checkin_code
-from services.code_resets import reset_calendar_link, reset_checkin_code
-from services.errors import AccessDenied, FeatureDisabled, NotFound, ValidationError
-from services.settings import update_settings
+from services.classes.calendar_feed import calendar_ics, student_calendar_url_token
+from services.desk.checkin import INVALID_CODE, check_in_by_code
+from services.desk.checkin_codes import CodeClaim, read_checkin_code, student_checkin_code
+from services.families.code_resets import reset_calendar_link, reset_checkin_code
+from services.kernel.errors import AccessDenied, FeatureDisabled, NotFound, ValidationError
+from services.kernel.settings import update_settings
 from tests import factories as f
 
 

@@ -19,9 +19,7 @@ from data.models import (
     PhoneNumber,
     User,
 )
-from services import clock
-from services.access import Actor
-from services.contact_changes import (
+from services.families.contact_changes import (
     EMAIL_TAKEN,
     LOGIN_EMAIL_KEPT,
     LOGIN_EMAIL_STAYS,
@@ -43,8 +41,10 @@ from services.contact_changes import (
     update_email,
     update_phone,
 )
-from services.contact_validation import AddressInput
-from services.errors import AccessDenied, NotFound, ReauthenticationRequired, ValidationError
+from services.families.contact_validation import AddressInput
+from services.kernel import clock
+from services.kernel.access import Actor
+from services.kernel.errors import AccessDenied, NotFound, ReauthenticationRequired, ValidationError
 from tests import factories as f
 from tests.conftest import FIXED_NOW
 from tests.services import contact_helpers as h

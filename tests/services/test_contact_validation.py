@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.contact_validation import (
+from services.families.contact_validation import (
     AddressInput,
     clean_address,
     clean_email,
@@ -13,7 +13,7 @@ from services.contact_validation import (
     national_format,
     one_line,
 )
-from services.errors import ValidationError
+from services.kernel.errors import ValidationError
 
 VALID = "Enter a valid e-mail address, such as name@example.com."
 PHONE_HINT = "Write it like (201) 555-0123, or start with + and the country code"

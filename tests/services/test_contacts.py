@@ -7,7 +7,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from data.models import GuardianAccess
-from services.contacts import (
+from services.families.contacts import (
     AccountContacts,
     AddressView,
     EmailView,
@@ -15,7 +15,7 @@ from services.contacts import (
     PhoneView,
     account_contacts,
 )
-from services.errors import AccessDenied
+from services.kernel.errors import AccessDenied
 from tests import factories as f
 from tests.services import contact_helpers as h
 

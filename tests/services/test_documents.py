@@ -11,7 +11,7 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy.orm import Session
 
-from services.documents import (
+from services.billing.documents import (
     PLACEHOLDER,
     cjk_fallback_font,
     csv_amount,
@@ -24,7 +24,7 @@ from services.documents import (
     statement_pdf,
     year_end_pdf,
 )
-from services.statements import (
+from services.billing.statements import (
     ALL_LOCATIONS,
     DocumentHeader,
     LedgerReport,
@@ -35,7 +35,7 @@ from services.statements import (
     payment_receipt,
     year_end_statement,
 )
-from services.transactions_history import DateRange
+from services.billing.transactions_history import DateRange
 from tests import factories as f
 from tests.conftest import skip_or_fail
 
@@ -247,7 +247,7 @@ def test_chinese_japanese_and_korean_names_come_back_out_of_the_pdf() -> None:
 
 
 def test_documents_made_one_after_another_each_embed_their_own_characters() -> None:
-    """The parsed fonts are shared across documents (services.documents._parsed_font); the
+    """The parsed fonts are shared across documents (services.billing.documents._parsed_font); the
     glyphs each document uses are not: every file carries its own subset."""
     greek, cyrillic = ["Αθηνά Παπαδοπούλου"], ["Дмитрий Иванов"]
     first = pdf_text(statement_pdf(statement(greek, greek)))

@@ -10,9 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from data.models import Enrollment, EnrollmentStatus
-from services import clock
-from services.enrollments import drop_enrollment, join_waitlist, transfer_enrollment
-from services.errors import ValidationError
+from services.classes.enrollments import drop_enrollment, join_waitlist, transfer_enrollment
+from services.kernel import clock
+from services.kernel.errors import ValidationError
 from tests import factories as f
 from tests.support.seats import DEC_3, Gym, build_gym
 

@@ -33,11 +33,9 @@ from data.models import (
     Role,
     Student,
 )
-from services import clock
-from services.access import Actor
-from services.capacity import open_seats_from
-from services.ended_enrollments import finish_ended_enrollments
-from services.enrollments import (
+from services.classes.capacity import open_seats_from
+from services.classes.ended_enrollments import finish_ended_enrollments
+from services.classes.enrollments import (
     ALREADY_IN_CLASS,
     CLASS_FULL,
     ChangeOutcome,
@@ -50,7 +48,15 @@ from services.enrollments import (
     transfer_enrollment,
     transfer_options,
 )
-from services.errors import AccessDenied, DomainError, FeatureDisabled, NotFound, ValidationError
+from services.kernel import clock
+from services.kernel.access import Actor
+from services.kernel.errors import (
+    AccessDenied,
+    DomainError,
+    FeatureDisabled,
+    NotFound,
+    ValidationError,
+)
 from tests import factories as f
 from tests.support.queries import count_queries
 

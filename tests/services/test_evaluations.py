@@ -9,7 +9,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from data.models import EnrollmentStatus, EnrollmentType, Level, SkillStatus
-from services.evaluations import LevelProgress, SkillProgress, student_evaluations
+from services.classes.evaluations import LevelProgress, SkillProgress, student_evaluations
 from tests import factories as f
 from tests.support.queries import count_queries
 

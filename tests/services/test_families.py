@@ -19,16 +19,16 @@ from data.models import (
     Program,
     Role,
 )
-from services.access import Actor
-from services.errors import AccessDenied, ValidationError
-from services.families import (
+from services.billing.ledger import Balance
+from services.families.home import (
     ClassSummary,
     LocationOption,
     age_on,
     family_home,
     family_locations,
 )
-from services.ledger import Balance
+from services.kernel.access import Actor
+from services.kernel.errors import AccessDenied, ValidationError
 from tests import factories as f
 from tests.support.queries import count_queries
 

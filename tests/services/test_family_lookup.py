@@ -9,15 +9,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from data.models import LedgerEntry, LedgerKind, PhoneNumber, Role, StaffNote
-from services import clock
-from services.errors import AccessDenied, NotFound, ValidationError
-from services.family_lookup import (
+from services.billing.transactions_history import ledger_meta
+from services.desk.family_lookup import (
     add_staff_note,
     family_overview,
     search_families,
     staff_family_ledger,
 )
-from services.transactions_history import ledger_meta
+from services.kernel import clock
+from services.kernel.errors import AccessDenied, NotFound, ValidationError
 from tests import factories as f
 
 

@@ -19,12 +19,18 @@ from data.models import (
     Role,
     User,
 )
-from services import auth, clock
-from services.access import Actor
-from services.errors import AccessDenied, NotFound, ReauthenticationRequired, ValidationError
-from services.guardians import GuardianView, add_guardian, list_guardians, set_payment_permission
-from services.outbox import LINK_PLACEHOLDER
-from services.reauth import RECENT_SIGN_IN, reauthenticate
+from services.accounts import auth
+from services.accounts.reauth import RECENT_SIGN_IN, reauthenticate
+from services.families.guardians import (
+    GuardianView,
+    add_guardian,
+    list_guardians,
+    set_payment_permission,
+)
+from services.kernel import clock
+from services.kernel.access import Actor
+from services.kernel.errors import AccessDenied, NotFound, ReauthenticationRequired, ValidationError
+from services.kernel.outbox import LINK_PLACEHOLDER
 from tests import factories as f
 
 BASE = "http://localhost:8501"

@@ -21,17 +21,8 @@ from data.models import (
     Role,
     User,
 )
-from services import auth, clock
-from services.access import Actor
-from services.errors import (
-    AccessDenied,
-    AuthenticationError,
-    NotFound,
-    ReauthenticationRequired,
-    ValidationError,
-)
-from services.guardians import add_guardian
-from services.invitations import (
+from services.accounts import auth
+from services.accounts.invitations import (
     INVITATION_VALID,
     InvitationDetails,
     accept_invitation,
@@ -39,9 +30,19 @@ from services.invitations import (
     revoke_invitation,
     send_invitation,
 )
-from services.outbox import LINK_PLACEHOLDER
-from services.reauth import RECENT_SIGN_IN
-from services.secrets_util import token_hash
+from services.accounts.reauth import RECENT_SIGN_IN
+from services.families.guardians import add_guardian
+from services.kernel import clock
+from services.kernel.access import Actor
+from services.kernel.errors import (
+    AccessDenied,
+    AuthenticationError,
+    NotFound,
+    ReauthenticationRequired,
+    ValidationError,
+)
+from services.kernel.outbox import LINK_PLACEHOLDER
+from services.kernel.secrets_util import token_hash
 from tests import factories as f
 from tests.support.links import sent_token
 

@@ -11,9 +11,7 @@ from hypothesis import strategies as st
 from sqlalchemy.orm import Session
 
 from data.models import Family, LedgerEntry, LedgerKind, Location, Role
-from services.access import Actor
-from services.errors import NotFound, ValidationError
-from services.ledger import (
+from services.billing.ledger import (
     Balance,
     LedgerInconsistent,
     LedgerTotals,
@@ -21,6 +19,8 @@ from services.ledger import (
     family_balance,
     family_totals,
 )
+from services.kernel.access import Actor
+from services.kernel.errors import NotFound, ValidationError
 from tests import factories as f
 
 CHARGE, PAYMENT, REFUND, CREDIT, ADJUSTMENT = (

@@ -8,13 +8,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from data.models import AuditEntry, OutboxMessage, OutboxStatus, Role
-from services import clock
-from services.access import Actor
-from services.errors import AccessDenied, NotFound, ValidationError
-from services.invitations import invitation_details
-from services.link_mail import NothingToSend, create_fresh_link
-from services.outbox import LINK_PLACEHOLDER, MAX_ATTEMPTS, enqueue_email
-from services.password_reset import request_password_reset, reset_token_valid
+from services.accounts.invitations import invitation_details
+from services.accounts.password_reset import request_password_reset, reset_token_valid
+from services.kernel import clock
+from services.kernel.access import Actor
+from services.kernel.errors import AccessDenied, NotFound, ValidationError
+from services.kernel.outbox import LINK_PLACEHOLDER, MAX_ATTEMPTS, enqueue_email
+from services.messages.link_mail import NothingToSend, create_fresh_link
 from tests import factories as f
 from tests.support.links import invite_sam, outbox_texts, sent_token, working_tokens_in
 

@@ -25,9 +25,16 @@ from data.db import engine_for
 from data.models import OneTimeToken, OutboxMessage, OutboxStatus
 from routes.lifespan import lifespan
 from scripts import send_outbox
-from services import clock, mailer
-from services.invitations import invitation_details, revoke_invitation
-from services.mailer import (
+from services.accounts.invitations import invitation_details, revoke_invitation
+from services.accounts.password_reset import (
+    request_password_reset,
+    reset_password,
+    reset_token_valid,
+)
+from services.kernel import clock
+from services.kernel.outbox import LINK_PLACEHOLDER, enqueue_email
+from services.messages import mailer
+from services.messages.mailer import (
     DEFAULT_MAIL_FROM,
     LEASE,
     MAX_ATTEMPTS,
@@ -38,8 +45,6 @@ from services.mailer import (
     send_queued,
     smtp_config_from_env,
 )
-from services.outbox import LINK_PLACEHOLDER, enqueue_email
-from services.password_reset import request_password_reset, reset_password, reset_token_valid
 from tests import factories as f
 from tests.support.links import invite_sam
 

@@ -26,12 +26,14 @@ from data.models import (
     RequestKind,
     TokenState,
 )
-from services import clock
-from services.absences import report_absence_by_dates
-from services.access import Actor
-from services.capacity import open_seats_on
-from services.errors import AccessDenied, FeatureDisabled, NotFound, ValidationError
-from services.makeups import (
+from services.classes.capacity import open_seats_on
+from services.desk.request_decisions import decide_request
+from services.families.requests import family_requests
+from services.kernel import clock
+from services.kernel.access import Actor
+from services.kernel.errors import AccessDenied, FeatureDisabled, NotFound, ValidationError
+from services.makeups.absences import report_absence_by_dates
+from services.makeups.tokens import (
     MakeupOption,
     PastMakeup,
     TokenView,
@@ -44,8 +46,6 @@ from services.makeups import (
     request_makeup,
     student_tokens,
 )
-from services.request_decisions import decide_request
-from services.requests import family_requests
 from tests import factories as f
 from tests.support.queries import count_queries
 

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.errors import ValidationError
-from services.money import (
+from services.kernel.errors import ValidationError
+from services.kernel.money import (
     ENTER_AMOUNT,
     MAX_AMOUNT_CENTS,
     NOT_AN_AMOUNT,

@@ -11,8 +11,8 @@ from sqlalchemy import String, Text, select
 from sqlalchemy.orm import Session
 
 from data.models import Base
-from services import payment_attempts as pay
-from services import payment_methods
+from services.billing import payment_attempts as pay
+from services.billing import payment_methods
 from tests.services.payment_helpers import owing_family, request_key, save_card
 from tests.support.localstripe import (
     DECLINED_AT_CHARGE,

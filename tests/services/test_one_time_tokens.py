@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from data.config import public_base_url
-from services.errors import ValidationError
-from services.one_time_tokens import link, public_address
+from services.accounts.one_time_tokens import link, public_address
+from services.kernel.errors import ValidationError
 
 
 def test_public_base_url_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy.orm import Session
 
 from data.models import OutboxMessage, OutboxStatus, Role
-from services import clock
-from services.errors import AccessDenied, ValidationError
-from services.outbox import enqueue_email, list_outbox
+from services.kernel import clock
+from services.kernel.errors import AccessDenied, ValidationError
+from services.kernel.outbox import enqueue_email, list_outbox
 from tests import factories as f
 
 

@@ -11,10 +11,10 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from data.models import AuditEntry, GymClass, PassRedemption, PunchPass
-from services import clock
-from services.errors import DomainError, FeatureDisabled, NotFound, ValidationError
-from services.passes import PassView, family_passes, punch_options, redeem_punch
-from services.settings import update_settings
+from services.kernel import clock
+from services.kernel.errors import DomainError, FeatureDisabled, NotFound, ValidationError
+from services.kernel.settings import update_settings
+from services.makeups.passes import PassView, family_passes, punch_options, redeem_punch
 from tests import factories as f
 
 THURSDAY = date(2026, 11, 26)

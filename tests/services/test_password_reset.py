@@ -20,14 +20,9 @@ from data.models import (
     SignInThrottle,
     User,
 )
-from services import auth, clock
-from services.access import Actor
-from services.errors import AccessDenied, AuthenticationError, NotFound, ValidationError
-from services.guardians import add_guardian
-from services.invitations import revoke_invitation
-from services.link_mail import NothingToSend
-from services.outbox import LINK_PLACEHOLDER
-from services.password_reset import (
+from services.accounts import auth
+from services.accounts.invitations import revoke_invitation
+from services.accounts.password_reset import (
     RESEND_AFTER,
     RESET_VALID,
     request_password_reset,
@@ -35,7 +30,13 @@ from services.password_reset import (
     reset_token_valid,
     send_password_reset_for_guardian,
 )
-from services.secrets_util import token_hash
+from services.families.guardians import add_guardian
+from services.kernel import clock
+from services.kernel.access import Actor
+from services.kernel.errors import AccessDenied, AuthenticationError, NotFound, ValidationError
+from services.kernel.outbox import LINK_PLACEHOLDER
+from services.kernel.secrets_util import token_hash
+from services.messages.link_mail import NothingToSend
 from tests import factories as f
 from tests.support.links import sent_token
 from tests.support.queries import count_queries

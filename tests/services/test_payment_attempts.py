@@ -19,11 +19,12 @@ from data.models import (
     PaymentAttemptStatus,
     User,
 )
-from services import billing, clock
-from services import payment_attempts as pay
-from services.errors import AccessDenied, DomainError, NotFound, ValidationError
-from services.ledger import check_family_ledger, family_balance
-from services.payments import Gateway, StripeConfig, StripeGateway
+from services.billing import payment_attempts as pay
+from services.billing import summary as billing
+from services.billing.ledger import check_family_ledger, family_balance
+from services.billing.payments import Gateway, StripeConfig, StripeGateway
+from services.kernel import clock
+from services.kernel.errors import AccessDenied, DomainError, NotFound, ValidationError
 from tests import factories as f
 from tests.services.payment_helpers import owing_family, request_key, save_card
 from tests.support.localstripe import (

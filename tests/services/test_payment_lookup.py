@@ -13,10 +13,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from data.models import AuditEntry, LedgerEntry, OutboxMessage, PaymentAttempt, PaymentAttemptStatus
-from services import clock
-from services import payment_attempts as pay
-from services.payment_lookup import LOST_AFTER, LOST_CODE, look_up_intent
-from services.payments import StripeConfig, StripeGateway
+from services.billing import payment_attempts as pay
+from services.billing.payment_lookup import LOST_AFTER, LOST_CODE, look_up_intent
+from services.billing.payments import StripeConfig, StripeGateway
+from services.kernel import clock
 from tests.services.payment_helpers import owing_family, request_key, save_card
 from tests.support.localstripe import (
     PUBLISHABLE_KEY,

@@ -9,9 +9,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from data.models import AuditEntry, Guardian, PaymentMethod
-from services import payment_methods as pm
-from services.errors import AccessDenied, FeatureDisabled, NotFound, ValidationError
-from services.payments import Gateway
+from services.billing import payment_methods as pm
+from services.billing.payments import Gateway
+from services.kernel.errors import AccessDenied, FeatureDisabled, NotFound, ValidationError
 from tests import factories as f
 from tests.services.payment_helpers import owing_family, save_card
 from tests.support.localstripe import DECLINED_AT_SAVE, NEEDS_AUTHENTICATION, VISA, LocalStripe

@@ -16,8 +16,9 @@ from sqlalchemy.orm import Session
 
 from data.db import make_engine
 from data.models import SignInSession
-from services import auth, clock
-from services.settings import get_settings, update_settings
+from services.accounts import auth
+from services.kernel import clock
+from services.kernel.settings import get_settings, update_settings
 from tests import factories as f
 from tests.support.sqlite_locks import short_busy_timeout, write_lock_held
 
@@ -102,7 +103,7 @@ def test_a_locked_database_delays_the_idle_timer_but_not_the_page(
             with (
                 write_lock_held(tmp_path / "locked.db"),
                 clock.frozen_at(later),
-                caplog.at_level(logging.WARNING, "services.auth"),
+                caplog.at_level(logging.WARNING, "services.accounts.auth"),
             ):
                 actor = auth.actor_for_session(db, session_id)
             assert actor.is_admin

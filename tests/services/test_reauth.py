@@ -10,15 +10,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from data.models import AuditEntry, Role, SignInSession, SignInThrottle
-from services import auth, clock
-from services.errors import AuthenticationError, ReauthenticationRequired
-from services.reauth import (
+from services.accounts import auth
+from services.accounts.reauth import (
     RECENT_SIGN_IN,
     needs_reauthentication,
     reauthenticate,
     require_recent_sign_in,
 )
-from services.secrets_util import token_hash
+from services.kernel import clock
+from services.kernel.errors import AuthenticationError, ReauthenticationRequired
+from services.kernel.secrets_util import token_hash
 from tests import factories as f
 
 

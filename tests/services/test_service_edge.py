@@ -10,8 +10,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.orm import Session
 
-from services import contact_changes, lookups, payment_attempts
-from services.errors import NotFound, ValidationError
+from services.billing import payment_attempts
+from services.families import contact_changes
+from services.kernel import lookups
+from services.kernel.errors import NotFound, ValidationError
 from tests.services.service_edge import (
     OfflineGateway,
     World,

@@ -7,8 +7,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from data.models import AuditEntry, PortalSetting, Role
-from services.errors import AccessDenied, ValidationError
-from services.settings import DEFAULTS, SETTING_NAMES, get_settings, setting_info, update_settings
+from services.kernel.errors import AccessDenied, ValidationError
+from services.kernel.settings import (
+    DEFAULTS,
+    SETTING_NAMES,
+    get_settings,
+    setting_info,
+    update_settings,
+)
 from tests import factories as f
 
 

@@ -7,9 +7,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from data.models import Role, User
-from services import auth
-from services.errors import ValidationError
-from services.staff_accounts import bootstrap_admin
+from services.accounts import auth
+from services.accounts.staff_accounts import bootstrap_admin
+from services.kernel.errors import ValidationError
 from tests import factories as f
 
 

@@ -20,15 +20,10 @@ from data.models import (
     Role,
     Student,
 )
-from services.access import Actor
-from services.errors import AccessDenied, NotFound, ValidationError
-from services.staff_home import (
-    AttendanceRate,
-    LocationDay,
-    RosterLine,
-    staff_home,
-    todays_classes,
-)
+from services.classes.attendance_rate import AttendanceRate
+from services.desk.staff_home import LocationDay, RosterLine, staff_home, todays_classes
+from services.kernel.access import Actor
+from services.kernel.errors import AccessDenied, NotFound, ValidationError
 from tests import factories as f
 from tests.support.queries import count_queries
 

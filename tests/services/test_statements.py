@@ -9,10 +9,8 @@ import pytest
 from sqlalchemy.orm import Session
 
 from data.models import LedgerKind, Location
-from services.access import Actor
-from services.errors import FeatureDisabled, NotFound, ValidationError
-from services.ledger import LedgerInconsistent, family_balance
-from services.statements import (
+from services.billing.ledger import LedgerInconsistent, family_balance
+from services.billing.statements import (
     ALL_LOCATIONS,
     FAMILY_ACCOUNT,
     combined_statement,
@@ -21,7 +19,9 @@ from services.statements import (
     payment_receipt,
     year_end_statement,
 )
-from services.transactions_history import DateRange
+from services.billing.transactions_history import DateRange
+from services.kernel.access import Actor
+from services.kernel.errors import FeatureDisabled, NotFound, ValidationError
 from tests import factories as f
 
 CHARGE, PAYMENT, REFUND, CREDIT = (

@@ -9,16 +9,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from data.models import AuditEntry, LedgerKind, Student
-from services.errors import NotFound, ValidationError
-from services.students import (
+from services.families.students import (
     StudentCard,
     StudentInput,
     add_student,
     family_students,
-    family_timezone,
-    student_in_reach,
     update_student,
 )
+from services.kernel.errors import NotFound, ValidationError
+from services.kernel.reach import family_timezone, student_in_reach
 from tests import factories as f
 
 TODAY = date(2026, 11, 24)  # in Chicago

@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 
 from data.db import make_engine
 from data.models import PhoneNumber
-from services import contact_changes
-from services.errors import Busy, ValidationError
-from services.transactions import write_transaction
+from services.families import contact_changes
+from services.kernel.errors import Busy, ValidationError
+from services.kernel.transactions import write_transaction
 from tests import factories as f
 from tests.conftest import _truncate_all, skip_or_fail
 from tests.support.sqlite_locks import short_busy_timeout, write_lock_held

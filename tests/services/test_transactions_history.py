@@ -10,10 +10,8 @@ import pytest
 from sqlalchemy.orm import Session
 
 from data.models import LedgerKind
-from services.errors import NotFound, ValidationError
-from services.ledger import family_balance
-from services.settings import DEFAULTS
-from services.transactions_history import (
+from services.billing.ledger import family_balance
+from services.billing.transactions_history import (
     LEDGER_COLUMNS,
     LEDGER_FILTERS,
     DateRange,
@@ -23,6 +21,8 @@ from services.transactions_history import (
     only_kind,
     with_running_balance,
 )
+from services.kernel.errors import NotFound, ValidationError
+from services.kernel.settings import DEFAULTS
 from tests import factories as f
 from tests.support.queries import count_queries
 

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.errors import NotFound, ValidationError
-from services.validation import MAX_ID, require_id, require_int, require_text
+from services.kernel.errors import NotFound, ValidationError
+from services.kernel.validation import MAX_ID, require_id, require_int, require_text
 
 
 @given(st.integers(min_value=1, max_value=MAX_ID))

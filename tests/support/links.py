@@ -1,6 +1,6 @@
 """The link a reset or invitation e-mail carries, as the sender makes it when it sends.
 
-The outbox keeps no link (services.link_mail); tests that follow a link ask for it the way
+The outbox keeps no link (services.messages.link_mail); tests that follow a link ask for it the way
 the sender does: mint it for the newest message of that kind to the address, and commit."""
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from data.models import AuditEntry, OneTimeTokenPurpose, OutboxMessage
-from services import one_time_tokens
-from services.access import Actor
-from services.guardians import add_guardian
-from services.link_mail import mint_link
+from services.accounts import one_time_tokens
+from services.families.guardians import add_guardian
+from services.kernel.access import Actor
+from services.messages.link_mail import mint_link
 from tests import factories
 
 

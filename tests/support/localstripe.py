@@ -22,7 +22,7 @@ from typing import Any
 
 import requests
 
-from services.payments import StripeConfig, StripeGateway
+from services.billing.payments import StripeConfig, StripeGateway
 from tests.support.postgres import free_port
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -27,13 +27,13 @@ from data.models import (
     RequestKind,
     Student,
 )
-from services import clock
-from services.access import Actor
-from services.enrollments import transfer_enrollment
-from services.errors import DomainError
-from services.makeups import book_makeup
-from services.passes import redeem_punch
-from services.request_decisions import decide_request
+from services.classes.enrollments import transfer_enrollment
+from services.desk.request_decisions import decide_request
+from services.kernel import clock
+from services.kernel.access import Actor
+from services.kernel.errors import DomainError
+from services.makeups.passes import redeem_punch
+from services.makeups.tokens import book_makeup
 from tests import factories as f
 
 THURSDAY = 3
@@ -99,7 +99,7 @@ def build_gym(db: Session) -> Gym:
 
 
 def in_class_on(db: Session, cls: GymClass, day: date) -> int:
-    """Students at the meeting, counted independently of services.capacity."""
+    """Students at the meeting, counted independently of services.classes.capacity."""
     db.expire_all()
     places = db.scalar(
         select(func.count())

@@ -6,11 +6,11 @@ Failed sign-ins were counted per e-mail address only, so anyone could lock a par
 typing their address with wrong passwords. Rows are now kept per address and client (keyed
 by a hash of both, with the address's hash in `account_hash` so a password reset lifts them
 all) and per address, where `window_started_at` starts the hour a larger ceiling counts in
-(services/sign_in_throttle.py). Both columns are nullable: existing rows are per-address
+(services/accounts/sign_in_throttle.py). Both columns are nullable: existing rows are per-address
 rows whose window starts again at their next failure.
 
 Outbox (issue 13, items 8 and 11): reset and invitation e-mails no longer keep their link;
-the sender creates it when it sends (services/link_mail.py). The links already stored in
+the sender creates it when it sends (services/messages/link_mail.py). The links already stored in
 bodies are replaced by the placeholder, so no usable token stays in the table: a queued one
 gets a fresh link when sent; a sent one keeps working in the addressee's mailbox until it
 expires. An index on (to_address, kind, created_at) serves the reset form's repeat check
@@ -39,7 +39,7 @@ depends_on: Union[str, Sequence[str], None] = None
 
 
 LINK = re.compile(r"https?://\S+?[?&](?:reset|invitation)=[A-Za-z0-9_-]+")
-PLACEHOLDER = "[link created when sent]"  # services.outbox.LINK_PLACEHOLDER at this revision
+PLACEHOLDER = "[link created when sent]"  # services.kernel.outbox.LINK_PLACEHOLDER at this revision
 
 
 def upgrade() -> None:

@@ -1,0 +1,161 @@
+"""Stripe webhook events: verified, recorded once by event id, applied idempotently.
+
+Handled: `payment_intent.succeeded`, `payment_intent.payment_failed`,
+`payment_intent.canceled` (through the same fulfilment as the page and the reconciler), and
+refunds: `charge.refunded` (a charge with its refunds) and `refund.created` / `refund.updated`
+/ `charge.refund.updated` (one refund). Each refund becomes one refund ledger entry, keyed by
+the refund id, so a repeated event or a second event for the same refund records nothing more.
+Other event types are recorded and ignored.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from data.models import GatewayEvent, LedgerEntry, LedgerKind, PaymentAttempt
+from services.billing.payment_attempts import fulfil_payment_intent
+from services.billing.payments import Gateway, GatewayError, IntentState, RefundInfo
+from services.billing.summary import lock_family
+from services.kernel import audit, clock
+from services.kernel.transactions import write_transaction
+
+log = logging.getLogger(__name__)
+
+INTENT_EVENTS = {
+    "payment_intent.succeeded",
+    "payment_intent.payment_failed",
+    "payment_intent.canceled",
+}
+REFUND_EVENTS = {"refund.created", "refund.updated", "charge.refund.updated"}
+
+
+@dataclass(frozen=True)
+class EventResult:
+    event_id: str
+    type: str
+    outcome: str  # applied, duplicate, ignored
+
+
+def handle_stripe_webhook(
+    db: Session, gateway: Gateway, payload: bytes, signature: str
+) -> EventResult:
+    """Verify the signature (GatewayRejected if bad), then apply the event at most once."""
+    event = gateway.verify_event(payload, signature)
+    event_id = str(event.get("id") or "")
+    event_type = str(event.get("type") or "")
+    if not event_id:
+        return EventResult("", event_type, "ignored")
+    done = db.scalar(select(GatewayEvent.processed_at).where(GatewayEvent.event_id == event_id))
+    if done is not None:
+        return EventResult(event_id, event_type, "duplicate")
+    obj = (event.get("data") or {}).get("object") or {}
+    if event_type in INTENT_EVENTS:
+        fulfil_payment_intent(db, _intent_from_event(obj))
+        outcome = "applied"
+    elif event_type == "charge.refunded":
+        for refund in (obj.get("refunds") or {}).get("data") or []:
+            record_refund(db, gateway, _refund_from_object(refund, obj))
+        outcome = "applied"
+    elif event_type in REFUND_EVENTS:
+        record_refund(db, gateway, _refund_from_object(obj, None))
+        outcome = "applied"
+    else:
+        outcome = "ignored"
+    _mark_processed(db, event_id, event_type)
+    return EventResult(event_id, event_type, outcome)
+
+
+def record_refund(db: Session, gateway: Gateway, refund: RefundInfo) -> str:
+    """One refund ledger entry per succeeded refund of one of our payments. Idempotent.
+
+    Stripe refuses refunds beyond the payment, so amounts are taken as Stripe reports them."""
+    if refund.status != "succeeded" or refund.amount_cents <= 0:
+        return "ignored"
+    intent_id = refund.payment_intent_id
+    if intent_id is None and refund.charge_id:
+        try:
+            intent_id = gateway.retrieve_charge_intent(refund.charge_id)
+        except GatewayError:
+            log.warning("refund %s: charge lookup failed; will apply on retry", refund.id)
+            raise
+    attempt = db.scalar(select(PaymentAttempt).where(PaymentAttempt.gateway_intent_id == intent_id))
+    if attempt is None:
+        return "unknown"
+    with write_transaction(db):
+        lock_family(db, attempt.family_id)
+        exists = db.scalar(
+            select(LedgerEntry.id).where(
+                LedgerEntry.kind == LedgerKind.REFUND, LedgerEntry.external_ref == refund.id
+            )
+        )
+        if exists is not None:
+            return "duplicate"
+        db.add(
+            LedgerEntry(
+                family_id=attempt.family_id,
+                location_id=attempt.location_id,
+                kind=LedgerKind.REFUND,
+                is_debit=True,
+                amount_cents=refund.amount_cents,
+                description=f"Refund of online payment {intent_id}",
+                posted_at=clock.now(),
+                external_ref=refund.id,
+            )
+        )
+        audit.record(
+            db,
+            None,
+            "payment.refunded",
+            entity="payment_attempt",
+            entity_id=attempt.id,
+            family_id=attempt.family_id,
+            details={"refund": refund.id, "amount_cents": refund.amount_cents},
+        )
+    return "recorded"
+
+
+def _mark_processed(db: Session, event_id: str, event_type: str) -> None:
+    now = clock.now()
+    with write_transaction(db, conflict="duplicate event"):
+        updated = db.execute(
+            update(GatewayEvent).where(GatewayEvent.event_id == event_id).values(processed_at=now)
+        ).rowcount
+        if not updated:
+            db.add(
+                GatewayEvent(
+                    event_id=event_id, type=event_type[:100], received_at=now, processed_at=now
+                )
+            )
+
+
+def _intent_from_event(obj: dict[str, Any]) -> IntentState:
+    error = obj.get("last_payment_error") or {}
+    return IntentState(
+        id=str(obj.get("id") or ""),
+        status=str(obj.get("status") or ""),
+        amount_cents=int(obj.get("amount") or 0),
+        currency=str(obj.get("currency") or ""),
+        error_code=str(error.get("decline_code") or error.get("code") or ""),
+        error_message=str(error.get("message") or ""),
+    )
+
+
+def _refund_from_object(obj: dict[str, Any], charge: dict[str, Any] | None) -> RefundInfo:
+    def _id(value: Any) -> str | None:
+        if isinstance(value, dict):
+            value = value.get("id")
+        return str(value) if value else None
+
+    return RefundInfo(
+        id=str(obj.get("id") or ""),
+        amount_cents=int(obj.get("amount") or 0),
+        status=str(obj.get("status") or ""),
+        payment_intent_id=_id(obj.get("payment_intent"))
+        or (_id(charge.get("payment_intent")) if charge else None),
+        charge_id=_id(obj.get("charge")) or (_id(charge.get("id")) if charge else None),
+    )

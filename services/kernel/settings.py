@@ -1,0 +1,201 @@
+"""Portal settings: every "(if enabled)" of the product, typed, with defaults, read in one place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from data.db import begin_write
+from data.models import PortalSetting
+from services.kernel import audit, clock
+from services.kernel.access import Actor, require_admin
+from services.kernel.errors import ValidationError
+
+
+@dataclass(frozen=True)
+class SettingInfo:
+    group: str
+    label: str
+    help: str
+
+
+def _setting(default: Any, group: str, label: str, help: str) -> Any:
+    return field(default=default, metadata={"info": SettingInfo(group, label, help)})
+
+
+@dataclass(frozen=True)
+class PortalSettings:
+    """The business's choices. Stored values override these defaults key by key."""
+
+    # Business details (statements, receipts, year-end statements)
+    business_name: str = _setting(
+        "Cartwheel Gym", "Business", "Business name", "Shown on statements and e-mails."
+    )
+    business_address: str = _setting(
+        "", "Business", "Business address", "Printed on statements and receipts."
+    )
+    business_tax_id: str = _setting(
+        "", "Business", "Tax id", "Printed on year-end statements (tax / FSA / dependent care)."
+    )
+    default_phone_region: str = _setting(
+        "US", "Business", "Default phone region", "Country assumed for phone numbers (ISO code)."
+    )
+    currency: str = _setting("usd", "Financial", "Currency", "Three-letter currency code.")
+    # Class registration
+    allow_cancel_waitlist: bool = _setting(
+        True,
+        "Class registration",
+        "Allow cancel waitlist",
+        "Parents may take a student off a class waitlist.",
+    )
+    allow_drop: bool = _setting(
+        True, "Class registration", "Allow drop", "Parents may drop a student from a class."
+    )
+    allow_transfer: bool = _setting(
+        True,
+        "Class registration",
+        "Allow transfer",
+        "Parents may move a student to another class of the same program.",
+    )
+    requests_need_approval: bool = _setting(
+        True,
+        "Class registration",
+        "Drops and transfers wait for staff",
+        "When on, a drop or transfer becomes a request that staff approve; "
+        "when off, it applies at once.",
+    )
+    # Makeups
+    makeup_tokens_enabled: bool = _setting(
+        True,
+        "Makeups",
+        "Makeup tokens",
+        "Absences reported in time earn a token that books a makeup class.",
+    )
+    makeup_requests_enabled: bool = _setting(
+        False,
+        "Makeups",
+        "Allow visitors to request a makeup enrollment",
+        "When tokens are off, parents may ask staff for a makeup class.",
+    )
+    makeup_token_expiry_days: int = _setting(
+        60, "Makeups", "Token expiry (days)", "How long a makeup token can be used."
+    )
+    makeup_notice_hours: int = _setting(
+        24,
+        "Makeups",
+        "Notice needed (hours)",
+        "An absence reported at least this long before class earns a token.",
+    )
+    makeup_booking_window_days: int = _setting(
+        30, "Makeups", "Booking window (days)", "How far ahead a makeup can be booked."
+    )
+    # Absences
+    future_absences_enabled: bool = _setting(
+        True, "Absences", "Future absences", "Parents may report absences ahead of time."
+    )
+    # QR codes
+    qr_codes_enabled: bool = _setting(
+        True, "QR codes", "Student QR codes", "Parents see a check-in QR code per student."
+    )
+    # Punch passes
+    punch_passes_enabled: bool = _setting(
+        True, "Punch passes", "Show punch passes", "Parents see their punch passes."
+    )
+    punch_pass_redemption_enabled: bool = _setting(
+        False,
+        "Punch passes",
+        "Punch-pass redemption in the portal",
+        "Parents may use a punch for a class themselves.",
+    )
+    # Financial
+    echecks_enabled: bool = _setting(
+        False, "Financial", "eChecks", "Parents may save bank accounts (where the gateway can)."
+    )
+    full_ledger_history: bool = _setting(
+        False,
+        "Financial",
+        "Show full ledger history, not just the last 30-day history",
+        "Parents pick any date range for ledgers and statements.",
+    )
+    require_recurring_authorized_method: bool = _setting(
+        False,
+        "Financial",
+        "Require saved payment method authorized for recurring billing",
+        "Parents cannot delete methods or turn off recurring billing.",
+    )
+    max_payment_cents: int = _setting(
+        500_000,
+        "Financial",
+        "Largest online payment (cents)",
+        "The most a parent can pay in one online payment.",
+    )
+
+
+DEFAULTS = PortalSettings()
+SETTING_NAMES = tuple(f.name for f in fields(PortalSettings))
+
+
+def setting_info(name: str) -> SettingInfo:
+    return next(f.metadata["info"] for f in fields(PortalSettings) if f.name == name)
+
+
+def get_settings(db: Session) -> PortalSettings:
+    """The portal settings in force. Readable by anyone signed in (they shape what pages show)."""
+    stored = {row.key: row.value for row in db.scalars(select(PortalSetting))}
+    known = {name: _coerce(name, stored[name]) for name in SETTING_NAMES if name in stored}
+    return replace(DEFAULTS, **known)
+
+
+def _coerce(name: str, value: Any) -> Any:
+    expected = type(getattr(DEFAULTS, name))
+    if expected is bool:
+        if not isinstance(value, bool):
+            raise ValidationError(f"{setting_info(name).label} must be on or off.")
+        return value
+    if expected is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValidationError(f"{setting_info(name).label} must be a whole number.")
+        if value < 0:
+            raise ValidationError(f"{setting_info(name).label} cannot be negative.")
+        return value
+    if not isinstance(value, str) or len(value) > 500:
+        raise ValidationError(f"{setting_info(name).label} must be text of at most 500 characters.")
+    return value.strip()
+
+
+def update_settings(db: Session, actor: Actor, changes: dict[str, Any]) -> PortalSettings:
+    """Admin only: store changed values (validated all first, so a bad one changes nothing)."""
+    require_admin(actor)
+    unknown = sorted(set(changes) - set(SETTING_NAMES))
+    if unknown:
+        raise ValidationError(f"Unknown setting: {', '.join(unknown)}.")
+    clean = {name: _coerce(name, value) for name, value in changes.items()}
+    begin_write(db)  # reads, then writes: take SQLite's write lock first (data/db.py)
+    current = get_settings(db)
+    moment = clock.now()
+    for name, value in clean.items():
+        old = getattr(current, name)
+        if old == value:
+            continue
+        row = db.get(PortalSetting, name)
+        if row is None:
+            db.add(
+                PortalSetting(
+                    key=name, value=value, updated_at=moment, updated_by_user_id=actor.user_id
+                )
+            )
+        else:
+            row.value, row.updated_at, row.updated_by_user_id = value, moment, actor.user_id
+        audit.record(
+            db,
+            actor,
+            "setting.changed",
+            entity="setting",
+            entity_id=name,
+            details={"old": old, "new": value},
+        )
+    db.commit()
+    return get_settings(db)
