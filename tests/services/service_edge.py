@@ -49,7 +49,7 @@ INTERNAL = frozenset(
         "enrollments.apply_drop_request",
         "enrollments.apply_transfer_request",
         "invitations.invite",  # takes a Guardian row; reached via send_invitation
-        "makeups.apply_makeup_request",
+        "tokens.apply_makeup_request",
         "requests.add_event",
         "requests.open_request",
     }
@@ -103,13 +103,17 @@ class EdgeFunction:
 
 def edge_functions() -> Iterator[EdgeFunction]:
     """Every public services.* function that takes (db, actor, ...), and WITHOUT_ACTOR."""
-    for info in sorted(pkgutil.iter_modules(services.__path__), key=lambda m: m.name):
-        module = importlib.import_module(f"services.{info.name}")
+    found = pkgutil.walk_packages(services.__path__, "services.")
+    modules = sorted(info.name for info in found if not info.ispkg)
+    stems = [name.rsplit(".", 1)[1] for name in modules]
+    assert len(set(stems)) == len(stems), "two service modules share a name"
+    for module_name, stem in zip(modules, stems, strict=True):
+        module = importlib.import_module(module_name)
         for name, func in inspect.getmembers(module, inspect.isfunction):
             if name.startswith("_") or func.__module__ != module.__name__:
                 continue
             params = list(inspect.signature(func).parameters)
-            qualified = f"{info.name}.{name}"
+            qualified = f"{stem}.{name}"
             takes_actor = params[:2] == ["db", "actor"]
             if (takes_actor and qualified not in INTERNAL) or qualified in WITHOUT_ACTOR:
                 yield EdgeFunction(qualified, func, takes_actor=takes_actor)
