@@ -28,6 +28,7 @@ from services.accounts.auth import ABSOLUTE_TIMEOUT, LAST_SEEN_RESOLUTION
 from services.kernel.secrets_util import token_hash
 from tests import factories as f
 from tests.browser.conftest import start_app
+from tests.support.event_loops import run_in_own_loop
 
 SESSIONS = 50
 SECONDS = 20.0
@@ -117,7 +118,9 @@ def test_fifty_sessions_clicking_at_once_see_no_errors(
     try:
         server = Server(process, int(app_url.rsplit(":", 1)[1]), log, 0.0)
         pushed = started - 2 * LAST_SEEN_RESOLUTION
-        runs, errors, session_writes = asyncio.run(_load(server, cookies, url, pushed))
+        runs, errors, session_writes = run_in_own_loop(
+            lambda: _load(server, cookies, url, pushed), timeout=180
+        )
     finally:
         process.terminate()
         process.wait(timeout=20)

@@ -46,6 +46,7 @@ from services.messages.mailer import (
     smtp_config_from_env,
 )
 from tests import factories as f
+from tests.support.event_loops import run_in_own_loop
 from tests.support.links import invite_sam
 
 REFUSED = "refused@example.com"
@@ -370,15 +371,6 @@ def _wait_until(condition, seconds: float = 10.0) -> bool:
     return False
 
 
-def _run_async(coroutine_function):  # type: ignore[no-untyped-def]
-    """asyncio.run in its own thread: Playwright's session-wide browser (tests/browser) keeps
-    an event loop running in the main thread when the whole suite runs."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(lambda: asyncio.run(coroutine_function())).result(timeout=60)
-
-
 def test_the_server_lifespan_runs_a_sender_only_when_smtp_is_configured(
     db: Session, db_url: str, smtp: SmtpServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -390,7 +382,7 @@ def test_the_server_lifespan_runs_a_sender_only_when_smtp_is_configured(
         async with lifespan(None):
             await asyncio.sleep(0.2)
 
-    _run_async(serve_once)
+    run_in_own_loop(serve_once, timeout=60)
     assert mailer.start_background_sender() is None
     assert _row(db, message_id).status is OutboxStatus.QUEUED
 
@@ -403,7 +395,7 @@ def test_the_server_lifespan_runs_a_sender_only_when_smtp_is_configured(
             return await asyncio.to_thread(lambda: _wait_until(lambda: smtp.inbox.received))
 
     try:
-        assert _run_async(serve_until_sent)
+        assert run_in_own_loop(serve_until_sent, timeout=60)
     finally:
         engine_for(db_url).dispose()
     assert _row(db, message_id).status is OutboxStatus.SENT
