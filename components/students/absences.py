@@ -16,14 +16,10 @@ from services.classes.enrollments import student_enrollments
 from services.families.students import StudentCard
 from services.kernel.access import Actor
 from services.kernel.settings import PortalSettings
-from services.makeups.absences import (
-    AbsenceOutcome,
-    AbsenceView,
-    cancel_absence,
-    future_absences,
-    report_absence_by_dates,
-)
+from services.makeups.absence_marking import AbsenceOutcome
 from services.makeups.absences_by_class import report_absence_by_enrollment
+from services.makeups.absences_by_dates import report_absence_by_dates
+from services.makeups.scheduled_absences import AbsenceView, cancel_absence, future_absences
 
 NEW_TOKEN_KEY = "students.new_token"  # noqa: S105 (a session-state key)
 CANCEL_PANEL = "students.absence_cancel"

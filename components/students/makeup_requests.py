@@ -11,7 +11,8 @@ from data.db import session_scope
 from services.classes.enrollments import EnrollmentView, student_enrollments
 from services.families.students import StudentCard
 from services.kernel.access import Actor
-from services.makeups.tokens import makeup_request_options, past_makeups, request_makeup
+from services.makeups.makeup_requests import makeup_request_options, request_makeup
+from services.makeups.past_makeups import past_makeups
 
 
 def render_makeup_requests(actor: Actor, student: StudentCard) -> None:

@@ -14,14 +14,9 @@ from data.db import session_scope
 from services.families.students import StudentCard
 from services.kernel.access import Actor
 from services.kernel.settings import PortalSettings
-from services.makeups.tokens import (
-    MakeupOption,
-    TokenView,
-    book_makeup,
-    cancel_makeup,
-    makeup_options,
-    student_tokens,
-)
+from services.makeups.makeup_meetings import MakeupOption
+from services.makeups.makeup_visits import book_makeup, cancel_makeup, makeup_options
+from services.makeups.tokens import TokenView, student_tokens
 
 PANEL = "students.makeup_panel"
 

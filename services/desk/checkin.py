@@ -57,7 +57,7 @@ from services.kernel.schedule import (
 )
 from services.kernel.transactions import write_transaction
 from services.kernel.validation import require_id
-from services.makeups.absences import clock_time, require_day, short_day
+from services.makeups.wording import clock_time, require_day, short_day
 
 EARLY_CHECKIN = timedelta(minutes=30)
 NEXT_MEETING_HORIZON = timedelta(days=28)

@@ -47,8 +47,8 @@ from services.kernel.access import Actor, require_guardian, require_location, re
 from services.kernel.errors import NotFound, ValidationError
 from services.kernel.transactions import write_transaction
 from services.kernel.validation import require_id
-from services.makeups.absences import apply_absence_request
-from services.makeups.tokens import apply_makeup_request
+from services.makeups.absence_requests import apply_absence_request
+from services.makeups.makeup_requests import apply_makeup_request
 
 Applier = Callable[[Session, Actor, ParentRequest], None]
 

@@ -23,16 +23,10 @@ from services.kernel.reach import student_in_reach
 from services.kernel.settings import get_settings
 from services.kernel.transactions import write_transaction
 from services.kernel.validation import require_id
-from services.makeups.absences import (
-    JUST_MARKED,
-    AbsenceOutcome,
-    _enrollment_rows,
-    _mark,
-    _meeting_on,
-    _require_absences,
-    require_day,
-    short_day,
-)
+from services.makeups.absence_marking import AbsenceOutcome, _mark
+from services.makeups.absence_meetings import _enrollment_rows, _meeting_on
+from services.makeups.absences_by_dates import JUST_MARKED, _require_absences
+from services.makeups.wording import require_day, short_day
 
 MAX_ENROLLMENTS = 20
 

@@ -42,14 +42,14 @@ from tests import factories as f
 # Public and taking an actor, but only other services call them, with values they made.
 INTERNAL = frozenset(
     {
-        "absences.apply_absence_request",  # a request row staff approved
-        "absences.class_record_in_reach",  # takes a model class; reached via cancel_absence
+        "absence_requests.apply_absence_request",  # a request row staff approved
         "audit.record",
+        "class_records.class_record_in_reach",  # takes a model class; reached via cancel_absence
         "enrollments.apply_cancel_waitlist_request",
         "enrollments.apply_drop_request",
         "enrollments.apply_transfer_request",
         "invitations.invite",  # takes a Guardian row; reached via send_invitation
-        "tokens.apply_makeup_request",
+        "makeup_requests.apply_makeup_request",
         "requests.add_event",
         "requests.open_request",
     }

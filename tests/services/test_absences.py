@@ -29,14 +29,11 @@ from services.desk.request_decisions import decide_request
 from services.families.requests import family_requests
 from services.kernel import clock
 from services.kernel.errors import AccessDenied, FeatureDisabled, NotFound, ValidationError
-from services.makeups.absences import (
-    AbsenceOutcome,
-    apply_absence_request,
-    cancel_absence,
-    future_absences,
-    report_absence_by_dates,
-)
+from services.makeups.absence_marking import AbsenceOutcome
+from services.makeups.absence_requests import apply_absence_request
 from services.makeups.absences_by_class import report_absence_by_enrollment
+from services.makeups.absences_by_dates import report_absence_by_dates
+from services.makeups.scheduled_absences import cancel_absence, future_absences
 from tests import factories as f
 from tests.services.test_makeups import hidden, race, refuses_forged, strangers
 from tests.support.queries import count_queries

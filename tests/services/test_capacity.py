@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 from services.classes.capacity import open_seats_from, open_seats_on
 from services.classes.enrollments import join_waitlist, transfer_options
 from services.kernel.errors import ValidationError
+from services.makeups.makeup_visits import makeup_options
 from services.makeups.passes import punch_options
-from services.makeups.tokens import makeup_options
 from tests import factories as f
 from tests.support.seats import (
     DEC_3,

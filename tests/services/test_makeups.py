@@ -32,20 +32,16 @@ from services.families.requests import family_requests
 from services.kernel import clock
 from services.kernel.access import Actor
 from services.kernel.errors import AccessDenied, FeatureDisabled, NotFound, ValidationError
-from services.makeups.absences import report_absence_by_dates
-from services.makeups.tokens import (
-    MakeupOption,
-    PastMakeup,
-    TokenView,
+from services.makeups.absences_by_dates import report_absence_by_dates
+from services.makeups.makeup_meetings import MakeupOption
+from services.makeups.makeup_requests import (
     apply_makeup_request,
-    book_makeup,
-    cancel_makeup,
-    makeup_options,
     makeup_request_options,
-    past_makeups,
     request_makeup,
-    student_tokens,
 )
+from services.makeups.makeup_visits import book_makeup, cancel_makeup, makeup_options
+from services.makeups.past_makeups import PastMakeup, past_makeups
+from services.makeups.tokens import TokenView, student_tokens
 from tests import factories as f
 from tests.support.queries import count_queries
 

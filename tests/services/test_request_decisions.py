@@ -35,8 +35,8 @@ from services.desk.request_decisions import (
 )
 from services.kernel import clock
 from services.kernel.errors import AccessDenied, NotFound, ValidationError
-from services.makeups.absences import apply_absence_request
-from services.makeups.tokens import apply_makeup_request
+from services.makeups.absence_requests import apply_absence_request
+from services.makeups.makeup_requests import apply_makeup_request
 from tests import factories as f
 from tests.services.test_enrollments import (
     BAD_IDS,

@@ -32,8 +32,8 @@ from services.desk.request_decisions import decide_request
 from services.kernel import clock
 from services.kernel.access import Actor
 from services.kernel.errors import DomainError
+from services.makeups.makeup_visits import book_makeup
 from services.makeups.passes import redeem_punch
-from services.makeups.tokens import book_makeup
 from tests import factories as f
 
 THURSDAY = 3
