@@ -17,14 +17,7 @@ import pandas as pd
 from sqlalchemy import ColumnElement, Date, DateTime, and_, case, cast, func, or_, select
 from sqlalchemy.orm import Session
 
-from data.models import (
-    Attendance,
-    AttendanceStatus,
-    GymClass,
-    Level,
-    Location,
-    Program,
-)
+from data.models import Attendance, AttendanceStatus, GymClass, Level, Location, Program
 from services.classes.attendance_rate import AttendanceRate
 from services.kernel import clock
 from services.kernel.access import Actor, require_location, require_staff

@@ -14,10 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import (
-    or_,
-    select,
-)
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from data.models import (
@@ -32,11 +29,7 @@ from data.models import (
 )
 from services.desk.checkin_codes import code_holder, read_checkin_code
 from services.desk.roster_marks import _attended, _audit, _Mark, _stored_status, _upsert
-from services.desk.rosters import (
-    RosterStudent,
-    _lines,
-    _Meeting,
-)
+from services.desk.rosters import RosterStudent, _lines, _Meeting
 from services.kernel import clock
 from services.kernel.access import Actor, can_see_location, require_staff
 from services.kernel.errors import NotFound, ValidationError

@@ -13,26 +13,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import (
-    insert,
-    update,
-)
+from sqlalchemy import insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from data.models import (
-    Attendance,
-    AttendanceStatus,
-    EnrollmentType,
-)
+from data.models import Attendance, AttendanceStatus, EnrollmentType
 from services.classes.attendance_rate import ATTENDED
-from services.desk.rosters import (
-    RosterStudent,
-    _line_of,
-    _Meeting,
-    _meeting_for,
-    _roster,
-)
+from services.desk.rosters import RosterStudent, _line_of, _Meeting, _meeting_for, _roster
 from services.kernel import audit, clock
 from services.kernel.access import Actor, require_staff
 from services.kernel.errors import ValidationError

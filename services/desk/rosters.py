@@ -50,9 +50,7 @@ from data.models import (
 from services.kernel.access import Actor, can_see_location, require_staff
 from services.kernel.errors import NotFound, ValidationError
 from services.kernel.lookups import slot_of
-from services.kernel.schedule import (
-    meets_on,
-)
+from services.kernel.schedule import meets_on
 from services.kernel.validation import require_id
 from services.makeups.absences import require_day, short_day
 
@@ -61,17 +59,18 @@ DROP_IN = "drop_in"
 
 @dataclass(frozen=True)
 class RosterLine:
+    """One student on a class meeting's roster, as the staff home lists it."""
+
     student_id: int
     student_name: str
     enrollment_type: str  # regular, trial, makeup or drop_in
     has_medical_notes: bool
-    attendance: str | None  # today's AttendanceStatus value once marked
+    attendance: str | None  # the meeting's AttendanceStatus value once marked
 
 
 @dataclass(frozen=True)
 class RosterStudent(RosterLine):
-    """A roster line with what the desk needs besides the name (`enrollment_type` may also
-    be 'drop_in')."""
+    """A roster line with what the check-in page needs besides the name."""
 
     family_id: int
     medical_notes: str  # allergies and medical flags, as the family wrote them

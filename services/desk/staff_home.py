@@ -1,4 +1,5 @@
-"""The staff home page: today's classes and rosters per location, attendance, open requests."""
+"""The staff home page: today's classes and rosters per location (services.desk.rosters',
+the check-in page's list), attendance, open requests."""
 
 from __future__ import annotations
 
