@@ -27,8 +27,8 @@ from services.billing.transactions_history import (
 )
 from services.classes.enrollments import student_enrollments
 from services.desk import analytics
-from services.desk.analytics import AnalyticsFilter
-from services.desk.checkin import class_roster
+from services.desk.analytics_scope import AnalyticsFilter
+from services.desk.rosters import class_roster
 from services.desk.staff_home import staff_home
 from services.families.home import family_home
 from services.families.students import family_students

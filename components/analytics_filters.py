@@ -8,7 +8,7 @@ import streamlit as st
 
 from components.actions import run_action
 from components.location_picker import selected_location_id
-from services.desk.analytics import AnalyticsFilter, filter_choices
+from services.desk.analytics_scope import AnalyticsFilter, filter_choices
 from services.kernel.access import Actor
 from services.kernel.errors import ValidationError
 

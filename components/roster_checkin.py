@@ -6,7 +6,9 @@ import streamlit as st
 
 from components.actions import run_action, run_then_rerun
 from components.formatting import escape_markdown, format_time_range
-from services.desk.checkin import Roster, RosterStudent, check_in_by_code, mark_all, mark_attendance
+from services.desk.checkin import check_in_by_code
+from services.desk.roster_marks import mark_all, mark_attendance
+from services.desk.rosters import Roster, RosterStudent
 from services.kernel.access import Actor
 
 STATUS_LABELS = {

@@ -8,7 +8,7 @@ from components.formatting import escape_markdown, format_date
 from components.location_picker import selected_location_id
 from components.roster_checkin import render_checkin_box, render_roster
 from data.db import session_scope
-from services.desk.checkin import class_roster
+from services.desk.rosters import class_roster
 from services.desk.staff_home import todays_classes
 
 actor = current_actor()

@@ -9,14 +9,10 @@ from components.formatting import escape_markdown, format_date, format_time_rang
 from components.students.calendar_link import render_calendar_link
 from components.students.transfer import render_transfer_panel
 from data.db import session_scope
-from services.classes.enrollments import (
-    ChangeOutcome,
-    EnrollmentView,
-    cancel_waitlist,
-    drop_enrollment,
-    drop_preview,
-    student_enrollments,
-)
+from services.classes.drops import drop_enrollment, drop_preview
+from services.classes.enrollment_changes import ChangeOutcome
+from services.classes.enrollments import EnrollmentView, student_enrollments
+from services.classes.waitlists import cancel_waitlist
 from services.families.students import StudentCard
 from services.kernel.access import Actor
 from services.kernel.settings import PortalSettings

@@ -8,13 +8,9 @@ from components.actions import close_panel, run_action, run_then_rerun
 from components.formatting import escape_markdown, format_date, format_time_range
 from components.seats import seats_label
 from data.db import session_scope
-from services.classes.enrollments import (
-    EnrollmentView,
-    TransferOption,
-    join_waitlist,
-    transfer_enrollment,
-    transfer_options,
-)
+from services.classes.enrollments import EnrollmentView
+from services.classes.transfers import TransferOption, transfer_enrollment, transfer_options
+from services.classes.waitlists import join_waitlist
 from services.families.home import open_locations
 from services.kernel.access import Actor
 

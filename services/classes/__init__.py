@@ -1,6 +1,7 @@
-"""The schedule and a student's place in it: enrollments (waitlist, drop, transfer), the one
-seat rule (capacity), closing ended places, attendance and its rate, skill evaluations and
-the calendar feed.
+"""The schedule and a student's place in it: reading a student's enrollments, the changes a
+family or the desk can make (waitlists, drops, transfers, on the steps in enrollment_changes),
+the one seat rule (capacity), closing ended places, attendance and its rate, skill
+evaluations and the calendar feed.
 
 May import: kernel, accounts, messages, billing, families.
 """

@@ -28,11 +28,9 @@ from data.models import (
     RequestStatus,
     Student,
 )
-from services.classes.enrollments import (
-    apply_cancel_waitlist_request,
-    apply_drop_request,
-    apply_transfer_request,
-)
+from services.classes.drops import apply_drop_request
+from services.classes.transfers import apply_transfer_request
+from services.classes.waitlists import apply_cancel_waitlist_request
 from services.desk.request_notices import queue_decision_email
 from services.families.requests import (
     RequestEventView,

@@ -1,4 +1,5 @@
-"""The staff home page: today's classes and rosters per location, attendance, open requests."""
+"""The staff home page: today's classes and rosters per location (services.desk.rosters',
+the check-in page's list), attendance, open requests."""
 
 from __future__ import annotations
 
@@ -12,9 +13,6 @@ from sqlalchemy.orm import Session
 
 from data.models import (
     Attendance,
-    Enrollment,
-    EnrollmentStatus,
-    EnrollmentType,
     GymClass,
     Level,
     Location,
@@ -24,6 +22,7 @@ from data.models import (
     Student,
 )
 from services.classes.attendance_rate import ATTENDED, RECORDED, AttendanceRate
+from services.desk.rosters import RosterLine, roster_lines
 from services.kernel import clock
 from services.kernel.access import Actor, require_location, require_staff
 from services.kernel.errors import NotFound
@@ -31,15 +30,6 @@ from services.kernel.validation import require_id
 
 ATTENDANCE_WINDOW = timedelta(days=28)
 RECENT_REQUESTS = 5
-
-
-@dataclass(frozen=True)
-class RosterLine:
-    student_id: int
-    student_name: str
-    enrollment_type: str  # regular, trial or makeup
-    has_medical_notes: bool
-    attendance: str | None  # today's AttendanceStatus value once marked
 
 
 @dataclass(frozen=True)
@@ -150,7 +140,7 @@ def _location_day(db: Session, place: _Place) -> LocationDay:
         )
         .order_by(GymClass.start_time, GymClass.name, GymClass.id)
     ).all()
-    rosters = _rosters(db, [c.id for c in classes], place.day)
+    rosters = roster_lines(db, [c.id for c in classes], place.day)
     return LocationDay(
         location_id=place.id,
         location_name=place.name,
@@ -170,61 +160,6 @@ def _location_day(db: Session, place: _Place) -> LocationDay:
             for c in classes
         ),
     )
-
-
-def _rosters(db: Session, class_ids: list[int], day: date) -> dict[int, list[RosterLine]]:
-    """Active regular/trial enrollments covering `day` plus makeup visits on `day`."""
-    if not class_ids:
-        return {}
-    in_class_today = and_(
-        Enrollment.type.in_((EnrollmentType.REGULAR, EnrollmentType.TRIAL)),
-        Enrollment.start_date <= day,
-        or_(Enrollment.end_date.is_(None), Enrollment.end_date >= day),
-    )
-    makeup_today = and_(Enrollment.type == EnrollmentType.MAKEUP, Enrollment.start_date == day)
-    rows = db.execute(
-        select(
-            Enrollment.class_id,
-            Enrollment.type,
-            Student.id.label("student_id"),
-            Student.first_name,
-            Student.last_name,
-            (func.length(func.trim(Student.medical_notes)) > 0).label("has_medical_notes"),
-            Attendance.status.label("attendance"),
-        )
-        .join(Student, Student.id == Enrollment.student_id)
-        .outerjoin(
-            Attendance,
-            and_(
-                Attendance.student_id == Enrollment.student_id,
-                Attendance.class_id == Enrollment.class_id,
-                Attendance.class_date == day,
-            ),
-        )
-        .where(
-            Enrollment.class_id.in_(class_ids),
-            Enrollment.status == EnrollmentStatus.ACTIVE,
-            or_(in_class_today, makeup_today),
-        )
-        .order_by(Student.first_name, Student.last_name, Student.id, Enrollment.type.desc())
-    ).all()
-    rosters: dict[int, list[RosterLine]] = defaultdict(list)
-    seen: set[tuple[int, int]] = set()
-    for row in rows:
-        # A student is on a roster once, even if a makeup was booked on top of a place.
-        if (row.class_id, row.student_id) in seen:
-            continue
-        seen.add((row.class_id, row.student_id))
-        rosters[row.class_id].append(
-            RosterLine(
-                student_id=row.student_id,
-                student_name=f"{row.first_name} {row.last_name}",
-                enrollment_type=row.type.value,
-                has_medical_notes=bool(row.has_medical_notes),
-                attendance=row.attendance.value if row.attendance else None,
-            )
-        )
-    return rosters
 
 
 def _attendance_rate(db: Session, places: Sequence[_Place]) -> AttendanceRate:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from components import formatting
 from data.models import Enrollment, GymClass, ParentRequest, Student
 from services.accounts import auth
-from services.classes.enrollments import drop_enrollment
+from services.classes.drops import drop_enrollment
 from tests import factories as f
 from tests.pages.conftest import signed_in_app, texts
 from tests.pages.test_students_walkthrough import makeup_visit, open_tab

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from data.models import Enrollment, EnrollmentStatus, ParentRequest, RequestStatus, Role
 from services.accounts import auth
-from services.classes.enrollments import drop_enrollment
+from services.classes.drops import drop_enrollment
 from tests import factories as f
 from tests.pages.conftest import signed_in_app, texts
 

@@ -30,7 +30,7 @@ from data.models import (
     PaymentMethodType,
 )
 from services.billing.payments import Gateway
-from services.desk.analytics import AnalyticsFilter
+from services.desk.analytics_scope import AnalyticsFilter
 from services.families import contact_changes
 from services.families.contact_validation import AddressInput
 from services.families.students import StudentInput
@@ -45,13 +45,13 @@ INTERNAL = frozenset(
         "absence_requests.apply_absence_request",  # a request row staff approved
         "audit.record",
         "class_records.class_record_in_reach",  # takes a model class; reached via cancel_absence
-        "enrollments.apply_cancel_waitlist_request",
-        "enrollments.apply_drop_request",
-        "enrollments.apply_transfer_request",
+        "drops.apply_drop_request",
         "invitations.invite",  # takes a Guardian row; reached via send_invitation
         "makeup_requests.apply_makeup_request",
         "requests.add_event",
         "requests.open_request",
+        "transfers.apply_transfer_request",
+        "waitlists.apply_cancel_waitlist_request",
     }
 )
 

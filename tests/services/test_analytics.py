@@ -23,7 +23,7 @@ from data.models import (
     TokenState,
 )
 from services.desk import analytics
-from services.desk.analytics import AnalyticsFilter
+from services.desk.analytics_scope import AnalyticsFilter
 from services.kernel.access import Actor
 from services.kernel.errors import AccessDenied, NotFound, ValidationError
 from tests import factories as f

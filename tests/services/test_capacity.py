@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy.orm import Session
 
 from services.classes.capacity import open_seats_from, open_seats_on
-from services.classes.enrollments import join_waitlist, transfer_options
+from services.classes.transfers import transfer_options
+from services.classes.waitlists import join_waitlist
 from services.kernel.errors import ValidationError
 from services.makeups.makeup_visits import makeup_options
 from services.makeups.passes import punch_options

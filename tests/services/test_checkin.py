@@ -21,15 +21,10 @@ from data.models import (
     LedgerKind,
     Student,
 )
-from services.desk.checkin import (
-    INVALID_CODE,
-    CheckInResult,
-    check_in_by_code,
-    class_roster,
-    mark_all,
-    mark_attendance,
-)
+from services.desk.checkin import INVALID_CODE, CheckInResult, check_in_by_code
 from services.desk.checkin_codes import student_checkin_code
+from services.desk.roster_marks import mark_all, mark_attendance
+from services.desk.rosters import class_roster
 from services.kernel import clock
 from services.kernel.access import Actor
 from services.kernel.errors import AccessDenied, DomainError, NotFound, ValidationError

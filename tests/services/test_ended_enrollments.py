@@ -10,7 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from data.models import Enrollment, EnrollmentStatus
-from services.classes.enrollments import drop_enrollment, join_waitlist, transfer_enrollment
+from services.classes.drops import drop_enrollment
+from services.classes.transfers import transfer_enrollment
+from services.classes.waitlists import join_waitlist
 from services.kernel import clock
 from services.kernel.errors import ValidationError
 from tests import factories as f

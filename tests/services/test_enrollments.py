@@ -34,20 +34,17 @@ from data.models import (
     Student,
 )
 from services.classes.capacity import open_seats_from
+from services.classes.drops import drop_enrollment, drop_preview
 from services.classes.ended_enrollments import finish_ended_enrollments
-from services.classes.enrollments import (
+from services.classes.enrollment_changes import ChangeOutcome
+from services.classes.enrollments import EnrollmentView, student_enrollments
+from services.classes.transfers import (
     ALREADY_IN_CLASS,
     CLASS_FULL,
-    ChangeOutcome,
-    EnrollmentView,
-    cancel_waitlist,
-    drop_enrollment,
-    drop_preview,
-    join_waitlist,
-    student_enrollments,
     transfer_enrollment,
     transfer_options,
 )
+from services.classes.waitlists import cancel_waitlist, join_waitlist
 from services.kernel import clock
 from services.kernel.access import Actor
 from services.kernel.errors import (

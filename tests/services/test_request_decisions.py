@@ -18,14 +18,9 @@ from data.models import (
     RequestStatus,
     User,
 )
-from services.classes.enrollments import (
-    apply_cancel_waitlist_request,
-    apply_drop_request,
-    apply_transfer_request,
-    cancel_waitlist,
-    drop_enrollment,
-    transfer_enrollment,
-)
+from services.classes.drops import apply_drop_request, drop_enrollment
+from services.classes.transfers import apply_transfer_request, transfer_enrollment
+from services.classes.waitlists import apply_cancel_waitlist_request, cancel_waitlist
 from services.desk import request_decisions
 from services.desk.request_decisions import (
     APPLIERS,

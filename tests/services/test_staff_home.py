@@ -21,7 +21,8 @@ from data.models import (
     Student,
 )
 from services.classes.attendance_rate import AttendanceRate
-from services.desk.staff_home import LocationDay, RosterLine, staff_home, todays_classes
+from services.desk.rosters import RosterLine, class_roster
+from services.desk.staff_home import LocationDay, staff_home, todays_classes
 from services.kernel.access import Actor
 from services.kernel.errors import AccessDenied, NotFound, ValidationError
 from tests import factories as f
@@ -134,6 +135,41 @@ def test_a_student_is_on_a_roster_once(db: Session, gym: Gym) -> None:
     assert [(line.student_name, line.enrollment_type) for line in today.roster] == [
         ("Maya Lee", "regular")
     ]
+
+
+def test_the_roster_lists_punch_pass_drop_ins_like_the_check_in_page(db: Session, gym: Gym) -> None:
+    cls = f.gym_class(db, gym.north)
+    maya, dee = kid(db, "Maya"), kid(db, "Dee", notes="Asthma")
+    f.enroll(db, maya, cls)
+    f.drop_in(db, dee, cls, TODAY)
+    f.drop_in(db, kid(db, "Tom"), cls, TODAY + timedelta(days=7))  # next week's: not today
+    f.attend(db, dee, cls, TODAY, PRESENT)
+    (today,) = only_location(db, gym.desk, gym.north).classes
+    assert today.roster == (
+        RosterLine(dee.id, "Dee Lee", "drop_in", True, "present"),
+        RosterLine(maya.id, "Maya Lee", "regular", False, None),
+    )
+    desk = class_roster(db, gym.desk, cls.id, TODAY).students
+    assert [(s.student_id, s.enrollment_type, s.attendance) for s in desk] == [
+        (line.student_id, line.enrollment_type, line.attendance) for line in today.roster
+    ]
+
+
+def test_rosters_with_drop_ins_take_the_same_fixed_number_of_queries(
+    db: Session, engine: Engine, gym: Gym
+) -> None:
+    def busy_day(count: int) -> list[str]:
+        for n in range(count):
+            cls = f.gym_class(db, gym.north)
+            f.enroll(db, kid(db, f"Kid{n}"), cls)
+            f.drop_in(db, kid(db, f"Punch{n}"), cls, TODAY)
+        db.flush()
+        with count_queries(engine) as statements:
+            (day,) = staff_home(db, gym.desk).locations
+        assert [len(c.roster) for c in day.classes] == [2] * len(day.classes)
+        return statements
+
+    assert len(busy_day(1)) == len(busy_day(5)) == 6
 
 
 def test_today_is_each_location_s_own_today(db: Session, gym: Gym) -> None:

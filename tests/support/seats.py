@@ -27,7 +27,7 @@ from data.models import (
     RequestKind,
     Student,
 )
-from services.classes.enrollments import transfer_enrollment
+from services.classes.transfers import transfer_enrollment
 from services.desk.request_decisions import decide_request
 from services.kernel import clock
 from services.kernel.access import Actor
