@@ -17,7 +17,7 @@ from bench.databases import BENCH_NOW
 from bench.demo import DemoFacts, demo_facts
 from bench.timing import measure, settle
 from data.db import engine_for
-from services.billing import documents, statements
+from services.billing import csv_documents, pdf_documents, statements
 from services.billing.ledger import family_balance
 from services.billing.transactions_history import (
     DateRange,
@@ -165,8 +165,8 @@ def _documents(
     for pages in PAGE_TARGETS:
         sized = _report_with_pages(report, pages)
         settle()
-        pdf = measure(lambda sized=sized: documents.ledger_pdf(sized), repeat=20, max_seconds=8)
-        csv = measure(lambda sized=sized: documents.ledger_csv(sized), repeat=60, max_seconds=4)
+        pdf = measure(lambda sized=sized: pdf_documents.ledger_pdf(sized), repeat=20, max_seconds=8)
+        csv = measure(lambda sized=sized: csv_documents.ledger_csv(sized), repeat=60, max_seconds=4)
         lines = len(sized.lines)
         out[f"statement PDF, {pages} page{'s' if pages > 1 else ''}"] = {
             **pdf.as_dict(),
@@ -213,4 +213,4 @@ def _cut(report: statements.LedgerReport, lines: int) -> statements.LedgerReport
 def _page_count(report: statements.LedgerReport) -> int:
     from pypdf import PdfReader
 
-    return len(PdfReader(io.BytesIO(documents.ledger_pdf(report))).pages)
+    return len(PdfReader(io.BytesIO(pdf_documents.ledger_pdf(report))).pages)

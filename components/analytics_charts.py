@@ -8,7 +8,7 @@ import streamlit as st
 
 from components.documents import CSV
 from components.formatting import format_time
-from services.billing.documents import frame_csv
+from services.billing.csv_documents import frame_csv
 
 TEAL, AMBER, GREY, RED = "#1F7A8C", "#E9A23B", "#9AA5B1", "#C0392B"
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")

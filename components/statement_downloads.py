@@ -8,8 +8,7 @@ import streamlit as st
 
 from components.documents import CSV, PDF, render_download
 from components.formatting import format_date
-from services.billing import documents as docs
-from services.billing import statements
+from services.billing import csv_documents, pdf_documents, statements, year_end
 from services.billing.transactions_history import DateRange
 from services.kernel.access import Actor
 
@@ -23,7 +22,9 @@ def render_location_documents(
     with pdf:
         render_download(
             "Statement (PDF)",
-            lambda db: docs.statement_pdf(statements.location_statement(db, actor, location_id)),
+            lambda db: pdf_documents.statement_pdf(
+                statements.location_statement(db, actor, location_id)
+            ),
             file_name=f"statement-{slug}-{today}.pdf",
             mime=PDF,
             key="docs.statement_pdf",
@@ -31,7 +32,9 @@ def render_location_documents(
     with csv:
         render_download(
             "Statement (CSV)",
-            lambda db: docs.statement_csv(statements.location_statement(db, actor, location_id)),
+            lambda db: csv_documents.statement_csv(
+                statements.location_statement(db, actor, location_id)
+            ),
             file_name=f"statement-{slug}-{today}.csv",
             mime=CSV,
             key="docs.statement_csv",
@@ -42,7 +45,7 @@ def render_location_documents(
     with pdf:
         render_download(
             "Ledger (PDF)",
-            lambda db: docs.ledger_pdf(
+            lambda db: pdf_documents.ledger_pdf(
                 statements.location_ledger(db, actor, location_id, period.start, period.last)
             ),
             file_name=f"ledger-{slug}-{today}.pdf",
@@ -52,7 +55,7 @@ def render_location_documents(
     with csv:
         render_download(
             "Ledger (CSV)",
-            lambda db: docs.ledger_csv(
+            lambda db: csv_documents.ledger_csv(
                 statements.location_ledger(db, actor, location_id, period.start, period.last)
             ),
             file_name=f"ledger-{slug}-{today}.csv",
@@ -68,7 +71,7 @@ def render_family_documents(
         st.markdown("**Combined statement, all locations**, with service dates")
         render_download(
             "Combined statement (PDF)",
-            lambda db: docs.ledger_pdf(
+            lambda db: pdf_documents.ledger_pdf(
                 statements.combined_statement(db, actor, period.start, period.last)
             ),
             file_name=f"combined-statement-{today}.pdf",
@@ -79,7 +82,7 @@ def render_family_documents(
     year = st.selectbox("Year", list(range(today.year, today.year - 6, -1)), key="docs.year")
     render_download(
         "Year-end statement (PDF)",
-        lambda db: docs.year_end_pdf(statements.year_end_statement(db, actor, year)),
+        lambda db: pdf_documents.year_end_pdf(year_end.year_end_statement(db, actor, year)),
         file_name=f"year-end-{year}.pdf",
         mime=PDF,
         key="docs.year_end_pdf",

@@ -11,8 +11,9 @@ from components.billing.methods import render_methods
 from components.billing.summary import render_summary
 from components.gateway import current_gateway
 from data.db import session_scope
-from services.billing.payment_attempts import reconcile_family
-from services.billing.payment_methods import bank_accounts_supported, list_payment_methods
+from services.billing.payment_method_setup import bank_accounts_supported
+from services.billing.payment_methods import list_payment_methods
+from services.billing.payment_reconciliation import reconcile_family
 from services.billing.payments import NOT_CONFIGURED
 from services.billing.summary import billing_summary
 from services.kernel.settings import get_settings

@@ -11,8 +11,8 @@ from components.ledger_table import render_ledger_table
 from components.location_picker import selected_location_id
 from components.statement_downloads import render_family_documents, render_location_documents
 from data.db import session_scope
-from services.billing import documents as docs
-from services.billing.statements import payment_receipt
+from services.billing.pdf_documents import receipt_pdf
+from services.billing.receipt_document import payment_receipt
 from services.billing.transactions_history import (
     LEDGER_FILTERS,
     family_ledger,
@@ -68,7 +68,7 @@ if not payments.empty:
         )
         render_download(
             "Receipt (PDF)",
-            lambda db: docs.receipt_pdf(payment_receipt(db, actor, entry_id)),
+            lambda db: receipt_pdf(payment_receipt(db, actor, entry_id)),
             file_name=f"receipt-{entry_id}.pdf",
             mime=PDF,
             key="docs.receipt",

@@ -24,12 +24,8 @@ from data.db import session_scope
 from data.demo.logins import PRIMARY_EMAIL
 from data.models import Guardian, PaymentMethod, User
 from services.accounts.auth import build_actor
-from services.billing.payment_methods import (
-    PaymentMethodView,
-    finish_card_setup,
-    list_payment_methods,
-    start_card_setup,
-)
+from services.billing.payment_method_setup import finish_card_setup, start_card_setup
+from services.billing.payment_methods import PaymentMethodView, list_payment_methods
 from services.billing.payments import MISSING, GatewayRejected, StripeGateway, gateway_from_env
 from services.kernel.transactions import write_transaction
 

@@ -16,7 +16,7 @@ from data.config import load_secrets_file
 from data.db import session_scope
 from data.models import User
 from services.accounts.auth import build_actor, normalise_email
-from services.billing.payment_attempts import reconcile_pending
+from services.billing.payment_reconciliation import reconcile_pending
 from services.billing.payments import gateway_from_env
 from services.kernel.errors import DomainError
 

@@ -6,7 +6,7 @@ import streamlit as st
 
 from components.actions import close_panel, open_panel, panel, run_action, run_then_rerun
 from components.card_element import render_card_element
-from services.billing.payment_methods import (
+from services.billing.payment_method_setup import (
     MAX_METHODS_PER_GUARDIAN,
     CardSetup,
     finish_card_setup,

@@ -2,7 +2,8 @@
 
 The card number is typed into Stripe's element and sent by Stripe.js straight to Stripe; this
 component hands back only `{"setup_intent_id": "seti_…"}` (or `{"error": "…"}`), which
-services.billing.payment_methods.finish_card_setup checks against the guardian's Stripe customer.
+services.billing.payment_method_setup.finish_card_setup checks against the guardian's Stripe
+customer.
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from data.models import GatewayEvent, LedgerEntry, LedgerKind, PaymentAttempt
-from services.billing.payment_attempts import fulfil_payment_intent
+from services.billing.payment_fulfilment import fulfil_payment_intent
 from services.billing.payments import Gateway, GatewayError, IntentState, RefundInfo
 from services.billing.summary import lock_family
 from services.kernel import audit, clock

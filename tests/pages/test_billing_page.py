@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
 
 from data.models import Guardian, LedgerEntry, LedgerKind, PaymentMethod, User
-from services.billing.payment_methods import finish_card_setup, start_card_setup
+from services.billing.payment_method_setup import finish_card_setup, start_card_setup
 from services.kernel import clock
 from tests import factories as f
 from tests.pages.conftest import signed_in_app, texts, unescape

@@ -8,7 +8,7 @@ from uuid import uuid4
 from sqlalchemy.orm import Session
 
 from data.models import Family, LedgerKind, Location
-from services.billing import payment_methods
+from services.billing.payment_method_setup import finish_card_setup, start_card_setup
 from services.billing.payment_methods import PaymentMethodView
 from services.billing.payments import Gateway
 from services.kernel.access import Actor
@@ -42,10 +42,10 @@ def save_card(
     primary: bool = True,
 ) -> PaymentMethodView:
     """Open a SetupIntent, confirm it as the browser would, and save the card."""
-    setup = payment_methods.start_card_setup(db, actor, gateway)
+    setup = start_card_setup(db, actor, gateway)
     status, body = stripe.confirm_setup(setup.client_secret, number)
     assert status == 200, body
-    return payment_methods.finish_card_setup(
+    return finish_card_setup(
         db, actor, gateway, setup.setup_intent_id, make_primary=primary, recurring_authorized=True
     )
 

@@ -11,31 +11,20 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy.orm import Session
 
-from services.billing.documents import (
-    PLACEHOLDER,
-    cjk_fallback_font,
-    csv_amount,
-    ledger_csv,
-    ledger_pdf,
-    printable,
-    receipt_pdf,
-    safe_cell,
-    statement_csv,
-    statement_pdf,
-    year_end_pdf,
-)
+from services.billing.csv_documents import csv_amount, ledger_csv, safe_cell, statement_csv
+from services.billing.document_header import ALL_LOCATIONS, DocumentHeader
+from services.billing.pdf_documents import ledger_pdf, receipt_pdf, statement_pdf, year_end_pdf
+from services.billing.pdf_fonts import PLACEHOLDER, cjk_fallback_font, printable
+from services.billing.receipt_document import payment_receipt
 from services.billing.statements import (
-    ALL_LOCATIONS,
-    DocumentHeader,
     LedgerReport,
     Statement,
     combined_statement,
     location_ledger,
     location_statement,
-    payment_receipt,
-    year_end_statement,
 )
 from services.billing.transactions_history import DateRange
+from services.billing.year_end import year_end_statement
 from tests import factories as f
 from tests.conftest import skip_or_fail
 
@@ -247,7 +236,7 @@ def test_chinese_japanese_and_korean_names_come_back_out_of_the_pdf() -> None:
 
 
 def test_documents_made_one_after_another_each_embed_their_own_characters() -> None:
-    """The parsed fonts are shared across documents (services.billing.documents._parsed_font); the
+    """The parsed fonts are shared across documents (services.billing.pdf_fonts._parsed_font); the
     glyphs each document uses are not: every file carries its own subset."""
     greek, cyrillic = ["Αθηνά Παπαδοπούλου"], ["Дмитрий Иванов"]
     first = pdf_text(statement_pdf(statement(greek, greek)))

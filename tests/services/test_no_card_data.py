@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from data.models import Base
 from services.billing import payment_attempts as pay
-from services.billing import payment_methods
+from services.billing import payment_method_setup, payment_methods
 from tests.services.payment_helpers import owing_family, request_key, save_card
 from tests.support.localstripe import (
     DECLINED_AT_CHARGE,
@@ -74,10 +74,10 @@ def test_no_card_numbers_in_database_or_logs(
     who = owing_family(db, 9000, 4000)
     good = save_card(db, who.actor, gateway, localstripe, VISA)
     save_card(db, who.actor, gateway, localstripe, DECLINED_AT_CHARGE, primary=False)
-    setup = payment_methods.start_card_setup(db, who.actor, gateway)
+    setup = payment_method_setup.start_card_setup(db, who.actor, gateway)
     localstripe.confirm_setup(setup.client_secret, DECLINED_AT_SAVE)
     with pytest.raises(Exception, match="declined"):
-        payment_methods.finish_card_setup(
+        payment_method_setup.finish_card_setup(
             db,
             who.actor,
             gateway,

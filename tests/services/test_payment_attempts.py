@@ -22,6 +22,12 @@ from data.models import (
 from services.billing import payment_attempts as pay
 from services.billing import summary as billing
 from services.billing.ledger import check_family_ledger, family_balance
+from services.billing.payment_fulfilment import fulfil_payment_intent
+from services.billing.payment_reconciliation import (
+    STALE_AFTER,
+    reconcile_family,
+    reconcile_pending,
+)
 from services.billing.payments import Gateway, StripeConfig, StripeGateway
 from services.kernel import clock
 from services.kernel.errors import AccessDenied, DomainError, NotFound, ValidationError
@@ -176,15 +182,15 @@ def test_lost_answer_is_reconciled_never_repeated(db: Session, localstripe: Loca
             request_key=request_key(),
         )
     # Too soon to reconcile: nothing changes.
-    assert pay.reconcile_family(db, who.actor, localstripe.gateway()).checked == 0
-    clock.advance(pay.STALE_AFTER + timedelta(seconds=1))
-    report = pay.reconcile_family(db, who.actor, localstripe.gateway())
+    assert reconcile_family(db, who.actor, localstripe.gateway()).checked == 0
+    clock.advance(STALE_AFTER + timedelta(seconds=1))
+    report = reconcile_family(db, who.actor, localstripe.gateway())
     assert (report.checked, report.succeeded) == (1, 1)
     assert [e.amount_cents for e in _payments(db)] == [5000]
     # Reconciling again, or the webhook arriving late, records nothing more.
-    assert pay.reconcile_family(db, who.actor, localstripe.gateway()).checked == 0
+    assert reconcile_family(db, who.actor, localstripe.gateway()).checked == 0
     state = localstripe.gateway().retrieve_payment_intent(attempt.gateway_intent_id)
-    assert pay.fulfil_payment_intent(db, state) == "unchanged"
+    assert fulfil_payment_intent(db, state) == "unchanged"
     assert len(_payments(db)) == 1
 
 
@@ -203,9 +209,9 @@ def test_staff_reconciler_settles_abandoned_attempts(db: Session, localstripe: L
     staff = f.staff(db, "admin@example.com", [who.loc], f.Role.ADMIN)
     db.commit()
     with pytest.raises(AccessDenied):
-        pay.reconcile_pending(db, who.actor, gateway)
+        reconcile_pending(db, who.actor, gateway)
     clock.advance(timedelta(minutes=5))
-    report = pay.reconcile_pending(db, staff, gateway)
+    report = reconcile_pending(db, staff, gateway)
     assert (report.checked, report.failed) == (1, 1)
     attempt = db.scalar(select(PaymentAttempt))
     assert (
@@ -445,7 +451,7 @@ def test_attempts_of_others_are_not_found(db: Session, localstripe: LocalStripe)
             payment_method_id=card.id,
             request_key=request_key(),
         ),
-        lambda: pay.reconcile_family(db, staff, gateway),
+        lambda: reconcile_family(db, staff, gateway),
         lambda: billing.billing_summary(db, staff, gateway),
         lambda: billing.apply_credit(db, staff),
     ):

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from data.models import AuditEntry, LedgerEntry, OutboxMessage, PaymentAttempt, PaymentAttemptStatus
 from services.billing import payment_attempts as pay
 from services.billing.payment_lookup import LOST_AFTER, LOST_CODE, look_up_intent
+from services.billing.payment_reconciliation import STALE_AFTER, reconcile_family
 from services.billing.payments import StripeConfig, StripeGateway
 from services.kernel import clock
 from tests.services.payment_helpers import owing_family, request_key, save_card
@@ -69,8 +70,8 @@ def test_a_payment_stripe_does_not_know_is_closed_after_a_bounded_wait(
     assert look_up_intent(gateway, intent_id).missing
 
     # Soon after: a definite "not found", but the wait is not over yet.
-    clock.advance(pay.STALE_AFTER + timedelta(seconds=1))
-    report = pay.reconcile_family(db, who.actor, gateway)
+    clock.advance(STALE_AFTER + timedelta(seconds=1))
+    report = reconcile_family(db, who.actor, gateway)
     assert (report.checked, report.still_pending) == (1, 1)
     assert _status(db, attempt_id) is PaymentAttemptStatus.PENDING
 
@@ -80,11 +81,11 @@ def test_a_payment_stripe_does_not_know_is_closed_after_a_bounded_wait(
         StripeConfig(SECRET_KEY, PUBLISHABLE_KEY, api_base=f"http://127.0.0.1:{free_port()}")
     )
     assert not look_up_intent(silent, intent_id).missing
-    assert pay.reconcile_family(db, who.actor, silent).still_pending == 1
+    assert reconcile_family(db, who.actor, silent).still_pending == 1
     assert _status(db, attempt_id) is PaymentAttemptStatus.PENDING
 
     # Long after, and Stripe says for sure it has no such payment: closed, nothing recorded.
-    report = pay.reconcile_family(db, who.actor, gateway)
+    report = reconcile_family(db, who.actor, gateway)
     assert (report.checked, report.failed) == (1, 1)
     attempt = db.get(PaymentAttempt, attempt_id)
     assert attempt.status is PaymentAttemptStatus.FAILED and attempt.error_code == LOST_CODE

@@ -10,6 +10,11 @@ from sqlalchemy.orm import Session
 
 from data.models import AuditEntry, Guardian, PaymentMethod
 from services.billing import payment_methods as pm
+from services.billing.payment_method_setup import (
+    bank_accounts_supported,
+    finish_card_setup,
+    start_card_setup,
+)
 from services.billing.payments import Gateway
 from services.kernel.errors import AccessDenied, FeatureDisabled, NotFound, ValidationError
 from tests import factories as f
@@ -43,12 +48,12 @@ def test_confirming_the_same_setup_twice_saves_one_card(
 ) -> None:
     gateway = localstripe.gateway()
     who = owing_family(db)
-    setup = pm.start_card_setup(db, who.actor, gateway)
+    setup = start_card_setup(db, who.actor, gateway)
     assert localstripe.confirm_setup(setup.client_secret, VISA)[0] == 200
-    first = pm.finish_card_setup(
+    first = finish_card_setup(
         db, who.actor, gateway, setup.setup_intent_id, make_primary=True, recurring_authorized=False
     )
-    again = pm.finish_card_setup(
+    again = finish_card_setup(
         db, who.actor, gateway, setup.setup_intent_id, make_primary=True, recurring_authorized=False
     )
     assert first.id == again.id and _count(db) == 1
@@ -57,11 +62,11 @@ def test_confirming_the_same_setup_twice_saves_one_card(
 def test_declined_card_is_not_saved(db: Session, localstripe: LocalStripe) -> None:
     gateway = localstripe.gateway()
     who = owing_family(db)
-    setup = pm.start_card_setup(db, who.actor, gateway)
+    setup = start_card_setup(db, who.actor, gateway)
     status, body = localstripe.confirm_setup(setup.client_secret, DECLINED_AT_SAVE)
     assert status == 402 and body["error"]["code"] == "card_declined"
     with pytest.raises(ValidationError, match="declined"):
-        pm.finish_card_setup(
+        finish_card_setup(
             db,
             who.actor,
             gateway,
@@ -77,10 +82,10 @@ def test_card_needing_authentication_is_not_saved_unconfirmed(
 ) -> None:
     gateway = localstripe.gateway()
     who = owing_family(db)
-    setup = pm.start_card_setup(db, who.actor, gateway)
+    setup = start_card_setup(db, who.actor, gateway)
     assert localstripe.confirm_setup(setup.client_secret, NEEDS_AUTHENTICATION)[0] == 200
     with pytest.raises(ValidationError, match="extra verification"):
-        pm.finish_card_setup(
+        finish_card_setup(
             db,
             who.actor,
             gateway,
@@ -97,11 +102,11 @@ def test_a_setup_intent_of_another_customer_is_refused(
     gateway = localstripe.gateway()
     ours = owing_family(db, name="Rivera")
     theirs = owing_family(db, name="Okafor")
-    setup = pm.start_card_setup(db, theirs.actor, gateway)
+    setup = start_card_setup(db, theirs.actor, gateway)
     assert localstripe.confirm_setup(setup.client_secret, VISA)[0] == 200
-    pm.start_card_setup(db, ours.actor, gateway)  # ours has a customer too
+    start_card_setup(db, ours.actor, gateway)  # ours has a customer too
     with pytest.raises(NotFound):
-        pm.finish_card_setup(
+        finish_card_setup(
             db,
             ours.actor,
             gateway,
@@ -133,7 +138,7 @@ def test_at_most_three_methods_per_guardian(db: Session, localstripe: LocalStrip
     for _ in range(3):
         save_card(db, who.actor, gateway, localstripe, primary=False)
     with pytest.raises(ValidationError, match="already have 3"):
-        pm.start_card_setup(db, who.actor, gateway)
+        start_card_setup(db, who.actor, gateway)
     assert _count(db) == 3
 
 
@@ -168,8 +173,8 @@ def test_recurring_requirement_blocks_delete_and_turning_recurring_off(
 def test_not_configured_gateway_cannot_add(db: Session) -> None:
     who = owing_family(db)
     with pytest.raises(FeatureDisabled, match="not configured to accept online payments"):
-        pm.start_card_setup(db, who.actor, Gateway())
-    assert pm.bank_accounts_supported(db, Gateway()) is False
+        start_card_setup(db, who.actor, Gateway())
+    assert bank_accounts_supported(db, Gateway()) is False
 
 
 def test_bank_accounts_only_with_echecks_and_a_capable_gateway(
@@ -179,7 +184,7 @@ def test_bank_accounts_only_with_echecks_and_a_capable_gateway(
     f.portal_settings(db, echecks_enabled=True)
     db.commit()
     # localstripe (and this version's card element) cannot save bank accounts: said plainly.
-    assert pm.bank_accounts_supported(db, gateway) is False
+    assert bank_accounts_supported(db, gateway) is False
 
 
 def test_access_rules(db: Session, localstripe: LocalStripe) -> None:
@@ -208,10 +213,10 @@ def test_access_rules(db: Session, localstripe: LocalStripe) -> None:
     # Staff use the staff pages, not a family's saved methods.
     for call in (
         lambda: pm.list_payment_methods(db, staff),
-        lambda: pm.start_card_setup(db, staff, gateway),
+        lambda: start_card_setup(db, staff, gateway),
         lambda: pm.update_payment_method(db, staff, card.id, make_primary=True),
         lambda: pm.delete_payment_method(db, staff, gateway, card.id),
-        lambda: pm.finish_card_setup(
+        lambda: finish_card_setup(
             db, staff, gateway, "seti_x", make_primary=True, recurring_authorized=True
         ),
         lambda: pm.primary_method_state(db, staff),
@@ -236,7 +241,7 @@ def test_secondary_guardian_saves_their_own_card(db: Session, localstripe: Local
 def test_bad_setup_ids_are_refused(db: Session, localstripe: LocalStripe, bad: object) -> None:
     who = owing_family(db)
     with pytest.raises(ValidationError, match="did not come back"):
-        pm.finish_card_setup(
+        finish_card_setup(
             db,
             who.actor,
             localstripe.gateway(),

@@ -9,17 +9,12 @@ import pytest
 from sqlalchemy.orm import Session
 
 from data.models import LedgerKind, Location
+from services.billing.document_header import ALL_LOCATIONS
 from services.billing.ledger import LedgerInconsistent, family_balance
-from services.billing.statements import (
-    ALL_LOCATIONS,
-    FAMILY_ACCOUNT,
-    combined_statement,
-    location_ledger,
-    location_statement,
-    payment_receipt,
-    year_end_statement,
-)
+from services.billing.receipt_document import payment_receipt
+from services.billing.statements import combined_statement, location_ledger, location_statement
 from services.billing.transactions_history import DateRange
+from services.billing.year_end import FAMILY_ACCOUNT, year_end_statement
 from services.kernel.access import Actor
 from services.kernel.errors import FeatureDisabled, NotFound, ValidationError
 from tests import factories as f
