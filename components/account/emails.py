@@ -18,12 +18,8 @@ from components.account.panels import (
 from components.account.reauth import needs_password, render_reauth_box
 from components.actions import run_then_rerun
 from components.formatting import escape_markdown
-from services.families.contact_changes import (
-    add_email,
-    delete_email,
-    set_email_opt_in,
-    update_email,
-)
+from services.families.contact_changes import add_email, delete_email, update_email
+from services.families.contact_consent import set_email_opt_in
 from services.families.contacts import EmailView
 from services.kernel.access import Actor
 

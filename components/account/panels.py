@@ -18,7 +18,8 @@ import streamlit as st
 from components.account.reauth import forget_reauth
 from components.actions import close_panel, open_panel, panel, run_then_rerun
 from components.formatting import escape_markdown
-from services.families.contact_changes import CONTACT_NAMES, ContactKind, reassign_contact
+from services.families.contact_reassign import reassign_contact
+from services.families.editable_contacts import CONTACT_NAMES, ContactKind
 from services.kernel.access import Actor
 
 PANEL = "account.panel"

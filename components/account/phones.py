@@ -15,13 +15,8 @@ from components.account.panels import (
 )
 from components.actions import run_then_rerun
 from components.formatting import escape_markdown
-from services.families.contact_changes import (
-    PHONE_LABELS,
-    add_phone,
-    delete_phone,
-    set_phone_opt_in,
-    update_phone,
-)
+from services.families.contact_changes import PHONE_LABELS, add_phone, delete_phone, update_phone
+from services.families.contact_consent import set_phone_opt_in
 from services.families.contacts import PhoneView
 from services.kernel.access import Actor
 
