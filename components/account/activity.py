@@ -12,7 +12,7 @@ import streamlit as st
 from components.actions import run_action
 from components.formatting import format_moment
 from services.families.account_activity import ActivityItem, account_activity
-from services.families.contact_changes import ConsentChange, consent_history
+from services.families.contact_consent import ConsentChange, consent_history
 from services.families.contact_validation import national_format
 from services.kernel.access import Actor
 from services.kernel.reach import family_timezone

@@ -9,7 +9,6 @@ from components.account.panels import (
     PANEL,
     ContactList,
     PanelActions,
-    render_contact_list,
     render_panel_actions,
 )
 from components.actions import run_then_rerun
@@ -19,29 +18,17 @@ from services.families.contact_validation import AddressInput
 from services.families.contacts import AddressView
 from services.kernel.access import Actor
 
-ADDRESSES = ContactList(
-    "address", "Mailing addresses", "No mailing addresses.", "Add Mailing Address"
-)
 
-
-def render_addresses(
-    actor: Actor,
-    guardian_id: int | None,
-    addresses: list[AddressView],
-    *,
-    country: str,
-    movers: dict[int, str] | None = None,
-) -> None:
+def address_list(country: str) -> ContactList[AddressView]:
     """`country` is the new address form's starting country (the portal's phone region)."""
-    render_contact_list(
-        actor,
-        ADDRESSES,
-        addresses,
+    return ContactList(
+        "address",
+        "Mailing addresses",
+        "No mailing addresses.",
+        "Add Mailing Address",
         line=lambda address: escape_markdown(address.one_line),
-        edit=lambda address, target: _edit(actor, address, target),
-        add=lambda gid, target: _add(actor, gid, target, country),
-        guardian_id=guardian_id,
-        movers=movers,
+        edit=_edit,
+        add=lambda actor, guardian_id, target: _add(actor, guardian_id, target, country),
     )
 
 

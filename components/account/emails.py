@@ -12,23 +12,17 @@ from components.account.panels import (
     UNSUBSCRIBED,
     ContactList,
     PanelActions,
-    render_contact_list,
     render_panel_actions,
 )
 from components.account.reauth import needs_password, render_reauth_box
 from components.actions import run_then_rerun
 from components.formatting import escape_markdown
-from services.families.contact_changes import (
-    add_email,
-    delete_email,
-    set_email_opt_in,
-    update_email,
-)
+from services.families.contact_changes import add_email, delete_email, update_email
+from services.families.contact_consent import set_email_opt_in
 from services.families.contacts import EmailView
 from services.kernel.access import Actor
 
 SIGN_IN_MARK = ":blue-badge[Sign-in e-mail]"
-EMAILS = ContactList("email", "E-mail addresses", "No e-mail addresses.", "Add Email")
 
 
 def email_line(email: EmailView) -> str:
@@ -36,26 +30,6 @@ def email_line(email: EmailView) -> str:
     if email.opted_out:
         marks.append(UNSUBSCRIBED)
     return " ".join([escape_markdown(email.email), *marks])
-
-
-def render_emails(
-    actor: Actor,
-    guardian_id: int | None,
-    emails: list[EmailView],
-    *,
-    movers: dict[int, str] | None = None,
-) -> None:
-    """A guardian's list; `guardian_id` None is the unassigned list (no Add, a Move control)."""
-    render_contact_list(
-        actor,
-        EMAILS,
-        emails,
-        line=email_line,
-        edit=lambda email, target: _edit(actor, email, target),
-        add=lambda gid, target: _add(actor, gid, target),
-        guardian_id=guardian_id,
-        movers=movers,
-    )
 
 
 def _form(target: str, value: str, button: str) -> tuple[str, bool]:
@@ -114,3 +88,14 @@ def _edit(actor: Actor, email: EmailView, target: str) -> None:
             delete_done="E-mail address deleted.",
         ),
     )
+
+
+EMAILS = ContactList(
+    "email",
+    "E-mail addresses",
+    "No e-mail addresses.",
+    "Add Email",
+    line=email_line,
+    edit=_edit,
+    add=_add,
+)

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components.account.addresses import render_addresses
-from components.account.emails import render_emails
+from components.account.addresses import address_list
+from components.account.emails import EMAILS
 from components.account.guardian_access import render_guardian_access
-from components.account.phones import render_phones
+from components.account.panels import render_contact_list
+from components.account.phones import PHONES
 from components.formatting import escape_markdown
 from services.families.contacts import GuardianContacts
 from services.kernel.access import Actor
@@ -40,9 +41,9 @@ def render_guardian(actor: Actor, guardian: GuardianContacts, *, country: str) -
         st.markdown(guardian_heading(actor, guardian))
         if guardian.editable:
             gid = guardian.guardian_id
-            render_addresses(actor, gid, guardian.addresses, country=country)
-            render_emails(actor, gid, guardian.emails)
-            render_phones(actor, gid, guardian.phones)
+            render_contact_list(actor, address_list(country), guardian.addresses, guardian_id=gid)
+            render_contact_list(actor, EMAILS, guardian.emails, guardian_id=gid)
+            render_contact_list(actor, PHONES, guardian.phones, guardian_id=gid)
         elif actor.is_primary:
             st.caption(
                 f"{escape_markdown(guardian.name)} signs in and keeps their own contact details."

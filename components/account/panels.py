@@ -11,14 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 import streamlit as st
 
 from components.account.reauth import forget_reauth
 from components.actions import close_panel, open_panel, panel, run_then_rerun
 from components.formatting import escape_markdown
-from services.families.contact_changes import CONTACT_NAMES, ContactKind, reassign_contact
+from services.families.contact_reassign import reassign_contact
+from services.families.editable_contacts import CONTACT_NAMES, ContactKind
 from services.kernel.access import Actor
 
 PANEL = "account.panel"
@@ -83,36 +84,37 @@ def render_add_button(label: str, target: str) -> bool:
 
 
 @dataclass(frozen=True)
-class ContactList:
+class ContactList(Generic[Item]):
     """How one kind of contact value is listed, edited and added."""
 
     kind: ContactKind
     title: str  # "E-mail addresses"
     empty: str  # "No e-mail addresses."
     add_label: str  # "Add Email"
+    line: Callable[[Item], str]  # the value as Markdown, escaped
+    edit: Callable[[Actor, Item, str], None]  # the open Edit panel: form and actions
+    add: Callable[[Actor, int, str], None]  # the open Add panel of a guardian's list
 
 
 def render_contact_list(
     actor: Actor,
-    spec: ContactList,
+    spec: ContactList[Item],
     items: Sequence[Item],
     *,
-    line: Callable[[Item], str],
-    edit: Callable[[Item, str], None],
-    add: Callable[[int, str], None],
     guardian_id: int | None,
-    movers: dict[int, str] | None,
+    movers: dict[int, str] | None = None,
 ) -> None:
     """The values with their Edit buttons and open panel, then the Add button (a guardian's
-    list) or a Move control per value (the unassigned list, `guardian_id` None)."""
+    list) or a Move control per value (the unassigned list: `guardian_id` None, `movers` the
+    guardians a value may move to)."""
     st.markdown(f"**{spec.title}**")
     if not items:
         st.caption(spec.empty)
     for item in items:
         target = f"{spec.kind}.{item.id}"
-        if render_line(line(item), target, CONTACT_NAMES[spec.kind]):
+        if render_line(spec.line(item), target, CONTACT_NAMES[spec.kind]):
             with st.container(border=True):
-                edit(item, target)
+                spec.edit(actor, item, target)
         if movers is not None:
             render_move(actor, spec.kind, item.id, movers)
     if guardian_id is None:
@@ -120,7 +122,7 @@ def render_contact_list(
     target = f"add_{spec.kind}.{guardian_id}"
     if render_add_button(spec.add_label, target):
         with st.container(border=True):
-            add(guardian_id, target)
+            spec.add(actor, guardian_id, target)
             st.button("Cancel", key=f"account.close.{target}", on_click=close_all)
 
 

@@ -10,22 +10,14 @@ from components.account.panels import (
     UNSUBSCRIBED,
     ContactList,
     PanelActions,
-    render_contact_list,
     render_panel_actions,
 )
 from components.actions import run_then_rerun
 from components.formatting import escape_markdown
-from services.families.contact_changes import (
-    PHONE_LABELS,
-    add_phone,
-    delete_phone,
-    set_phone_opt_in,
-    update_phone,
-)
+from services.families.contact_changes import PHONE_LABELS, add_phone, delete_phone, update_phone
+from services.families.contact_consent import set_phone_opt_in
 from services.families.contacts import PhoneView
 from services.kernel.access import Actor
-
-PHONES = ContactList("phone", "Phone numbers", "No phone numbers.", "Add Phone")
 
 
 def phone_line(phone: PhoneView) -> str:
@@ -33,25 +25,6 @@ def phone_line(phone: PhoneView) -> str:
     if phone.opted_out:
         parts.append(UNSUBSCRIBED)
     return " ".join(parts)
-
-
-def render_phones(
-    actor: Actor,
-    guardian_id: int | None,
-    phones: list[PhoneView],
-    *,
-    movers: dict[int, str] | None = None,
-) -> None:
-    render_contact_list(
-        actor,
-        PHONES,
-        phones,
-        line=phone_line,
-        edit=lambda phone, target: _edit(actor, phone, target),
-        add=lambda gid, target: _add(actor, gid, target),
-        guardian_id=guardian_id,
-        movers=movers,
-    )
 
 
 def _form(target: str, number: str, label: str, button: str) -> tuple[str, str, bool]:
@@ -106,3 +79,14 @@ def _edit(actor: Actor, phone: PhoneView, target: str) -> None:
             delete_done="Phone number deleted.",
         ),
     )
+
+
+PHONES = ContactList(
+    "phone",
+    "Phone numbers",
+    "No phone numbers.",
+    "Add Phone",
+    line=phone_line,
+    edit=_edit,
+    add=_add,
+)

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components.account.addresses import render_addresses
-from components.account.emails import render_emails
-from components.account.phones import render_phones
+from components.account.addresses import address_list
+from components.account.emails import EMAILS
+from components.account.panels import render_contact_list
+from components.account.phones import PHONES
 from services.families.contacts import UnassignedContacts
 from services.kernel.access import Actor
 
@@ -23,9 +24,11 @@ def render_unassigned(
         st.caption(
             "Contact details not linked to a guardian. Move each to the guardian it belongs to."
         )
-        if unassigned.addresses:
-            render_addresses(actor, None, unassigned.addresses, country=country, movers=movers)
-        if unassigned.emails:
-            render_emails(actor, None, unassigned.emails, movers=movers)
-        if unassigned.phones:
-            render_phones(actor, None, unassigned.phones, movers=movers)
+        lists = (
+            (address_list(country), unassigned.addresses),
+            (EMAILS, unassigned.emails),
+            (PHONES, unassigned.phones),
+        )
+        for spec, items in lists:
+            if items:
+                render_contact_list(actor, spec, items, guardian_id=None, movers=movers)

@@ -20,10 +20,7 @@ def student_for(db: Session, actor: Actor, student_id: object) -> Student:
     student = db.get(Student, require_id(student_id, "student"))
     if student is None:
         raise NotFound("student")
-    try:
-        require_family(actor, student.family_id)
-    except NotFound:
-        raise NotFound("student") from None
+    _require_reach(actor, student.family_id, "student")
     return student
 
 
@@ -33,10 +30,7 @@ def enrollment_for(db: Session, actor: Actor, enrollment_id: object) -> Enrollme
     if enrollment is None:
         raise NotFound("enrollment")
     family_id = db.scalar(select(Student.family_id).where(Student.id == enrollment.student_id))
-    try:
-        require_family(actor, family_id or 0)
-    except NotFound:
-        raise NotFound("enrollment") from None
+    _require_reach(actor, family_id or 0, "enrollment")
     return enrollment
 
 
@@ -45,11 +39,16 @@ def guardian_for(db: Session, actor: Actor, guardian_id: object) -> Guardian:
     guardian = db.get(Guardian, require_id(guardian_id, "guardian"))
     if guardian is None:
         raise NotFound("guardian")
-    try:
-        require_family(actor, guardian.family_id)
-    except NotFound:
-        raise NotFound("guardian") from None
+    _require_reach(actor, guardian.family_id, "guardian")
     return guardian
+
+
+def _require_reach(actor: Actor, family_id: int, what: str) -> None:
+    """Another family's record answers like a missing `what`, not like a missing family."""
+    try:
+        require_family(actor, family_id)
+    except NotFound:
+        raise NotFound(what) from None
 
 
 def class_with_slot(db: Session, class_id: object) -> tuple[GymClass, WeeklySlot]:

@@ -10,13 +10,9 @@ from sqlalchemy.orm import Session
 
 from data.models import Role
 from services.families.account_activity import ActivityItem, account_activity, describe
-from services.families.contact_changes import (
-    add_email,
-    add_phone,
-    reassign_contact,
-    set_email_opt_in,
-    update_address,
-)
+from services.families.contact_changes import add_email, add_phone, update_address
+from services.families.contact_consent import set_email_opt_in
+from services.families.contact_reassign import reassign_contact
 from services.families.contact_validation import AddressInput
 from services.kernel import audit, clock
 from services.kernel.access import Actor

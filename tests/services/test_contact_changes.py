@@ -22,26 +22,26 @@ from data.models import (
 from services.families.contact_changes import (
     EMAIL_TAKEN,
     LOGIN_EMAIL_KEPT,
-    LOGIN_EMAIL_STAYS,
-    LOGIN_EMAIL_TAKEN,
-    ONLY_OWN,
-    UNASSIGNED_PRIMARY,
-    ConsentChange,
     add_address,
     add_email,
     add_phone,
-    consent_history,
     delete_address,
     delete_email,
     delete_phone,
-    reassign_contact,
-    set_email_opt_in,
-    set_phone_opt_in,
     update_address,
     update_email,
     update_phone,
 )
+from services.families.contact_consent import (
+    ConsentChange,
+    consent_history,
+    set_email_opt_in,
+    set_phone_opt_in,
+)
+from services.families.contact_reassign import LOGIN_EMAIL_STAYS, reassign_contact
 from services.families.contact_validation import AddressInput
+from services.families.editable_contacts import ONLY_OWN, UNASSIGNED_PRIMARY
+from services.families.login_email_change import LOGIN_EMAIL_TAKEN
 from services.kernel import clock
 from services.kernel.access import Actor
 from services.kernel.errors import AccessDenied, NotFound, ReauthenticationRequired, ValidationError
