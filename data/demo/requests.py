@@ -2,7 +2,7 @@
 
 They follow the services' own shapes: a decided request went pending → approved → applied
 (or → denied, or → cancelled by the parent); an absence a parent reports is applied at once
-(services.makeups.absences) and names its absences and tokens in `details`. Decided requests match
+(services.makeups.absence_marking) and names its absences and tokens in `details`. Decided requests match
 what happened in the enrollments; open (pending) ones are about the current term, name real
 class dates, and wait at every location so the staff home page has work.
 """
@@ -107,7 +107,7 @@ def _before(ctx: Context, day: date, low: int, high: int) -> datetime:
 
 
 def _makeup_details(missed: EnrollmentPlan, missed_on: date, day: date) -> dict[str, object]:
-    """The makeup request's `details`, as services.makeups.tokens writes them."""
+    """The makeup request's `details`, as services.makeups.makeup_requests writes them."""
     return {
         "missed_class_id": missed.class_id,
         "missed_class_name": missed.slot.name,
