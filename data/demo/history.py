@@ -40,8 +40,8 @@ def report_absence(
     """A future absence for `day`, with the makeup token it earned when `token` is set.
 
     A guardian who can sign in reports it in the portal, which also lists it in the request
-    tracker as an absence applied at once (as services.makeups.absence_marking does); otherwise the desk
-    took the call.
+    tracker as an absence applied at once (as services.makeups.absence_marking does);
+    otherwise the desk took the call.
     """
     rng, logins = ctx.rng, e.student.family.login_user_ids
     parent = rng.choice(logins) if logins else None
