@@ -3,8 +3,8 @@
 They follow the services' own shapes: a decided request went pending → approved → applied
 (or → denied, or → cancelled by the parent); an absence a parent reports is applied at once
 (services.makeups.absence_marking) and names its absences and tokens in `details`. Decided
-requests match what happened in the enrollments; open (pending) ones are about the current term, name real
-class dates, and wait at every location so the staff home page has work.
+requests match what happened in the enrollments; open (pending) ones are about the current
+term, name real class dates, and wait at every location so the staff home page has work.
 """
 
 from __future__ import annotations
