@@ -31,8 +31,9 @@ def _page(file: str, title: str, icon: str, *, default: bool = False) -> st.Page
     return st.Page(PAGES / file, title=title, icon=icon, default=default)
 
 
-def pages_for(actor: Actor) -> list[st.Page]:
-    """Only pages that exist for this role; later issues add theirs here."""
+def pages_for(actor: Actor) -> list[st.Page] | dict[str, list[st.Page]]:
+    """Only pages that exist for this role. Parents get one short list; staff get sections,
+    the front desk's daily pages first, then reports, then the owner's back office."""
     if actor.is_guardian:
         return [
             _page("family_home.py", "Home", ":material/home:", default=True),
@@ -42,17 +43,23 @@ def pages_for(actor: Actor) -> list[st.Page]:
             _page("billing.py", "Billing", ":material/payments:"),
             _page("account.py", "Account", ":material/manage_accounts:"),
         ]
-    pages = [
-        _page("staff_home.py", "Today", ":material/dashboard:", default=True),
-        _page("staff_rosters.py", "Rosters and check-in", ":material/how_to_reg:"),
-        _page("staff_requests.py", "Requests", ":material/inbox:"),
-        _page("staff_families.py", "Families", ":material/family_restroom:"),
-        _page("staff_analytics.py", "Attendance analytics", ":material/monitoring:"),
-    ]
+    sections = {
+        "Front desk": [
+            _page("staff_home.py", "Today", ":material/dashboard:", default=True),
+            _page("staff_rosters.py", "Rosters and check-in", ":material/how_to_reg:"),
+            _page("staff_requests.py", "Requests", ":material/inbox:"),
+            _page("staff_families.py", "Families", ":material/family_restroom:"),
+        ],
+        "Reports": [
+            _page("staff_analytics.py", "Attendance analytics", ":material/monitoring:"),
+        ],
+    }
     if actor.is_admin:
-        pages.append(_page("admin_settings.py", "Portal settings", ":material/settings:"))
-        pages.append(_page("admin_outbox.py", "Outbox", ":material/outbox:"))
-    return pages
+        sections["Back office"] = [
+            _page("admin_settings.py", "Portal settings", ":material/settings:"),
+            _page("admin_outbox.py", "Outbox", ":material/outbox:"),
+        ]
+    return sections
 
 
 def signed_out_page() -> st.Page:

@@ -23,6 +23,7 @@ SERVICE_ORDER = (
     "classes",
     "makeups",
     "desk",
+    "backoffice",
 )
 DEMO_MAY_READ = ("services.kernel.clock",)  # "today" for the demo, so a pinned clock holds
 
