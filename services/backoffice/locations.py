@@ -87,37 +87,37 @@ def list_locations(
     return Page(tuple(_row(row.Location) for row in rows), total, number, pages)
 
 
-def create_location(db: Session, actor: Actor, data: LocationInput) -> int:
+def create_location(db: Session, actor: Actor, location: LocationInput) -> int:
     """Admins only. Returns the new location's id."""
     require_admin(actor)
-    values = _clean(data)
+    values = _clean(location)
     with write_transaction(db):
         _require_free_name(db, values["name"], None)
-        location = Location(code=f"L-{secrets.token_hex(4).upper()}", **values)
-        db.add(location)
+        row = Location(code=f"L-{secrets.token_hex(4).upper()}", **values)
+        db.add(row)
         db.flush()
-        audit.record(db, actor, "location.created", entity="location", entity_id=location.id,
+        audit.record(db, actor, "location.created", entity="location", entity_id=row.id,
                      details=values)  # fmt: skip
-    return location.id
+    return row.id
 
 
-def update_location(db: Session, actor: Actor, location_id: int, data: LocationInput) -> None:
+def update_location(db: Session, actor: Actor, location_id: int, location: LocationInput) -> None:
     """Admins only; the audit entry keeps each changed field's old and new value."""
     require_admin(actor)
-    values = _clean(data)
+    values = _clean(location)
     with write_transaction(db):
-        location = _location(db, location_id)
-        _require_free_name(db, values["name"], location.id)
+        row = _location(db, location_id)
+        _require_free_name(db, values["name"], row.id)
         changes = {
-            name: [getattr(location, name), value]
+            name: [getattr(row, name), value]
             for name, value in values.items()
-            if getattr(location, name) != value
+            if getattr(row, name) != value
         }
         if not changes:
             raise ValidationError("Nothing changed.")
         for name, (_, value) in changes.items():
-            setattr(location, name, value)
-        audit.record(db, actor, "location.updated", entity="location", entity_id=location.id,
+            setattr(row, name, value)
+        audit.record(db, actor, "location.updated", entity="location", entity_id=row.id,
                      details=changes)  # fmt: skip
 
 

@@ -71,37 +71,37 @@ def search_terms(db: Session, actor: Actor, *, search: str = "", page: int = 1) 
     return Page(tuple(_row(row.Term) for row in rows), total, number, pages)
 
 
-def create_term(db: Session, actor: Actor, data: TermInput) -> int:
+def create_term(db: Session, actor: Actor, term: TermInput) -> int:
     """Admins only. Returns the new term's id."""
     require_admin(actor)
-    values = _clean(data)
+    values = _clean(term)
     with write_transaction(db, conflict=NAME_TAKEN):
         _require_free_name(db, values["name"], None)
-        term = Term(**values)
-        db.add(term)
+        row = Term(**values)
+        db.add(row)
         db.flush()
-        audit.record(db, actor, "term.created", entity="term", entity_id=term.id,
+        audit.record(db, actor, "term.created", entity="term", entity_id=row.id,
                      details={k: _logged(v) for k, v in values.items()})  # fmt: skip
-    return term.id
+    return row.id
 
 
-def update_term(db: Session, actor: Actor, term_id: int, data: TermInput) -> None:
+def update_term(db: Session, actor: Actor, term_id: int, term: TermInput) -> None:
     """Admins only. Classes keep their own dates: changing a term changes no class."""
     require_admin(actor)
-    values = _clean(data)
+    values = _clean(term)
     with write_transaction(db, conflict=NAME_TAKEN):
-        term = _term(db, term_id)
-        _require_free_name(db, values["name"], term.id)
+        row = _term(db, term_id)
+        _require_free_name(db, values["name"], row.id)
         changes = {
-            name: [getattr(term, name), value]
+            name: [getattr(row, name), value]
             for name, value in values.items()
-            if getattr(term, name) != value
+            if getattr(row, name) != value
         }
         if not changes:
             raise ValidationError("Nothing changed.")
         for name, (_, value) in changes.items():
-            setattr(term, name, value)
-        audit.record(db, actor, "term.updated", entity="term", entity_id=term.id,
+            setattr(row, name, value)
+        audit.record(db, actor, "term.updated", entity="term", entity_id=row.id,
                      details={k: [_logged(old), _logged(new)]
                               for k, (old, new) in changes.items()})  # fmt: skip
 
