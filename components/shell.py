@@ -58,6 +58,9 @@ def pages_for(actor: Actor) -> list[st.Page] | dict[str, list[st.Page]]:
         sections["Back office"] = [
             _page("admin_settings.py", "Portal settings", ":material/settings:"),
             _page("admin_outbox.py", "Outbox", ":material/outbox:"),
+            _page("admin_locations.py", "Locations", ":material/location_on:"),
+            _page("admin_programs.py", "Programs and skills", ":material/category:"),
+            _page("admin_terms.py", "Terms", ":material/date_range:"),
         ]
     return sections
 

@@ -15,7 +15,7 @@ from data.models.billing import (
     PaymentAttempt,
     PaymentMethod,
 )
-from data.models.catalog import GymClass, Level, Location, Program, Skill
+from data.models.catalog import GymClass, Level, Location, Program, Skill, Term
 from data.models.enrollment import Attendance, Enrollment, Evaluation
 from data.models.enums import (
     AttendanceStatus,
@@ -101,6 +101,7 @@ __all__ = [
     "SkillStatus",
     "StaffNote",
     "Student",
+    "Term",
     "TokenState",
     "User",
     "staff_locations",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, time
 
-from sqlalchemy import CheckConstraint, Date, Index, String, Time, UniqueConstraint
+from sqlalchemy import CheckConstraint, Date, Index, String, Time, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from data.models.base import Base, fk, intpk, name_str, text_str
@@ -32,6 +32,7 @@ class Program(Base):
     id: Mapped[intpk]
     name: Mapped[str] = mapped_column(String(120), unique=True)
     description: Mapped[text_str]
+    is_active: Mapped[bool] = mapped_column(default=True, server_default=true())
 
 
 class Level(Base):
@@ -41,6 +42,7 @@ class Level(Base):
     program_id: Mapped[int] = fk("programs.id", ondelete="CASCADE")
     name: Mapped[name_str]
     position: Mapped[int]  # order within the program, 1 = first level
+    is_active: Mapped[bool] = mapped_column(default=True, server_default=true())
 
     __table_args__ = (UniqueConstraint("program_id", "position"),)
 
@@ -52,8 +54,23 @@ class Skill(Base):
     level_id: Mapped[int] = fk("levels.id", ondelete="CASCADE")
     name: Mapped[name_str]
     position: Mapped[int]
+    is_active: Mapped[bool] = mapped_column(default=True, server_default=true())
 
     __table_args__ = (UniqueConstraint("level_id", "position"),)
+
+
+class Term(Base):
+    """A named date range that classes run in (the class editor picks one)."""
+
+    __tablename__ = "terms"
+
+    id: Mapped[intpk]
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date] = mapped_column(Date)
+    is_active: Mapped[bool] = mapped_column(default=True, server_default=true())
+
+    __table_args__ = (CheckConstraint("end_date > start_date", name="ends_after_start"),)
 
 
 class GymClass(Base):

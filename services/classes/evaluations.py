@@ -61,7 +61,8 @@ def student_evaluations(db: Session, actor: Actor, student_id: int) -> list[Leve
     levels: dict[int, tuple[Row[Any], list[SkillProgress]]] = {}
     for row in _level_skills(db, enrolled):
         _, skills = levels.setdefault(row.level_id, (row, []))
-        if row.skill_id is not None:
+        # An archived skill stays where it was evaluated, and nowhere else.
+        if row.skill_id is not None and (row.skill_active or row.skill_id in newest):
             skills.append(_skill_progress(row, newest.get(row.skill_id)))
     progress = [
         LevelProgress(
@@ -116,6 +117,7 @@ def _level_skills(db: Session, level_ids: Iterable[int]) -> list[Row[Any]]:
                 Level.position,
                 Skill.id.label("skill_id"),
                 Skill.name.label("skill"),
+                Skill.is_active.label("skill_active"),
             )
             .join(Program, Program.id == Level.program_id)
             .outerjoin(Skill, Skill.level_id == Level.id)

@@ -111,6 +111,8 @@ def transfer_options(
             GymClass.program_id == held.cls.program_id,
             GymClass.id != held.cls.id,
             GymClass.is_active.is_(True),
+            Program.is_active.is_(True),
+            Level.is_active.is_(True),
             GymClass.term_end >= today,
         )
         .order_by(Level.position, GymClass.weekday, GymClass.start_time, GymClass.name, GymClass.id)

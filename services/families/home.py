@@ -143,14 +143,14 @@ def age_on(birth_date: date, day: date) -> int:
 
 
 def _locations(db: Session, actor: Actor) -> Sequence[Row[Any]]:
-    query = select(Location.id, Location.name, Location.timezone).order_by(
-        Location.name, Location.id
+    query = (
+        select(Location.id, Location.name, Location.timezone)
+        .where(Location.is_active.is_(True))
+        .order_by(Location.name, Location.id)
     )
-    if actor.is_admin:
-        query = query.where(Location.is_active.is_(True))
-    elif actor.is_staff:
-        query = query.where(Location.id.in_(actor.location_ids), Location.is_active.is_(True))
-    else:
+    if actor.is_staff and not actor.is_admin:
+        query = query.where(Location.id.in_(actor.location_ids))
+    elif not actor.is_admin:
         query = query.where(Location.id.in_(_family_location_ids(require_guardian(actor))))
     return db.execute(query).all()
 

@@ -126,6 +126,9 @@ def _options(
         .where(
             GymClass.location_id == location_id,
             GymClass.is_active.is_(True),
+            Location.is_active.is_(True),
+            Program.is_active.is_(True),
+            Level.is_active.is_(True),
             GymClass.term_start <= last,
             GymClass.term_end >= first,
             or_(*(and_(GymClass.program_id == p, GymClass.level_id == lv) for p, lv in levels)),

@@ -24,11 +24,15 @@ import services
 from data.models import (
     Enrollment,
     LedgerKind,
+    Level,
     PaymentAttempt,
     PaymentAttemptStatus,
     PaymentMethod,
     PaymentMethodType,
+    Term,
 )
+from services.backoffice.locations import LocationInput
+from services.backoffice.terms import TermInput
 from services.billing.payments import Gateway
 from services.desk.analytics_scope import AnalyticsFilter
 from services.families import contact_changes
@@ -210,6 +214,9 @@ def build_world(db: Session) -> World:
         updated_at=clock.now(),
     )
     db.add(attempt)
+    skill = f.skill(db, db.get_one(Level, gym.cls.level_id), "Forward roll", 1)
+    term = Term(name="Fall 2026", start_date=date(2026, 9, 1), end_date=date(2026, 12, 20))
+    db.add(term)
     db.commit()
     guardian_id = gym.guardian.guardian_id
     phone_id = contact_changes.add_phone(db, gym.guardian, guardian_id, "+1 312 555 0142")
@@ -247,6 +254,10 @@ def build_world(db: Session) -> World:
         "entry_id": charge.id,
         "payment_method_id": method.id,
         "message_id": message.id,
+        "program_id": gym.cls.program_id,
+        "level_id": gym.cls.level_id,
+        "skill_id": skill.id,
+        "term_id": term.id,
     }
     return World(gym.guardian, gym.admin, {**_valid_values(), **ids})
 
@@ -306,6 +317,11 @@ def _valid_values() -> dict[str, object]:
         "payload": b"{}",
         "signature": "t=1,v1=00",
         "user_agent": "pytest",
+        "location": LocationInput("Westside", "America/Denver", phone="(303) 555-0142"),
+        "term": TermInput("Spring 2027", date(2027, 1, 11), date(2027, 5, 28)),
+        "name": "Ninja",
+        "direction": "up",
+        "archived": True,
     }
 
 
