@@ -32,6 +32,7 @@ from services.desk.roster_marks import _attended, _audit, _Mark, _stored_status,
 from services.desk.rosters import RosterStudent, _lines, _Meeting
 from services.kernel import clock
 from services.kernel.access import Actor, can_see_location, require_staff
+from services.kernel.closure_days import open_on
 from services.kernel.errors import NotFound, ValidationError
 from services.kernel.lookups import slot_of
 from services.kernel.schedule import (
@@ -115,6 +116,7 @@ def _meeting_now(
             GymClass.location_id == location.id,
             GymClass.weekday == today.weekday(),
             GymClass.is_active.is_(True),
+            open_on(GymClass.location_id, today),
             GymClass.term_start <= today,
             GymClass.term_end >= today,
         )

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 import services
 from data.models import (
+    Closure,
     Enrollment,
     LedgerKind,
     PaymentAttempt,
@@ -210,6 +211,14 @@ def build_world(db: Session) -> World:
         updated_at=clock.now(),
     )
     db.add(attempt)
+    closure = Closure(
+        location_id=gym.south.id,
+        first_day=date(2026, 12, 2),
+        last_day=date(2026, 12, 2),
+        reason="Roof",
+        created_at=clock.now(),
+    )
+    db.add(closure)
     db.commit()
     guardian_id = gym.guardian.guardian_id
     phone_id = contact_changes.add_phone(db, gym.guardian, guardian_id, "+1 312 555 0142")
@@ -247,6 +256,7 @@ def build_world(db: Session) -> World:
         "entry_id": charge.id,
         "payment_method_id": method.id,
         "message_id": message.id,
+        "closure_id": closure.id,
     }
     return World(gym.guardian, gym.admin, {**_valid_values(), **ids})
 
@@ -257,6 +267,8 @@ def _valid_values() -> dict[str, object]:
         "gateway": OfflineGateway(),
         "day": day,
         "class_date": day,
+        "first_day": day,
+        "last_day": day,
         "missed_date": date(2026, 11, 17),
         "desired_date": day,
         "effective_date": day,
