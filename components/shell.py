@@ -58,6 +58,7 @@ def pages_for(actor: Actor) -> list[st.Page] | dict[str, list[st.Page]]:
         sections["Back office"] = [
             _page("admin_settings.py", "Portal settings", ":material/settings:"),
             _page("admin_outbox.py", "Outbox", ":material/outbox:"),
+            _page("admin_closures.py", "Closures", ":material/event_busy:"),
         ]
     return sections
 
