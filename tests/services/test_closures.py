@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import Engine, func, select
@@ -16,6 +17,7 @@ from data.models import (
     AuditEntry,
     Closure,
     ClosureRemedy,
+    Enrollment,
     EnrollmentType,
     LedgerEntry,
     LedgerKind,
@@ -38,6 +40,8 @@ from services.kernel.closure_days import is_closed
 from services.kernel.errors import AccessDenied, NotFound, ValidationError
 from services.kernel.lookups import slot_of
 from services.kernel.settings import update_settings
+from services.makeups.absences_by_class import report_absence_by_enrollment
+from services.makeups.absences_by_dates import report_absence_by_dates
 from services.makeups.makeup_visits import book_makeup, makeup_options
 from tests import factories as f
 
@@ -302,3 +306,19 @@ def test_closed_meetings_leave_the_calendar_feed(db: Session, gym: f.FamilyGym) 
     assert "20261201" in meeting_days()
     add_closure(db, gym.admin, None, TUE_1_DEC, TUE_1_DEC, "Holiday")
     assert "20261201" not in meeting_days() and "20261208" in meeting_days()
+
+
+def test_a_closed_meeting_cannot_be_reported_missed(db: Session, gym: f.FamilyGym) -> None:
+    """Else a family would get an absence token on top of the closure's remedy."""
+    add_closure(db, gym.admin, gym.north.id, TUE_1_DEC, TUE_1_DEC, "Holiday")
+    place = db.scalar(select(Enrollment.id).where(Enrollment.student_id == gym.maya.id))
+    with pytest.raises(ValidationError, match="Tumblers on Tue 1 Dec is cancelled"):
+        report_absence_by_enrollment(db, gym.guardian, gym.maya.id, [place], TUE_1_DEC, "")
+    zone = ZoneInfo("America/Chicago")
+    week = (datetime(2026, 11, 30, tzinfo=zone), datetime(2026, 12, 6, 23, 59, tzinfo=zone))
+    with pytest.raises(ValidationError, match="no classes in that period"):
+        report_absence_by_dates(db, gym.guardian, gym.maya.id, *week, "")
+    marked = report_absence_by_dates(
+        db, gym.guardian, gym.maya.id, week[0], week[1] + timedelta(days=7), ""
+    )
+    assert [m.class_date for m in marked.marked] == [TUE_8_DEC]
