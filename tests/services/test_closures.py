@@ -33,6 +33,8 @@ from services.backoffice.closures import (
     remove_closure,
 )
 from services.classes.calendar_feed import calendar_ics, student_calendar_url_token
+from services.desk.checkin import check_in_by_code
+from services.desk.checkin_codes import student_checkin_code
 from services.desk.rosters import class_roster
 from services.desk.staff_home import todays_classes
 from services.kernel import clock
@@ -322,3 +324,18 @@ def test_a_closed_meeting_cannot_be_reported_missed(db: Session, gym: f.FamilyGy
         db, gym.guardian, gym.maya.id, week[0], week[1] + timedelta(days=7), ""
     )
     assert [m.class_date for m in marked.marked] == [TUE_8_DEC]
+
+
+def test_check_in_on_a_closed_day_finds_no_class_and_names_the_next_open_one(
+    db: Session, gym: f.FamilyGym
+) -> None:
+    add_closure(db, gym.admin, gym.north.id, TUE_24_NOV, TUE_1_DEC, "Burst pipe")
+    code = student_checkin_code(db, gym.desk, gym.maya.id)
+    with (
+        clock.frozen_at(datetime(2026, 11, 24, 21, 45, tzinfo=UTC)),
+        pytest.raises(ValidationError) as refused,
+    ):
+        check_in_by_code(db, gym.desk, gym.north.id, code)
+    assert refused.value.message == (
+        "Maya has no class at Northside right now; next: Tue 8 Dec, 4:00 PM."
+    )
