@@ -45,6 +45,7 @@ from services.kernel.settings import update_settings
 from services.makeups.absences_by_class import report_absence_by_enrollment
 from services.makeups.absences_by_dates import report_absence_by_dates
 from services.makeups.makeup_visits import book_makeup, makeup_options
+from services.makeups.passes import punch_options, redeem_punch
 from tests import factories as f
 
 TUE_24_NOV, TUE_1_DEC, TUE_8_DEC = date(2026, 11, 24), date(2026, 12, 1), date(2026, 12, 8)
@@ -339,3 +340,13 @@ def test_check_in_on_a_closed_day_finds_no_class_and_names_the_next_open_one(
     assert refused.value.message == (
         "Maya has no class at Northside right now; next: Tue 8 Dec, 4:00 PM."
     )
+
+
+def test_a_punch_cannot_be_used_for_a_closed_meeting(db: Session, gym: f.FamilyGym) -> None:
+    card = f.punch_pass(db, gym.family, gym.north, student=gym.maya)
+    db.commit()
+    assert [o.class_id for o in punch_options(db, gym.desk, card.id, TUE_1_DEC)] == [gym.cls.id]
+    add_closure(db, gym.admin, gym.north.id, TUE_1_DEC, TUE_1_DEC, "Holiday")
+    assert punch_options(db, gym.desk, card.id, TUE_1_DEC) == []
+    with pytest.raises(ValidationError, match="closed"):
+        redeem_punch(db, gym.desk, card.id, gym.cls.id, TUE_1_DEC, student_id=gym.maya.id)
