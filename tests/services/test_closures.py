@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from data.models import (
@@ -350,3 +351,37 @@ def test_a_punch_cannot_be_used_for_a_closed_meeting(db: Session, gym: f.FamilyG
     assert punch_options(db, gym.desk, card.id, TUE_1_DEC) == []
     with pytest.raises(ValidationError, match="closed"):
         redeem_punch(db, gym.desk, card.id, gym.cls.id, TUE_1_DEC, student_id=gym.maya.id)
+
+
+def test_archived_locations_and_bad_pages_are_refused(db: Session, gym: f.FamilyGym) -> None:
+    gym.south.is_active = False
+    db.commit()
+    with pytest.raises(ValidationError, match="Southside is archived"):
+        add_closure(db, gym.admin, gym.south.id, TUE_1_DEC, TUE_1_DEC, "Roof")
+    for page in (-1, "2", True, 1.0):
+        with pytest.raises(ValidationError, match="page"):
+            list_closures(db, gym.admin, "", page)  # type: ignore[arg-type]
+    assert list_closures(db, gym.admin, "", 99).page == 0  # past the end: the last page
+    assert counts(db)[0] == 0
+
+
+def test_the_database_refuses_a_second_remedy_for_one_meeting(
+    db: Session, gym: f.FamilyGym
+) -> None:
+    add_closure(db, gym.admin, gym.north.id, TUE_1_DEC, TUE_1_DEC, "Holiday")
+    first = db.scalars(select(ClosureRemedy)).first()
+    assert first is not None
+    db.add(
+        ClosureRemedy(
+            closure_id=first.closure_id,
+            student_id=first.student_id,
+            family_id=first.family_id,
+            class_id=first.class_id,
+            class_date=first.class_date,
+            kind="credit",
+            created_at=clock.now(),
+        )
+    )
+    with pytest.raises(IntegrityError):
+        db.flush()
+    db.rollback()
