@@ -7,7 +7,7 @@ from typing import Any
 
 import streamlit as st
 
-from services.kernel.settings import PortalSettings, setting_info
+from services.kernel.settings import SETTING_CHOICES, PortalSettings, setting_info
 
 GROUP_ORDER = (
     "Class registration",
@@ -37,6 +37,10 @@ def render_setting(name: str, value: Any) -> Any:
         return int(
             st.number_input(info.label, value=value, min_value=0, step=1, help=info.help, key=key)
         )
+    choices = SETTING_CHOICES.get(name)
+    if choices is not None:
+        index = choices.index(value) if value in choices else 0
+        return st.selectbox(info.label, choices, index=index, help=info.help, key=key)
     return st.text_input(info.label, value=value, help=info.help, max_chars=500, key=key)
 
 

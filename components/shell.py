@@ -61,6 +61,7 @@ def pages_for(actor: Actor) -> list[st.Page] | dict[str, list[st.Page]]:
             _page("admin_locations.py", "Locations", ":material/location_on:"),
             _page("admin_programs.py", "Programs and skills", ":material/category:"),
             _page("admin_terms.py", "Terms", ":material/date_range:"),
+            _page("admin_closures.py", "Closures", ":material/event_busy:"),
         ]
     return sections
 

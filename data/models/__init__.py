@@ -16,6 +16,7 @@ from data.models.billing import (
     PaymentMethod,
 )
 from data.models.catalog import GymClass, Level, Location, Program, Skill, Term
+from data.models.closures import Closure, ClosureRemedy
 from data.models.enrollment import Attendance, Enrollment, Evaluation
 from data.models.enums import (
     AttendanceStatus,
@@ -59,6 +60,8 @@ __all__ = [
     "AttendanceStatus",
     "AuditEntry",
     "Base",
+    "Closure",
+    "ClosureRemedy",
     "ContactChannel",
     "EmailAddress",
     "Enrollment",

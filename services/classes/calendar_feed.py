@@ -36,6 +36,7 @@ from data.models import (
 from services.classes.attendance import enrollment_rows, last_day
 from services.kernel import clock, signing
 from services.kernel.access import Actor
+from services.kernel.closure_days import closed_days
 from services.kernel.lookups import slot_of
 from services.kernel.reach import student_in_reach
 from services.kernel.schedule import meeting_dates, meeting_end, meeting_start
@@ -177,6 +178,7 @@ def _meetings(db: Session, student: Student) -> list[_Meeting]:
         or_(Enrollment.end_date.is_(None), Enrollment.end_date >= earliest),
         or_(Enrollment.type != EnrollmentType.MAKEUP, Enrollment.start_date >= earliest),
     )
+    closed = closed_days(db, {row.GymClass.location_id for row in rows}, earliest, latest)
     meetings = []
     for row in rows:
         enrollment: Enrollment = row.Enrollment
@@ -184,6 +186,8 @@ def _meetings(db: Session, student: Student) -> list[_Meeting]:
         last = min(today + timedelta(days=HORIZON_DAYS - 1), last_day(enrollment) or latest)
         slot = slot_of(row.GymClass, row.timezone)
         for day in meeting_dates(slot, max(today, enrollment.start_date), last):
+            if closed.closed(row.GymClass.location_id, day):
+                continue
             meetings.append(_meeting(student, row, day, (enrollment.class_id, day) in absent))
     return sorted(meetings, key=lambda m: (m.start, m.uid))
 

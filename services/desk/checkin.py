@@ -32,6 +32,7 @@ from services.desk.roster_marks import _attended, _audit, _Mark, _stored_status,
 from services.desk.rosters import RosterStudent, _lines, _Meeting
 from services.kernel import clock
 from services.kernel.access import Actor, can_see_location, require_staff
+from services.kernel.closure_days import closed_days, open_on
 from services.kernel.errors import NotFound, ValidationError
 from services.kernel.lookups import slot_of
 from services.kernel.schedule import (
@@ -115,6 +116,7 @@ def _meeting_now(
             GymClass.location_id == location.id,
             GymClass.weekday == today.weekday(),
             GymClass.is_active.is_(True),
+            open_on(GymClass.location_id, today),
             GymClass.term_start <= today,
             GymClass.term_end >= today,
         )
@@ -171,6 +173,7 @@ def _next_meeting(
             PassRedemption.class_date.between(today, last),
         )
     ).all()
+    closed = closed_days(db, [location.id], today, last)
     starts: list[datetime] = []
     for cls, kind, start_date, end_date in rows:
         slot = slot_of(cls, location.timezone)
@@ -178,7 +181,8 @@ def _next_meeting(
             days = [start_date] if meets_on(slot, start_date) else []
         else:
             days = list(meeting_dates(slot, max(today, start_date), min(last, end_date or last)))
-        starts.extend(meeting_start(slot, d) for d in days)
+        starts.extend(meeting_start(slot, d) for d in days if not closed.closed(location.id, d))
     for cls, day in drop_ins:
-        starts.append(meeting_start(slot_of(cls, location.timezone), day))
+        if not closed.closed(location.id, day):
+            starts.append(meeting_start(slot_of(cls, location.timezone), day))
     return min((s for s in starts if s > now), default=None)

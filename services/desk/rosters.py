@@ -48,6 +48,7 @@ from data.models import (
     Student,
 )
 from services.kernel.access import Actor, can_see_location, require_staff
+from services.kernel.closure_days import is_closed
 from services.kernel.errors import NotFound, ValidationError
 from services.kernel.lookups import slot_of
 from services.kernel.schedule import meets_on
@@ -125,6 +126,8 @@ def _meeting_for(db: Session, actor: Actor, class_id: object, day: object) -> _M
     cls, location = row.GymClass, row.Location
     if not cls.is_active or not meets_on(slot_of(cls, location.timezone), day):
         raise ValidationError(f"{cls.name} does not meet on {short_day(day)}.")
+    if is_closed(db, cls.location_id, day):
+        raise ValidationError(f"{location.name} is closed on {short_day(day)}: no class meets.")
     return _Meeting(cls=cls, location=location, day=day)
 
 

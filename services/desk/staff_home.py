@@ -25,6 +25,7 @@ from services.classes.attendance_rate import ATTENDED, RECORDED, AttendanceRate
 from services.desk.rosters import RosterLine, roster_lines
 from services.kernel import clock
 from services.kernel.access import Actor, require_location, require_staff
+from services.kernel.closure_days import open_on
 from services.kernel.errors import NotFound
 from services.kernel.validation import require_id
 
@@ -135,6 +136,7 @@ def _location_day(db: Session, place: _Place) -> LocationDay:
             GymClass.location_id == place.id,
             GymClass.weekday == place.day.weekday(),
             GymClass.is_active.is_(True),
+            open_on(GymClass.location_id, place.day),
             GymClass.term_start <= place.day,
             GymClass.term_end >= place.day,
         )

@@ -92,6 +92,13 @@ class PortalSettings:
     makeup_booking_window_days: int = _setting(
         30, "Makeups", "Booking window (days)", "How far ahead a makeup can be booked."
     )
+    closure_remedy: str = _setting(
+        "token",
+        "Makeups",
+        "What a closure gives",
+        "For each class meeting a closure day cancels, each student receives a makeup token "
+        "(token), a credit of the class's tuition for that meeting (credit), or nothing (none).",
+    )
     # Absences
     future_absences_enabled: bool = _setting(
         True, "Absences", "Future absences", "Parents may report absences ahead of time."
@@ -136,6 +143,8 @@ class PortalSettings:
 
 DEFAULTS = PortalSettings()
 SETTING_NAMES = tuple(f.name for f in fields(PortalSettings))
+# Text settings that take one of a few values (the form offers them as a choice).
+SETTING_CHOICES: dict[str, tuple[str, ...]] = {"closure_remedy": ("token", "credit", "none")}
 
 
 def setting_info(name: str) -> SettingInfo:
@@ -163,6 +172,9 @@ def _coerce(name: str, value: Any) -> Any:
         return value
     if not isinstance(value, str) or len(value) > 500:
         raise ValidationError(f"{setting_info(name).label} must be text of at most 500 characters.")
+    choices = SETTING_CHOICES.get(name)
+    if choices is not None and value.strip() not in choices:
+        raise ValidationError(f"{setting_info(name).label} must be one of: {', '.join(choices)}.")
     return value.strip()
 
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from data.models import Enrollment, EnrollmentStatus, EnrollmentType, GymClass, Location, Student
 from services.kernel.access import Actor
+from services.kernel.closure_days import closed_days, is_closed
 from services.kernel.errors import NotFound, ValidationError
 from services.kernel.lookups import slot_of
 from services.kernel.schedule import meeting_dates, meeting_start, meets_on
@@ -118,6 +119,24 @@ def _meetings_within(
         meeting = _meeting(row, day)
         if low <= meeting.starts_at <= high and meeting.starts_at > now:
             yield meeting
+
+
+def _open(db: Session, meeting: _Meeting) -> _Meeting:
+    """The meeting, or a refusal when a closure day cancelled it (nothing to miss)."""
+    if is_closed(db, meeting.location_id, meeting.day):
+        raise ValidationError(
+            f"{meeting.class_name} on {short_day(meeting.day)} is cancelled: "
+            f"{meeting.location_name} is closed that day."
+        )
+    return meeting
+
+
+def _without_closed(db: Session, meetings: Sequence[_Meeting]) -> list[_Meeting]:
+    if not meetings:
+        return []
+    days = [m.day for m in meetings]
+    closed = closed_days(db, {m.location_id for m in meetings}, min(days), max(days))
+    return [m for m in meetings if not closed.closed(m.location_id, m.day)]
 
 
 def _meeting_on(row: Row[Any] | None, student: Student, day: date, now: datetime) -> _Meeting:

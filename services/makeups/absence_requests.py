@@ -12,7 +12,7 @@ from services.kernel.access import Actor, require_location, require_staff
 from services.kernel.errors import NotFound, ValidationError
 from services.kernel.settings import get_settings
 from services.makeups.absence_marking import _audit, _record
-from services.makeups.absence_meetings import _enrollment_rows, _meeting_on
+from services.makeups.absence_meetings import _enrollment_rows, _meeting_on, _open
 
 
 def apply_absence_request(db: Session, actor: Actor, request: ParentRequest) -> None:
@@ -28,7 +28,9 @@ def apply_absence_request(db: Session, actor: Actor, request: ParentRequest) -> 
     if student is None:
         raise NotFound("student")
     rows = _enrollment_rows(db, actor, student.id, ids=[request.enrollment_id])
-    meeting = _meeting_on(rows[0] if rows else None, student, request.effective_date, clock.now())
+    meeting = _open(
+        db, _meeting_on(rows[0] if rows else None, student, request.effective_date, clock.now())
+    )
     marked, _ = _record(
         db,
         student,

@@ -24,7 +24,7 @@ from services.kernel.settings import get_settings
 from services.kernel.transactions import write_transaction
 from services.kernel.validation import require_id
 from services.makeups.absence_marking import AbsenceOutcome, _mark
-from services.makeups.absence_meetings import _enrollment_rows, _meeting_on
+from services.makeups.absence_meetings import _enrollment_rows, _meeting_on, _open
 from services.makeups.absences_by_dates import JUST_MARKED, _require_absences
 from services.makeups.wording import require_day, short_day
 
@@ -63,7 +63,7 @@ def report_absence_by_enrollment(
                         f"{short_day(row.start_date)} is not reported here: cancel it on the "
                         "Makeups tab."
                     )
-                meetings.append(_meeting_on(row, student, day, now))
+                meetings.append(_open(db, _meeting_on(row, student, day, now)))
             except ValidationError as refused:
                 skipped.append(refused.message)
         if not meetings:

@@ -25,6 +25,7 @@ from services.makeups.absence_meetings import (
     _instant,
     _is_aware,
     _meetings_within,
+    _without_closed,
 )
 
 MAX_SPAN = timedelta(days=60)
@@ -56,9 +57,12 @@ def report_absence_by_dates(
         zones = {row.timezone for row in rows} or {"UTC"}
         if any(_instant(starts_at, zone) < now - START_GRACE for zone in zones):
             raise ValidationError("The absence must start in the future.")
-        meetings = sorted(
-            (m for row in rows for m in _meetings_within(row, starts_at, ends_at, now)),
-            key=lambda m: (m.starts_at, m.class_name, m.class_id),
+        meetings = _without_closed(
+            db,
+            sorted(
+                (m for row in rows for m in _meetings_within(row, starts_at, ends_at, now)),
+                key=lambda m: (m.starts_at, m.class_name, m.class_id),
+            ),
         )
         if not meetings:
             raise ValidationError(f"{student.first_name} has no classes in that period.")

@@ -27,6 +27,7 @@ from data.models import (
 )
 from services.classes.capacity import bookings, open_seats_on
 from services.kernel import clock
+from services.kernel.closure_days import closed_days, is_closed
 from services.kernel.errors import ValidationError
 from services.kernel.lookups import slot_of
 from services.kernel.schedule import WEEKDAY_NAMES, WeeklySlot, meeting_dates, meets_on
@@ -139,6 +140,7 @@ def _options(
     seats = bookings(
         db, [row.GymClass for row in classes if row.GymClass.id not in own], first, last
     )
+    closed = closed_days(db, [location_id], first, last)
     now = clock.now()
     options = []
     for row in classes:
@@ -146,6 +148,8 @@ def _options(
         if cls.id in own:
             continue
         for day in meeting_dates(slot_of(cls, row.timezone), first, last):
+            if closed.closed(location_id, day):
+                continue
             starts, ends = meeting_times(cls, row.timezone, day)
             if starts <= now:
                 continue
@@ -187,6 +191,8 @@ def _require_bookable(
     tomorrow on; staff approving a request may book any meeting not yet started."""
     if not cls.is_active or not meets_on(slot, day):
         raise ValidationError(f"{cls.name} does not meet on {short_day(day)}.")
+    if is_closed(db, cls.location_id, day):
+        raise ValidationError(f"{cls.name} does not meet on {short_day(day)}: closed that day.")
     starts, ends = meeting_times(cls, slot.timezone, day)
     if starts <= clock.now():
         raise ValidationError(f"{cls.name} on {short_day(day)} has already started.")

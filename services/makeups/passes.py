@@ -34,6 +34,7 @@ from data.models import (
 from services.classes.capacity import ONGOING_TYPES, lock_class, open_seats_on, require_seat
 from services.kernel import audit, clock
 from services.kernel.access import Actor, require_family
+from services.kernel.closure_days import is_closed, open_on
 from services.kernel.errors import FeatureDisabled, NotFound, ValidationError
 from services.kernel.lookups import class_with_slot, slot_of
 from services.kernel.reach import reachable_family, seen_locations, student_in_reach
@@ -145,6 +146,7 @@ def punch_options(db: Session, actor: Actor, pass_id: int, day: date) -> list[Pu
             GymClass.location_id == punch_pass.location_id,
             GymClass.is_active.is_(True),
             GymClass.weekday == day.weekday(),
+            open_on(GymClass.location_id, day),
             GymClass.term_start <= day,
             GymClass.term_end >= day,
         )
@@ -258,6 +260,8 @@ def _check_meeting(
         raise ValidationError(f"This pass can only be used at {where}.")
     if not cls.is_active or not meets_on(slot, day):
         raise ValidationError(f"{cls.name} does not meet on {day:%A, %B} {day.day}.")
+    if is_closed(db, cls.location_id, day):
+        raise ValidationError(f"{cls.name} does not meet on {day:%A, %B} {day.day}: closed.")
     if meeting_start(slot, day) <= clock.now():
         raise ValidationError("That class has already started; choose a later one.")
 

@@ -33,7 +33,8 @@ def _settings_page(db: Session, email: str = "owner@example.com"):  # type: igno
 def test_every_setting_has_a_widget_grouped_by_topic(app_db: Session) -> None:
     _gym(app_db)
     at = _settings_page(app_db)
-    keys = {w.key for kind in ("toggle", "number_input", "text_input") for w in at.get(kind)}
+    kinds = ("toggle", "number_input", "text_input", "selectbox")
+    keys = {w.key for kind in kinds for w in at.get(kind)}
     assert {f"settings.{name}" for name in SETTING_NAMES} <= keys
     headers = [s.value for s in at.subheader]
     assert headers[:3] == ["Class registration", "Makeups", "Absences"]

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 import services
 from data.models import (
+    Closure,
     Enrollment,
     LedgerKind,
     Level,
@@ -217,6 +218,14 @@ def build_world(db: Session) -> World:
     skill = f.skill(db, db.get_one(Level, gym.cls.level_id), "Forward roll", 1)
     term = Term(name="Fall 2026", start_date=date(2026, 9, 1), end_date=date(2026, 12, 20))
     db.add(term)
+    closure = Closure(
+        location_id=gym.south.id,
+        first_day=date(2026, 12, 2),
+        last_day=date(2026, 12, 2),
+        reason="Roof",
+        created_at=clock.now(),
+    )
+    db.add(closure)
     db.commit()
     guardian_id = gym.guardian.guardian_id
     phone_id = contact_changes.add_phone(db, gym.guardian, guardian_id, "+1 312 555 0142")
@@ -258,6 +267,7 @@ def build_world(db: Session) -> World:
         "level_id": gym.cls.level_id,
         "skill_id": skill.id,
         "term_id": term.id,
+        "closure_id": closure.id,
     }
     return World(gym.guardian, gym.admin, {**_valid_values(), **ids})
 
@@ -268,6 +278,8 @@ def _valid_values() -> dict[str, object]:
         "gateway": OfflineGateway(),
         "day": day,
         "class_date": day,
+        "first_day": day,
+        "last_day": day,
         "missed_date": date(2026, 11, 17),
         "desired_date": day,
         "effective_date": day,

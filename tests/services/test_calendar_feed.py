@@ -182,7 +182,8 @@ def test_the_feed_takes_a_fixed_number_of_queries(
             assert calendar_ics(db, token)
         return len(statements)
 
-    assert queries_for(1) == queries_for(6) == 4  # student, absences, places, settings
+    # student, absences, places, closed days, settings
+    assert queries_for(1) == queries_for(6) == 5
 
 
 def test_bad_tokens_give_no_feed(db: Session, gym: f.FamilyGym) -> None:
