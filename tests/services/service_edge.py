@@ -29,6 +29,7 @@ from data.models import (
     PaymentMethod,
     PaymentMethodType,
 )
+from services.backoffice.family_input import FamilySetup, GuardianSetup
 from services.billing.payments import Gateway
 from services.desk.analytics_scope import AnalyticsFilter
 from services.families import contact_changes
@@ -46,6 +47,7 @@ INTERNAL = frozenset(
         "audit.record",
         "class_records.class_record_in_reach",  # takes a model class; reached via cancel_absence
         "drops.apply_drop_request",
+        "family_setup.add_guardian_rows",  # checked values; reached via create_family
         "invitations.invite",  # takes a Guardian row; reached via send_invitation
         "makeup_requests.apply_makeup_request",
         "requests.add_event",
@@ -279,6 +281,11 @@ def _valid_values() -> dict[str, object]:
         "make_primary": False,
         "recurring_authorized": False,
         "invite": False,
+        "setup": FamilySetup(
+            "", (GuardianSetup("Lu", "Edge", ("lu.edge@example.com",), is_primary=True),)
+        ),
+        "guardian": GuardianSetup("Kim", "Edge", ("kim.edge@example.com",)),
+        "create_anyway": True,
         "amount_cents": 100,
         "request_key": "edge-sweep-request-key",
         "base_url": "http://127.0.0.1:8501",
