@@ -74,7 +74,7 @@ def _notes(actor: Actor, view: FamilyOverview) -> None:
         st.caption(escape_markdown(f"{format_moment(note.at, view.timezone)} · {note.author}"))
         st.write(escape_markdown(note.body))
     with st.form(f"note.{view.family_id}", clear_on_submit=False):
-        body = st.text_area("Add a note", max_chars=4000)
+        body = st.text_area("Add a note", max_chars=4000, key=f"note.body.{view.family_id}")
         if st.form_submit_button("Save note"):
             run_then_rerun(
                 lambda db: add_staff_note(db, actor, view.family_id, body), "Note saved."
