@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
 
-from data.models import Family, Guardian, OutboxMessage, Student
+from data.models import Family, Guardian, OutboxMessage, Role, Student
 from services.accounts.invitations import accept_invitation
 from tests import factories as f
 from tests.pages.conftest import signed_in_app, texts
@@ -152,3 +152,19 @@ def test_the_family_created_at_the_desk_uses_the_parent_portal(app_db: Session) 
     parent.switch_page("../pages/students.py").run()
     assert not parent.exception
     assert "Sofia Garcia" in texts(parent)
+
+
+def test_an_admin_with_several_locations_chooses_one_first(app_db: Session) -> None:
+    north, south = f.location(app_db, "Northside"), f.location(app_db, "Southside")
+    f.staff(app_db, "owner@example.com", [], role=Role.ADMIN)
+    app_db.commit()
+    at = signed_in_app(app_db, "owner@example.com", f.PASSWORD).run()
+    at.switch_page("../pages/staff_new_family.py").run()
+    assert not at.exception
+    assert "Choose the location in the sidebar" in texts(at)
+    at.selectbox(key="location_id").set_value(south.id).run()
+    _fill(at)
+    at.button(key=SUBMIT).click().run()
+    assert not at.exception
+    app_db.rollback()
+    assert app_db.scalar(select(Family.home_location_id)) == south.id != north.id
