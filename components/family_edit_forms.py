@@ -12,7 +12,11 @@ from components.actions import run_then_rerun
 from components.formatting import escape_markdown
 from data.config import public_base_url
 from services.accounts.invitations import invite_primary_guardian
-from services.backoffice.family_edit import add_family_guardian, rename_guardian
+from services.backoffice.family_edit import (
+    add_family_guardian,
+    add_guardian_contact,
+    rename_guardian,
+)
 from services.backoffice.family_input import GuardianSetup
 from services.desk.family_lookup import FamilyOverview
 from services.families.students import StudentCard, StudentInput, add_student, update_student
@@ -50,6 +54,7 @@ def render_guardian_edits(actor: Actor, view: FamilyOverview) -> None:
                 )
                 if st.form_submit_button("Save name"):
                     _rename(actor, guardian.id, first, last)
+            _contact_form(actor, guardian.id)
         with st.form(f"fam.add_guardian.{view.family_id}"):
             st.markdown("**Add a secondary guardian**")
             first_col, last_col = st.columns(2)
@@ -69,6 +74,24 @@ def render_guardian_edits(actor: Actor, view: FamilyOverview) -> None:
                     lambda db: add_family_guardian(db, actor, view.family_id, new),
                     "Guardian added.",
                 )
+
+
+def _contact_form(actor: Actor, guardian_id: int) -> None:
+    key = f"fam.c{guardian_id}"
+    with st.form(key):
+        email_col, phone_col = st.columns(2)
+        email = email_col.text_input("Add an e-mail address", max_chars=254, key=f"{key}.email")
+        phone = phone_col.text_input("Add a phone number", max_chars=40, key=f"{key}.phone")
+        email_ok = email_col.checkbox("Agrees to e-mail news", value=True, key=f"{key}.eok")
+        sms_ok = phone_col.checkbox("Agrees to text messages", value=True, key=f"{key}.sok")
+        if st.form_submit_button("Add contact"):
+            run_then_rerun(
+                lambda db: add_guardian_contact(
+                    db, actor, guardian_id, email=email, phone=phone,
+                    email_opt_in=email_ok, sms_opt_in=sms_ok,
+                ),
+                "Contact details added.",
+            )  # fmt: skip
 
 
 def _rename(actor: Actor, guardian_id: int, first: str, last: str) -> None:

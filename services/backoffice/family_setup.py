@@ -127,36 +127,53 @@ def add_guardian_rows(db: Session, actor: Actor, family_id: int, clean: CleanGua
     )
     db.add(guardian)
     db.flush()
-    who = {"guardian_id": guardian.id, "guardian": clean.full_name}
-    contacts: list[tuple[EmailAddress | PhoneNumber, str, dict[str, object]]] = []
-    for email in clean.emails:
-        row = EmailAddress(
-            family_id=family_id, guardian_id=guardian.id, email=email,
-            blasts_opt_in=clean.email_opt_in, created_at=now,
-        )  # fmt: skip
-        contacts.append((row, CONSENT_ACTIONS[("email", clean.email_opt_in)], {"email": email}))
-    for phone in clean.phones:
-        row = PhoneNumber(
-            family_id=family_id, guardian_id=guardian.id, e164=phone,
-            sms_opt_in=clean.sms_opt_in, created_at=now,
-        )  # fmt: skip
-        contacts.append((row, CONSENT_ACTIONS[("sms", clean.sms_opt_in)], {"phone": phone}))
     if clean.address is not None:
         db.add(Address(family_id=family_id, guardian_id=guardian.id, created_at=now,
                        **vars(clean.address)))  # fmt: skip
-    for row, action, value in contacts:
-        db.add(row)
-        db.flush()
-        opted_in = action.endswith("_opt_in")
-        audit.record(
-            db, actor, action, entity=row.__tablename__, entity_id=row.id, family_id=family_id,
-            details={**who, **value, "opted_in": opted_in},
-        )  # fmt: skip
+    add_contact_rows(db, actor, guardian, clean.emails, clean.phones,
+                     email_opt_in=clean.email_opt_in, sms_opt_in=clean.sms_opt_in)  # fmt: skip
     audit.record(
         db, actor, "guardian.added", entity="guardian", entity_id=guardian.id,
         family_id=family_id, details={"guardian": clean.full_name, "primary": clean.is_primary},
     )  # fmt: skip
     return guardian
+
+
+def add_contact_rows(
+    db: Session,
+    actor: Actor,
+    guardian: Guardian,
+    emails: tuple[str, ...],
+    phones: tuple[str, ...],
+    *,
+    email_opt_in: bool,
+    sms_opt_in: bool,
+) -> None:
+    """Checked e-mails and phones (E.164) for `guardian`, each with its consent recorded the
+    way the family's consent history reads it (services.families.contact_consent). Inside the
+    caller's write transaction; the family keeping none of them already."""
+    who = {"guardian_id": guardian.id, "guardian": f"{guardian.first_name} {guardian.last_name}"}
+    rows: list[tuple[EmailAddress | PhoneNumber, str, dict[str, object]]] = []
+    for email in emails:
+        row = EmailAddress(
+            family_id=guardian.family_id, guardian_id=guardian.id, email=email,
+            blasts_opt_in=email_opt_in, created_at=clock.now(),
+        )  # fmt: skip
+        rows.append((row, CONSENT_ACTIONS[("email", email_opt_in)], {"email": email}))
+    for phone in phones:
+        row = PhoneNumber(
+            family_id=guardian.family_id, guardian_id=guardian.id, e164=phone,
+            sms_opt_in=sms_opt_in, created_at=clock.now(),
+        )  # fmt: skip
+        rows.append((row, CONSENT_ACTIONS[("sms", sms_opt_in)], {"phone": phone}))
+    for row, action, value in rows:
+        db.add(row)
+        db.flush()
+        audit.record(
+            db, actor, action, entity=row.__tablename__, entity_id=row.id,
+            family_id=guardian.family_id,
+            details={**who, **value, "opted_in": action.endswith("_opt_in")},
+        )  # fmt: skip
 
 
 def _duplicates(db: Session, actor: Actor, clean: CleanFamily) -> tuple[DuplicateMatch, ...]:

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
 
-from data.models import Family, Guardian, OutboxMessage, Role, Student
+from data.models import EmailAddress, Family, Guardian, OutboxMessage, Role, Student
 from services.accounts.invitations import accept_invitation
 from tests import factories as f
 from tests.pages.conftest import signed_in_app, texts
@@ -123,6 +123,9 @@ def test_edit_forms_refuse_bad_input(app_db: Session) -> None:
     assert [e.value for e in at.error] == [
         "The family already keeps the e-mail address maria@example.com."
     ]
+    at.text_input(key=f"fam.c{maria}.email").input("maria@")
+    at.button(key=f"FormSubmitter:fam.c{maria}-Add contact").click().run()
+    assert not at.exception and any("valid e-mail address" in e.value for e in at.error)
     at.text_input(key=f"fam.new_s{family_id}.first").input("Leo")
     at.button(key=f"FormSubmitter:fam.add_student.{family_id}-Add student").click().run()
     assert [e.value for e in at.error] == ["Enter the last name."]
@@ -131,6 +134,7 @@ def test_edit_forms_refuse_bad_input(app_db: Session) -> None:
     assert app_db.get(Student, sofia).birth_date == date(2018, 3, 2)
     assert app_db.scalar(select(func.count()).select_from(Guardian)) == 1
     assert app_db.scalar(select(func.count()).select_from(Student)) == 1
+    assert app_db.scalar(select(func.count()).select_from(EmailAddress)) == 1
     at.text_input(key=f"fam.g{maria}.first").input("María")
     at.button(key=f"FormSubmitter:fam.guardian.{maria}-Save name").click().run()
     assert not at.exception and "Guardian's name saved." in texts(at)

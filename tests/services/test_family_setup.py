@@ -24,7 +24,11 @@ from data.models import (
     Student,
 )
 from services.accounts.invitations import accept_invitation, invite_primary_guardian
-from services.backoffice.family_edit import add_family_guardian, rename_guardian
+from services.backoffice.family_edit import (
+    add_family_guardian,
+    add_guardian_contact,
+    rename_guardian,
+)
 from services.backoffice.family_input import FamilySetup, GuardianSetup
 from services.backoffice.family_setup import OTHER_LOCATION, PossibleDuplicate, create_family
 from services.desk.family_lookup import family_overview, search_families
@@ -225,6 +229,42 @@ def test_editing_a_family_stays_within_reach(db: Session) -> None:
         add_student(db, gym.south_desk, SOFIA, family_id=family_id)
     actions = set(db.scalars(select(AuditEntry.action).where(AuditEntry.family_id == family_id)))
     assert {"guardian.renamed", "guardian.added", "student.updated"} <= actions
+
+
+def test_a_guardian_gets_another_e_mail_or_phone_with_consent(db: Session) -> None:
+    gym = f.family_gym(db)
+    db.commit()
+    family_id = create_family(db, gym.desk, SETUP, location_id=gym.north.id, create_anyway=False)
+    carlos = db.scalar(select(Guardian.id).where(Guardian.first_name == "Carlos"))
+    before = _counts(db)
+    for email, phone, message in [
+        ("", " ", "Enter an e-mail address or a phone number"),
+        ("carlos@", "", "valid e-mail"),
+        ("", "555", "phone number"),
+        ("MARIA.garcia@example.com", "", "already keeps the e-mail"),
+        ("", "+1 312 555 0123", "already keeps the phone number"),
+    ]:
+        with pytest.raises(ValidationError, match=message):
+            add_guardian_contact(db, gym.desk, carlos, email=email, phone=phone,
+                                 email_opt_in=True, sms_opt_in=True)  # fmt: skip
+    for actor in (gym.south_desk, gym.guardian):
+        with pytest.raises((NotFound, AccessDenied)):
+            add_guardian_contact(db, actor, carlos, email="c2@example.com", phone="",
+                                 email_opt_in=True, sms_opt_in=True)  # fmt: skip
+    assert _counts(db) == before
+    add_guardian_contact(db, gym.desk, carlos, email="c2@example.com", phone="312 555 0199",
+                         email_opt_in=False, sms_opt_in=True)  # fmt: skip
+    rows = db.execute(
+        select(EmailAddress.email, EmailAddress.blasts_opt_in).where(
+            EmailAddress.guardian_id == carlos
+        )
+    ).all()
+    assert sorted(rows) == [("c2@example.com", False), ("carlos@example.com", True)]
+    assert db.scalar(select(PhoneNumber.e164).where(PhoneNumber.guardian_id == carlos)) == (
+        "+13125550199"
+    )
+    actions = db.scalars(select(AuditEntry.action).where(AuditEntry.family_id == family_id)).all()
+    assert "consent.email_opt_out" in actions and actions.count("consent.sms_opt_in") == 1
 
 
 def test_inviting_the_primary_guardian_queues_the_link_and_they_can_sign_in(db: Session) -> None:
