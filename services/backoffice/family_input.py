@@ -107,8 +107,8 @@ def clean_guardian(raw: object, region: str, position: int = 1) -> CleanGuardian
     for flag in (raw.email_opt_in, raw.sms_opt_in):
         if not isinstance(flag, bool):
             raise ValidationError(f"Choose the e-mail and SMS consent of {who}.")
-    emails = _values(raw.emails, "e-mail addresses", who)
-    phones = _values(raw.phones, "phone numbers", who)
+    emails = _values(raw.emails, "e-mail address", who)
+    phones = _values(raw.phones, "phone number", who)
     try:
         first = clean_person_name(raw.first_name, "first name")
         last = clean_person_name(raw.last_name, "last name")
@@ -128,13 +128,13 @@ def clean_guardian(raw: object, region: str, position: int = 1) -> CleanGuardian
 
 
 def _values(raw: object, what: str, who: str) -> list[str]:
-    """The non-blank entries of a list of e-mails or phones."""
+    """The non-blank entries of a list of e-mails or phones (`what` names one)."""
     if not isinstance(raw, tuple | list):
-        raise ValidationError(f"The {what} of {who} are not valid.")
-    values = [require_text(v, what.removesuffix("es").removesuffix("s")) for v in raw]
+        raise ValidationError(f"The {what} list of {who} is not valid.")
+    values = [require_text(v, what) for v in raw]
     kept = [v for v in values if v.strip()]
     if len(kept) > MAX_CONTACTS:
-        raise ValidationError(f"Enter at most {MAX_CONTACTS} {what} for {who}.")
+        raise ValidationError(f"Enter at most {MAX_CONTACTS} of each contact for {who}.")
     return kept
 
 

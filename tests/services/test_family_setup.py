@@ -123,6 +123,8 @@ BAD_INPUTS = [
     (FamilySetup("", (replace(PRIMARY, sms_opt_in="yes"),)), "consent"),  # type: ignore[arg-type]
     (FamilySetup("", (replace(PRIMARY, emails="a@example.com"),)), "not valid"),  # type: ignore[arg-type]
     (FamilySetup("", (PRIMARY,) * 5), "at most 4 guardians"),
+    (FamilySetup("", (replace(PRIMARY, phones=("a\x00",)),)), "phone number contains"),
+    (FamilySetup("", (replace(PRIMARY, phones=("1", "2", "3", "4")),)), "at most 3"),
     ("not a setup", "not valid"),
 ]
 
