@@ -82,7 +82,9 @@ def clean_family(db: Session, setup: object, today: date) -> CleanFamily:
         raise ValidationError("Add the family's primary guardian.")
     if len(setup.guardians) > MAX_GUARDIANS:
         raise ValidationError(f"Add at most {MAX_GUARDIANS} guardians here.")
-    if not isinstance(setup.students, tuple | list) or len(setup.students) > MAX_STUDENTS:
+    if not isinstance(setup.students, tuple | list):
+        raise ValidationError("The students' details are not valid.")
+    if len(setup.students) > MAX_STUDENTS:
         raise ValidationError(f"Add at most {MAX_STUDENTS} students here.")
     region = get_settings(db).default_phone_region
     guardians = tuple(

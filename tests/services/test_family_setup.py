@@ -125,6 +125,8 @@ BAD_INPUTS = [
     (FamilySetup("", (PRIMARY,) * 5), "at most 4 guardians"),
     (FamilySetup("", (replace(PRIMARY, phones=("a\x00",)),)), "phone number contains"),
     (FamilySetup("", (replace(PRIMARY, phones=("1", "2", "3", "4")),)), "at most 3"),
+    (FamilySetup("", (PRIMARY,), "Sofia"), "students' details are not valid"),  # type: ignore[arg-type]
+    (FamilySetup("", (PRIMARY,), (SOFIA,) * 11), "at most 10 students"),
     ("not a setup", "not valid"),
 ]
 
