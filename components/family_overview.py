@@ -6,6 +6,11 @@ from __future__ import annotations
 import streamlit as st
 
 from components.actions import run_then_rerun
+from components.family_edit_forms import (
+    render_guardian_edits,
+    render_invite_primary,
+    render_student_edits,
+)
 from components.formatting import escape_markdown, format_date, format_moment
 from components.ledger_table import render_ledger_table
 from components.money import render_money_metric
@@ -34,12 +39,15 @@ def render_family_overview(actor: Actor, view: FamilyOverview) -> None:
         )
     if view.unassigned:
         st.caption(escape_markdown("Not linked to a guardian: " + ", ".join(view.unassigned)))
+    render_invite_primary(actor, view)
+    render_guardian_edits(actor, view)
     st.markdown("**Students**")
     for student in view.students:
         medical = f" · ⚠ {student.medical_notes}" if student.medical_notes else ""
         status = "" if student.is_active else " · former student"
         st.write(escape_markdown(f"{student.full_name}, age {student.age}{status}{medical}"))
         render_student_resets(actor, student)
+    render_student_edits(actor, view)
     with st.expander("Ledger"):
         _ledger(actor, view.family_id)
     _notes(actor, view)
@@ -66,7 +74,7 @@ def _notes(actor: Actor, view: FamilyOverview) -> None:
         st.caption(escape_markdown(f"{format_moment(note.at, view.timezone)} · {note.author}"))
         st.write(escape_markdown(note.body))
     with st.form(f"note.{view.family_id}", clear_on_submit=False):
-        body = st.text_area("Add a note", max_chars=4000)
+        body = st.text_area("Add a note", max_chars=4000, key=f"note.body.{view.family_id}")
         if st.form_submit_button("Save note"):
             run_then_rerun(
                 lambda db: add_staff_note(db, actor, view.family_id, body), "Note saved."

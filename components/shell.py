@@ -49,6 +49,7 @@ def pages_for(actor: Actor) -> list[st.Page] | dict[str, list[st.Page]]:
             _page("staff_rosters.py", "Rosters and check-in", ":material/how_to_reg:"),
             _page("staff_requests.py", "Requests", ":material/inbox:"),
             _page("staff_families.py", "Families", ":material/family_restroom:"),
+            _page("staff_new_family.py", "New family", ":material/person_add:"),
         ],
         "Reports": [
             _page("staff_analytics.py", "Attendance analytics", ":material/monitoring:"),

@@ -18,6 +18,9 @@ class Family(Base):
     id: Mapped[intpk]
     name: Mapped[name_str]  # e.g. "Garcia family", shown to staff
     created_at: Mapped[utc_created]
+    # Where the family was registered (created at the desk): staff of that location reach it
+    # before it has any class, token, pass or ledger entry there (services.kernel.reach).
+    home_location_id: Mapped[int | None] = fk("locations.id", ondelete="SET NULL")
 
 
 class Guardian(Base):

@@ -9,9 +9,11 @@ A guardian's access moves through these states (`Guardian.access`):
                           ▼  │
                      invite_revoked <──revoke── can_log_in
 
-Only the primary guardian sends, re-sends and revokes. The link carries a single-use token
-valid `INVITATION_VALID`; only its hash is stored. Revoking ends the guardian's sessions at
-once and makes every link of theirs invalid; sign-in refuses a revoked guardian
+Only the primary guardian sends, re-sends and revokes a secondary guardian's invitation; staff
+invite (and re-invite) a family's primary guardian, for families they reach
+(`invite_primary_guardian`, used when the desk registered the family). The link carries a
+single-use token valid `INVITATION_VALID`; only its hash is stored. Revoking ends the guardian's
+sessions at once and makes every link of theirs invalid; sign-in refuses a revoked guardian
 (services.accounts.auth._may_sign_in).
 """
 
@@ -39,12 +41,14 @@ from services.accounts.auth import end_all_sessions
 from services.accounts.passwords import check_new_password
 from services.accounts.reauth import require_recent_sign_in
 from services.kernel import audit, clock
-from services.kernel.access import Actor, require_primary_guardian
+from services.kernel.access import Actor, require_primary_guardian, require_staff
 from services.kernel.errors import NotFound, ValidationError
 from services.kernel.lookups import guardian_for
 from services.kernel.outbox import INVITATION_KIND, LINK_PLACEHOLDER, enqueue_email
+from services.kernel.reach import reachable_family
 from services.kernel.settings import get_settings
 from services.kernel.transactions import write_transaction
+from services.kernel.validation import require_id
 
 INVITATION_VALID = timedelta(hours=72)
 INVITATION = OneTimeTokenPurpose.INVITATION
@@ -79,6 +83,22 @@ def send_invitation(db: Session, actor: Actor, guardian_id: int, *, base_url: st
     require_recent_sign_in(db, actor)
     with write_transaction(db):
         guardian = locked_secondary_guardian(db, actor, guardian_id)
+        invite(db, actor, guardian, base_url=base_url)
+
+
+def invite_primary_guardian(db: Session, actor: Actor, family_id: int, *, base_url: str) -> None:
+    """Staff invite a family's primary guardian to sign in (or send a new link, the earlier one
+    stopping). Staff reach only families seen at their locations; admins any."""
+    require_staff(actor)
+    require_id(family_id, "family")
+    with write_transaction(db):
+        family_id = reachable_family(db, actor, family_id)
+        primary_id = db.scalar(
+            select(Guardian.id).where(Guardian.family_id == family_id, Guardian.is_primary)
+        )
+        guardian = _lock(db, primary_id) if primary_id is not None else None
+        if guardian is None:
+            raise ValidationError("This family has no primary guardian to invite.")
         invite(db, actor, guardian, base_url=base_url)
 
 

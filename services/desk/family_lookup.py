@@ -34,6 +34,9 @@ class FamilyHit:
 
 @dataclass(frozen=True)
 class GuardianContacts:
+    id: int
+    first_name: str
+    last_name: str
     name: str
     is_primary: bool
     access: str
@@ -145,6 +148,9 @@ def family_overview(db: Session, actor: Actor, family_id: int) -> FamilyOverview
     ).all()
     guardians = tuple(
         GuardianContacts(
+            id=g.id,
+            first_name=g.first_name,
+            last_name=g.last_name,
             name=f"{g.first_name} {g.last_name}",
             is_primary=g.is_primary,
             access=g.access.value,

@@ -19,7 +19,7 @@ from services.accounts import invitations
 from services.accounts.invitations import EMAIL_TAKEN, locked_secondary_guardian
 from services.accounts.reauth import require_recent_sign_in
 from services.families.contact_validation import clean_email, clean_phone
-from services.families.students import _clean_name as clean_person_name  # one rule for every name
+from services.families.students import clean_person_name  # one rule for every name
 from services.kernel import audit, clock
 from services.kernel.access import Actor, require_guardian, require_primary_guardian
 from services.kernel.errors import ValidationError

@@ -137,12 +137,19 @@ def update_student(db: Session, actor: Actor, student_id: int, data: StudentInpu
 def _clean_input(data: StudentInput, today: date) -> StudentInput:
     """The form's values trimmed and checked; raises ValidationError naming what to fix."""
     return StudentInput(
-        first_name=_clean_name(data.first_name, "first name"),
-        last_name=_clean_name(data.last_name, "last name"),
+        first_name=clean_person_name(data.first_name, "first name"),
+        last_name=clean_person_name(data.last_name, "last name"),
         birth_date=_clean_birth_date(data.birth_date, today),
         gender=_clean_text(data.gender, "gender", GENDER_MAX),
         medical_notes=_clean_text(data.medical_notes, "medical notes", NOTES_MAX, newlines=True),
     )
+
+
+def clean_student_input(data: object, today: date) -> StudentInput:
+    """The one check of a student's details, for the parents' form and the desk's alike."""
+    _require_input(data)
+    assert isinstance(data, StudentInput)  # _require_input refused anything else
+    return _clean_input(data, today)
 
 
 def _require_input(data: object) -> None:
@@ -150,7 +157,8 @@ def _require_input(data: object) -> None:
         raise ValidationError("The student's details are not valid.")
 
 
-def _clean_name(value: object, label: str) -> str:
+def clean_person_name(value: object, label: str) -> str:
+    """A person's first or last name (students and guardians alike), trimmed and checked."""
     if not isinstance(value, str):
         raise ValidationError(f"Enter the {label}.")
     if len(value) > 4 * NAME_MAX:  # refuse huge input before any work on it

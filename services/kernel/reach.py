@@ -1,5 +1,6 @@
 """Who reaches which family, student and location: a guardian their own family; staff the
-families seen at their locations (a class, a token, a pass or a ledger entry there); admins all.
+families seen at their locations (a class, a token, a pass or a ledger entry there, or the
+location where the desk registered the family); admins all.
 Anything out of reach answers exactly like a missing record. Every domain asks here, never
 another domain, for these decisions."""
 
@@ -74,8 +75,10 @@ def _staff_outside(db: Session, actor: Actor, family_id: int) -> bool:
 
 
 def _family_places(db: Session, family_id: int) -> Sequence[Row[Any]]:
-    """Locations where the family has (had) classes, tokens, passes or ledger entries."""
+    """Locations where the family has (had) classes, tokens, passes or ledger entries, and the
+    one where it was registered."""
     linked = union(
+        select(Family.home_location_id).where(Family.id == family_id),
         select(GymClass.location_id)
         .join(Enrollment, Enrollment.class_id == GymClass.id)
         .join(Student, Student.id == Enrollment.student_id)

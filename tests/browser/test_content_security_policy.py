@@ -16,6 +16,7 @@ PAGES = {
         "Rosters and check-in",
         "Requests",
         "Families",
+        "New family",
         "Attendance analytics",
         "Portal settings",
         "Outbox",

@@ -36,7 +36,7 @@ def test_search_open_and_note(app_db: Session) -> None:
     page = texts(at) + unescape("\n".join(str(m.value) for m in at.markdown))
     assert "Outstanding balance: $85.00" in page
     assert "Sofia Garcia, age 8" in page
-    at.text_area[0].input("Prefers calls after 5 pm")
+    at.text_area(key=f"note.body.{family_id}").input("Prefers calls after 5 pm")
     at.button(key=f"FormSubmitter:note.{family_id}-Save note").click().run()
     assert not at.exception
     app_db.rollback()

@@ -32,6 +32,7 @@ from data.models import (
     PaymentMethodType,
     Term,
 )
+from services.backoffice.family_input import FamilySetup, GuardianSetup
 from services.backoffice.locations import LocationInput
 from services.backoffice.terms import TermInput
 from services.billing.payments import Gateway
@@ -51,6 +52,8 @@ INTERNAL = frozenset(
         "audit.record",
         "class_records.class_record_in_reach",  # takes a model class; reached via cancel_absence
         "drops.apply_drop_request",
+        "family_setup.add_contact_rows",  # checked values; reached via add_guardian_contact
+        "family_setup.add_guardian_rows",  # checked values; reached via create_family
         "invitations.invite",  # takes a Guardian row; reached via send_invitation
         "makeup_requests.apply_makeup_request",
         "requests.add_event",
@@ -302,6 +305,13 @@ def _valid_values() -> dict[str, object]:
         "make_primary": False,
         "recurring_authorized": False,
         "invite": False,
+        "setup": FamilySetup(
+            "", (GuardianSetup("Lu", "Edge", ("lu.edge@example.com",), is_primary=True),)
+        ),
+        "guardian": GuardianSetup("Kim", "Edge", ("kim.edge@example.com",)),
+        "create_anyway": True,
+        "email_opt_in": True,
+        "sms_opt_in": False,
         "amount_cents": 100,
         "request_key": "edge-sweep-request-key",
         "base_url": "http://127.0.0.1:8501",
