@@ -68,11 +68,11 @@ class _Checked:
     max_age: int | None
 
 
-def create_class(db: Session, actor: Actor, data: ClassInput) -> int:
+def create_class(db: Session, actor: Actor, form: ClassInput) -> int:
     """Admin: a new class; returns its id."""
     require_admin(actor)
     with write_transaction(db):
-        checked = _check(db, data)
+        checked = _check(db, form)
         cls = GymClass(**checked.__dict__)
         db.add(cls)
         db.flush()
@@ -82,7 +82,7 @@ def create_class(db: Session, actor: Actor, data: ClassInput) -> int:
         return cls.id
 
 
-def update_class(db: Session, actor: Actor, class_id: object, data: ClassInput) -> None:
+def update_class(db: Session, actor: Actor, class_id: object, form: ClassInput) -> None:
     """Admin: change a class. Its location is fixed once anyone was ever enrolled (their
     history stays where it happened); capacity never goes below the seats already held."""
     require_admin(actor)
@@ -91,7 +91,7 @@ def update_class(db: Session, actor: Actor, class_id: object, data: ClassInput) 
         cls = lock_class(db, number)
         if cls is None:
             raise NotFound("class")
-        checked = _check(db, data)
+        checked = _check(db, form)
         if checked.location_id != cls.location_id and _has_enrollments(db, cls.id):
             raise ValidationError(
                 "This class already has students, so it stays at its location. "
