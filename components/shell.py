@@ -49,6 +49,8 @@ def pages_for(actor: Actor) -> list[st.Page] | dict[str, list[st.Page]]:
             _page("staff_rosters.py", "Rosters and check-in", ":material/how_to_reg:"),
             _page("staff_requests.py", "Requests", ":material/inbox:"),
             _page("staff_families.py", "Families", ":material/family_restroom:"),
+            _page("staff_classes.py", "Classes and waitlists", ":material/calendar_month:"),
+            _page("staff_skills.py", "Skills", ":material/star:"),
         ],
         "Reports": [
             _page("staff_analytics.py", "Attendance analytics", ":material/monitoring:"),
@@ -58,6 +60,7 @@ def pages_for(actor: Actor) -> list[st.Page] | dict[str, list[st.Page]]:
         sections["Back office"] = [
             _page("admin_settings.py", "Portal settings", ":material/settings:"),
             _page("admin_outbox.py", "Outbox", ":material/outbox:"),
+            _page("admin_classes.py", "Classes", ":material/edit_calendar:"),
         ]
     return sections
 

@@ -29,6 +29,7 @@ from services.kernel import audit, clock
 from services.kernel.access import Actor, can_see_location, require_staff
 from services.kernel.errors import NotFound, ValidationError
 from services.kernel.lookups import class_with_slot
+from services.kernel.schedule import WEEKDAY_NAMES
 from services.kernel.transactions import write_transaction
 from services.kernel.validation import require_id, require_text
 
@@ -46,12 +47,39 @@ class SkillMark:
 
 
 @dataclass(frozen=True)
+class ClassToMark:
+    class_id: int
+    label: str  # "Tuesday 16:00 · Tumblers"
+
+
+@dataclass(frozen=True)
 class SkillSheet:
     class_id: int
     class_name: str
     skills: tuple[tuple[int, str], ...]  # (skill id, name) in the level's order
     students: tuple[tuple[int, str], ...]  # (student id, full name) by name
     marks: tuple[SkillMark, ...]  # every student × skill, not_started where never marked
+
+
+def classes_to_mark(db: Session, actor: Actor, location_id: object = None) -> list[ClassToMark]:
+    """Staff: the active classes they may mark — the ones they teach, and every class at
+    `location_id` when it is one of theirs (admins: any) — by weekday and time."""
+    require_staff(actor)
+    mine = GymClass.instructor_user_id == actor.user_id
+    if location_id is not None:
+        number = require_id(location_id, "location")
+        if not can_see_location(actor, number):
+            raise NotFound("location")
+        mine = or_(mine, GymClass.location_id == number)
+    rows = db.execute(
+        select(GymClass.id, GymClass.name, GymClass.weekday, GymClass.start_time)
+        .where(mine, GymClass.is_active.is_(True))
+        .order_by(GymClass.weekday, GymClass.start_time, GymClass.name, GymClass.id)
+    )
+    return [
+        ClassToMark(class_id, f"{WEEKDAY_NAMES[weekday]} {start:%H:%M} · {name}")
+        for class_id, name, weekday, start in rows
+    ]
 
 
 def skill_sheet(db: Session, actor: Actor, class_id: object) -> SkillSheet:
