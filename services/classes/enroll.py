@@ -10,7 +10,7 @@ and transfer, but a new place is given at the desk.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from data.models import Enrollment, EnrollmentStatus, EnrollmentType, GymClass, Student
 from services.classes.capacity import lock_class, require_seat
 from services.classes.enrollment_changes import (
+    _coming_class_date,
     _open_class_days,
     _require_not_in_class,
     _say_date,
@@ -30,7 +31,6 @@ from services.kernel.access import Actor, require_staff
 from services.kernel.errors import ValidationError
 from services.kernel.outbox import enqueue_email
 from services.kernel.reach import student_in_reach
-from services.kernel.schedule import WeeklySlot, meeting_start, meets_on
 from services.kernel.settings import get_settings
 from services.kernel.transactions import write_transaction
 from services.kernel.validation import require_id
@@ -66,7 +66,7 @@ def enroll_student(
     with write_transaction(db, conflict=IN_CLASS):
         student = student_in_reach(db, actor, student_id)
         cls, slot = _visible_class(db, actor, class_id)
-        day = _class_day(cls, slot, start_date)
+        day = _coming_class_date(slot, cls.name, start_date)
         if not student.is_active:
             raise ValidationError(f"{student.first_name} is not an active student.")
         _require_age(student, cls, day)
@@ -163,16 +163,6 @@ def enroll_next(db: Session, actor: Actor, class_id: object) -> EnrollmentView:
         _tell_family(db, student, cls, day)
         place_id = first.id
     return _views(db, actor, Enrollment.id == place_id)[0][0]
-
-
-def _class_day(cls: GymClass, slot: WeeklySlot, value: object) -> date:
-    if isinstance(value, datetime) or not isinstance(value, date):
-        raise ValidationError("Choose one of the class dates offered.")
-    if not meets_on(slot, value):
-        raise ValidationError(f"{cls.name} does not meet on {_say_date(value)}.")
-    if meeting_start(slot, value) <= clock.now():
-        raise ValidationError("Choose a class that has not started yet.")
-    return value
 
 
 def _require_age(student: Student, cls: GymClass, day: date) -> None:

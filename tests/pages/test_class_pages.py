@@ -208,3 +208,36 @@ def test_a_guardian_has_none_of_these_pages(app_db: Session) -> None:
         except ValueError:
             continue
         raise AssertionError(f"{page} is open to a guardian")
+
+
+def test_the_desk_waitlists_and_transfers_from_the_family_account(app_db: Session) -> None:
+    gym = _gym(app_db)
+    gym.cls.capacity = 2  # Maya and Ada: full
+    leo = f.student(app_db, gym.family, "Leo")
+    thursday = f.gym_class(
+        app_db, gym.north, level=app_db.get(Level, gym.cls.level_id), weekday=3, name="Thursday"
+    )
+    app_db.commit()
+    at = signed_in_app(app_db, "desk@example.com", f.PASSWORD).run()
+    at.switch_page("../pages/staff_families.py").run()
+    at.session_state["families.open"] = gym.family.id
+    at.run()
+    at.radio(key=f"places.{leo.id}.action").set_value("Waitlist").run()
+    assert not at.exception
+    at.selectbox(key=f"places.{leo.id}.class.wait").set_value(gym.cls.id).run()
+    at.button(key=f"FormSubmitter:places.{leo.id}.join.True-Add to the waitlist").click().run()
+    assert not at.exception
+    assert any("Leo is #1 on the waitlist." in s.value for s in at.success)
+    at.radio(key=f"places.{gym.maya.id}.action").set_value("Transfer").run()
+    assert not at.exception
+    assert at.selectbox(key=f"places.{gym.maya.id}.target").value == thursday.id
+    at.button(key=f"FormSubmitter:places.{gym.maya.id}.transfer-Transfer").click().run()
+    assert not at.exception
+    assert any("Moved Maya from Tumblers to Thursday" in s.value for s in at.success)
+    _fresh(app_db)
+    assert (
+        app_db.scalar(
+            select(func.count()).select_from(Enrollment).where(Enrollment.class_id == thursday.id)
+        )
+        == 1
+    )
