@@ -241,3 +241,18 @@ def test_the_desk_waitlists_and_transfers_from_the_family_account(app_db: Sessio
         )
         == 1
     )
+
+
+def test_an_instructor_marks_their_own_class_without_a_location(app_db: Session) -> None:
+    gym = _gym(app_db)
+    coach = f.staff(app_db, "coach@example.com", [])
+    gym.cls.instructor_user_id = coach.user_id
+    f.skill(app_db, app_db.get(Level, gym.cls.level_id), "Forward roll", 1)
+    app_db.commit()
+    at = signed_in_app(app_db, "coach@example.com", f.PASSWORD).run()
+    at.switch_page("../pages/staff_skills.py").run()
+    assert not at.exception
+    assert at.selectbox(key="skills.class").value == gym.cls.id
+    at.button(key=f"FormSubmitter:skills.sheet.{gym.cls.id}-Save marks").click().run()
+    assert not at.exception
+    assert "Nothing changed." in texts(at)

@@ -9,7 +9,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from data.models import Evaluation, Level, Role
-from services.classes.evaluation_marks import SkillMark, mark_skills, skill_sheet
+from services.classes.evaluation_marks import (
+    SkillMark,
+    classes_to_mark,
+    mark_skills,
+    skill_sheet,
+)
 from services.classes.evaluations import student_evaluations
 from services.kernel.errors import AccessDenied, NotFound, ValidationError
 from tests import factories as f
@@ -114,3 +119,20 @@ def test_an_admin_marks_anywhere_and_an_empty_class_has_an_empty_sheet(
     sheet = skill_sheet(db, admin, empty.id)
     assert (sheet.students, sheet.marks) == ((), ())
     assert mark_skills(db, admin, empty.id, []) == 0
+
+
+def test_the_classes_each_person_may_mark(db: Session, gym: f.FamilyGym) -> None:
+    coach = f.staff(db, "coach@example.com", [])
+    gym.cls.instructor_user_id = coach.user_id
+    f.gym_class(db, gym.north, name="Other class", weekday=3)
+    db.commit()
+    assert [c.label for c in classes_to_mark(db, coach)] == ["Tuesday 16:00 · Tumblers"]
+    assert [c.label for c in classes_to_mark(db, gym.desk, gym.north.id)] == [
+        "Tuesday 16:00 · Tumblers",
+        "Thursday 16:00 · Other class",
+    ]
+    assert classes_to_mark(db, gym.south_desk) == []
+    with pytest.raises(NotFound):
+        classes_to_mark(db, gym.south_desk, gym.north.id)
+    with pytest.raises(AccessDenied):
+        classes_to_mark(db, gym.guardian)
