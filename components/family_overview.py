@@ -1,5 +1,5 @@
-"""A family's account as staff see it: guardians and contacts, students, balance, ledger,
-staff-only notes."""
+"""A family's account as staff see it: guardians and contacts, students with their class
+places (enroll, waitlist, drop, transfer at the desk), balance, ledger, staff-only notes."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from components.formatting import escape_markdown, format_date, format_moment
 from components.ledger_table import render_ledger_table
 from components.money import render_money_metric
 from components.student_code_resets import render_student_resets
+from components.student_places import render_student_places
 from data.db import session_scope
 from services.billing.transactions_history import RECENT_DAYS, ledger_meta
 from services.desk.family_lookup import FamilyOverview, add_staff_note, staff_family_ledger
@@ -47,6 +48,8 @@ def render_family_overview(actor: Actor, view: FamilyOverview) -> None:
         status = "" if student.is_active else " · former student"
         st.write(escape_markdown(f"{student.full_name}, age {student.age}{status}{medical}"))
         render_student_resets(actor, student)
+        if student.is_active:
+            render_student_places(actor, student)
     render_student_edits(actor, view)
     with st.expander("Ledger"):
         _ledger(actor, view.family_id)

@@ -50,6 +50,8 @@ def pages_for(actor: Actor) -> list[st.Page] | dict[str, list[st.Page]]:
             _page("staff_requests.py", "Requests", ":material/inbox:"),
             _page("staff_families.py", "Families", ":material/family_restroom:"),
             _page("staff_new_family.py", "New family", ":material/person_add:"),
+            _page("staff_classes.py", "Classes and waitlists", ":material/calendar_month:"),
+            _page("staff_skills.py", "Skills", ":material/star:"),
         ],
         "Reports": [
             _page("staff_analytics.py", "Attendance analytics", ":material/monitoring:"),
@@ -63,6 +65,7 @@ def pages_for(actor: Actor) -> list[st.Page] | dict[str, list[st.Page]]:
             _page("admin_programs.py", "Programs and skills", ":material/category:"),
             _page("admin_terms.py", "Terms", ":material/date_range:"),
             _page("admin_closures.py", "Closures", ":material/event_busy:"),
+            _page("admin_classes.py", "Classes", ":material/edit_calendar:"),
         ]
     return sections
 

@@ -19,6 +19,7 @@ if location_id is None:
     st.info("Choose a location in the sidebar to see its rosters.")
     st.stop()
 render_checkin_box(actor, location_id)
+st.page_link("../pages/staff_skills.py", label="Mark skills for a class", icon=":material/star:")
 with session_scope() as db:
     today = todays_classes(db, actor, location_id)
     rosters = [class_roster(db, actor, lesson.class_id, today.day) for lesson in today.classes]

@@ -95,6 +95,8 @@ class GymClass(Base):
     instructor_name: Mapped[str] = mapped_column(String(120), default="")
     instructor_user_id: Mapped[int | None] = fk("users.id", ondelete="SET NULL", index=False)
     tuition_cents: Mapped[int] = mapped_column(default=0)  # per month
+    min_age: Mapped[int | None]  # whole years; None: no limit (migration 0009)
+    max_age: Mapped[int | None]
     is_active: Mapped[bool] = mapped_column(default=True)
 
     __table_args__ = (

@@ -209,14 +209,20 @@ def _open_class_days(cls: GymClass, slot: WeeklySlot, start: date, end: date) ->
     return days
 
 
-def _class_date(held: _Held, slot: WeeklySlot, class_name: str, value: object) -> date:
-    """A date of the (target) class within its term and the enrollment's place, not started."""
+def _coming_class_date(slot: WeeklySlot, class_name: str, value: object) -> date:
+    """A date the class meets within its term, whose class has not started yet."""
     if isinstance(value, datetime) or not isinstance(value, date):
         raise ValidationError("Choose one of the class dates offered.")
     if not meets_on(slot, value):
         raise ValidationError(f"{class_name} does not meet on {_say_date(value)}.")
     if meeting_start(slot, value) <= clock.now():
         raise ValidationError("Choose a class that has not started yet.")
+    return value
+
+
+def _class_date(held: _Held, slot: WeeklySlot, class_name: str, value: object) -> date:
+    """A date of the (target) class within its term and the enrollment's place, not started."""
+    value = _coming_class_date(slot, class_name, value)
     end = held.enrollment.end_date
     if end is not None and value > end:
         raise ValidationError(f"This class place already ends on {_say_date(end)}.")

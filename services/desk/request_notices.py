@@ -12,7 +12,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from data.models import (
-    EmailAddress,
     Enrollment,
     Guardian,
     GuardianAccess,
@@ -20,8 +19,8 @@ from data.models import (
     ParentRequest,
     RequestKind,
     Student,
-    User,
 )
+from services.families.guardian_addresses import guardian_address
 from services.kernel.outbox import enqueue_email
 from services.kernel.settings import get_settings
 
@@ -91,20 +90,7 @@ def _recipient(db: Session, request: ParentRequest) -> tuple[str, str] | None:
         select(Guardian).where(Guardian.family_id == request.family_id, Guardian.is_primary)
     )
     for guardian in (asker, primary):
-        address = _address(db, guardian) if guardian is not None else None
+        address = guardian_address(db, guardian) if guardian is not None else None
         if guardian is not None and address:
             return address, guardian.first_name
     return None
-
-
-def _address(db: Session, guardian: Guardian) -> str | None:
-    """The guardian's sign-in address while they may sign in, else their first address."""
-    user = db.get(User, guardian.user_id) if guardian.user_id is not None else None
-    if user is not None and user.is_active and guardian.access is GuardianAccess.CAN_LOG_IN:
-        return user.email
-    return db.scalar(
-        select(EmailAddress.email)
-        .where(EmailAddress.guardian_id == guardian.id)
-        .order_by(EmailAddress.is_login.desc(), EmailAddress.id)
-        .limit(1)
-    )

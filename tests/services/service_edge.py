@@ -14,7 +14,7 @@ import inspect
 import pkgutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
 
 from sqlalchemy import select
@@ -32,6 +32,7 @@ from data.models import (
     PaymentMethodType,
     Term,
 )
+from services.backoffice.classes import ClassInput
 from services.backoffice.family_input import FamilySetup, GuardianSetup
 from services.backoffice.locations import LocationInput
 from services.backoffice.terms import TermInput
@@ -271,6 +272,19 @@ def build_world(db: Session) -> World:
         "skill_id": skill.id,
         "term_id": term.id,
         "closure_id": closure.id,
+        "form": ClassInput(  # issue 15: the back office's class form
+            location_id=gym.north.id,
+            level_id=gym.cls.level_id,
+            name="Saturday Stars",
+            weekday=5,
+            start_time=time(9, 30),
+            length_minutes=45,
+            term_start=date(2027, 1, 9),
+            term_end=date(2027, 3, 27),
+            capacity=10,
+            tuition="85.00",
+            instructor_user_id=gym.admin.user_id,
+        ),
     }
     return World(gym.guardian, gym.admin, {**_valid_values(), **ids})
 
@@ -344,6 +358,8 @@ def _valid_values() -> dict[str, object]:
         "name": "Ninja",
         "direction": "up",
         "archived": True,
+        "start_date": day,  # issue 15: enrolling from the desk
+        "marks": [],  # issue 15: a class's skill marks (their own tests spoil them)
     }
 
 

@@ -27,6 +27,7 @@ from data.models import (
     RequestKind,
     Student,
 )
+from services.classes.enroll import enroll_student
 from services.classes.transfers import transfer_enrollment
 from services.desk.request_decisions import decide_request
 from services.kernel import clock
@@ -122,6 +123,7 @@ def in_class_on(db: Session, cls: GymClass, day: date) -> int:
 # Each path as a picklable (path, arguments) pair, so separate processes can run it too.
 PATHS: dict[str, Callable[..., object]] = {
     "transfer": transfer_enrollment,
+    "enroll": enroll_student,  # issue 15: a new place from the desk
     "makeup": book_makeup,
     "decide": lambda db, actor, request_id: decide_request(db, actor, request_id, approve=True),
     "drop-in": lambda db, actor, pass_id, class_id, day, student_id: redeem_punch(
