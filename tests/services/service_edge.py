@@ -29,6 +29,7 @@ from data.models import (
     PaymentMethod,
     PaymentMethodType,
 )
+from services.backoffice.first_run import SetupInput
 from services.billing.payments import Gateway
 from services.desk.analytics_scope import AnalyticsFilter
 from services.families import contact_changes
@@ -64,12 +65,14 @@ WITHOUT_ACTOR = frozenset(
         "auth.session_id_for_token",
         "auth.sign_in",
         "calendar_feed.calendar_ics",
+        "first_run.complete_setup",
         "gateway_events.handle_stripe_webhook",
         "invitations.accept_invitation",
         "invitations.invitation_details",
         "password_reset.request_password_reset",
         "password_reset.reset_password",
         "password_reset.reset_token_valid",
+        "setup_link.setup_link_valid",
         "staff_accounts.bootstrap_admin",
     }
 )
@@ -268,6 +271,19 @@ def _valid_values() -> dict[str, object]:
         "f": AnalyticsFilter(start=date(2026, 11, 1), end=date(2026, 11, 30)),
         "below": 0.5,
         "data": StudentInput("Sam", "Rivera", date(2018, 1, 1)),
+        "setup": SetupInput(
+            "Tumble Town",
+            "America/Chicago",
+            "usd",
+            "Pat Owner",
+            "pat.owner@example.com",
+            "a-long-owner-passphrase",
+            "a-long-owner-passphrase",
+            "Riverside",
+            "",
+            AddressInput("1 Main St", city="Springfield", region="IL", postal_code="62701"),
+            "+1 312 555 0188",
+        ),
         "address": AddressInput(
             "2 Oak Ave", city="Springfield", region="IL", postal_code="62701", country="US"
         ),
