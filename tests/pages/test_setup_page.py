@@ -1,6 +1,7 @@
 """First run in AppTest (issue 15): before setup the sign-in page says only that the portal is
 not set up; the printed link opens the setup page, which refuses bad input (keeping it and
-writing nothing), refuses a forged or used link, and sends the owner to sign in."""
+writing nothing), refuses a forged or used link, and sends the owner to sign in. Amounts then
+show in the currency chosen there."""
 
 from __future__ import annotations
 
@@ -10,10 +11,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
 
-from data.models import Location, Role, User
+from data.models import LedgerKind, Location, Role, User
 from services.accounts.setup_link import NOT_SET_UP, SETUP_INVALID, issue_setup_link
 from services.kernel.settings import get_settings
-from tests.pages.conftest import new_app, texts
+from tests import factories as f
+from tests.pages.conftest import new_app, signed_in_app, texts
 
 BASE = "http://localhost:8501"
 PASSWORD = "a-long-owner-passphrase"
@@ -129,3 +131,23 @@ def test_a_setup_link_is_refused_once_the_portal_is_set_up(unset_app_db: Session
     at = _open(token)  # the same link again, e.g. from another tab
     assert [e.value for e in at.error] == [SETUP_INVALID]
     assert _admins(unset_app_db) == 1
+
+
+def test_amounts_show_in_the_currency_chosen_at_setup(app_db: Session) -> None:
+    north = f.location(app_db, "Northside")
+    fam, _, _ = f.family(app_db, "Garcia", email="p@example.com")
+    f.entry(app_db, fam, north, LedgerKind.CHARGE, 123_450)
+    f.entry(app_db, fam, north, LedgerKind.CREDIT, 1_250)
+    f.portal_settings(app_db, currency="eur")
+    app_db.commit()
+    at = signed_in_app(app_db, "p@example.com", f.PASSWORD).run()
+    assert not at.exception
+    assert "Outstanding balance: €1,234.50" in texts(at) and "Credit: €12.50" in texts(at)
+    at.switch_page("../pages/transactions.py").run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert set(table["Amount"]) == {"€1,234.50", "-€12.50"}
+    f.portal_settings(app_db, currency="chf")
+    app_db.commit()
+    at.switch_page("../pages/family_home.py").run()
+    assert "Outstanding balance: 1,234.50 CHF" in texts(at)
