@@ -10,18 +10,19 @@ import pandas as pd
 import streamlit as st
 
 from components.formatting import format_date
+from components.money import portal_currency
 from services.kernel.money import format_cents
 
 
-def display_frame(ledger: pd.DataFrame) -> pd.DataFrame:
+def display_frame(ledger: pd.DataFrame, currency: str = "usd") -> pd.DataFrame:
     """Newest first, with signed amounts and the running balance as money text."""
     newest = ledger.iloc[::-1]
     return pd.DataFrame(
         {
             "Date": [format_date(day) for day in newest["date"]],
             "Description": newest["description"].tolist(),
-            "Amount": [format_cents(int(cents)) for cents in newest["amount_cents"]],
-            "Balance": [format_cents(int(cents)) for cents in newest["balance_cents"]],
+            "Amount": [format_cents(int(cents), currency) for cents in newest["amount_cents"]],
+            "Balance": [format_cents(int(cents), currency) for cents in newest["balance_cents"]],
             "Type": [kind.capitalize() for kind in newest["type"]],
             "Student": newest["student"].tolist(),
             "Location": newest["location"].tolist(),
@@ -41,4 +42,5 @@ def render_ledger_table(ledger: pd.DataFrame) -> None:
     if ledger.empty:
         st.info("No transactions in this period.")
         return
-    st.dataframe(display_frame(ledger), hide_index=True, width="stretch", column_config=COLUMNS)
+    frame = display_frame(ledger, portal_currency())
+    st.dataframe(frame, hide_index=True, width="stretch", column_config=COLUMNS)

@@ -1,7 +1,8 @@
 """Links Cartwheel e-mails (an invitation, a password reset) open `/?invitation=<token>` or
-`/?reset=<token>`. At the start of every router run the token moves from the address bar into
-this browser session, before the sign-in check, so it does not stay in the browser's history
-or address bar; the signed-out navigation then shows that link's page. Only the service
+`/?reset=<token>`; the first-run setup link the server prints opens `/?setup=<token>`. At the
+start of every router run the token moves from the address bar into this browser session,
+before the sign-in check, so it does not stay in the browser's history or address bar; the
+signed-out navigation then shows that link's page. Only the service
 layer ever reads the token's meaning (it stores and compares hashes)."""
 
 from __future__ import annotations
@@ -17,10 +18,11 @@ from data.db import session_scope
 from services.accounts.invitations import LINK_PARAMETER as INVITATION
 from services.accounts.one_time_tokens import MAX_TOKEN_LENGTH
 from services.accounts.password_reset import LINK_PARAMETER as RESET
+from services.accounts.setup_link import LINK_PARAMETER as SETUP
 from services.kernel.errors import DomainError
 
 LINK_KEY = "link.pending"  # (kind, token) of the last link opened in this browser session
-KINDS = (INVITATION, RESET)
+KINDS = (INVITATION, RESET, SETUP)
 
 
 def capture_link_tokens() -> None:
@@ -36,7 +38,8 @@ def capture_link_tokens() -> None:
 
 
 def pending_link() -> str | None:
-    """The kind of link waiting in this browser session ("invitation" or "reset"), if any."""
+    """The kind of link waiting in this browser session ("invitation", "reset" or "setup"), if
+    any."""
     pending = st.session_state.get(LINK_KEY)
     return pending[0] if pending else None
 

@@ -1,11 +1,26 @@
-"""Money on screen: metrics built from integer cents through services.kernel.money."""
+"""Money on screen: integer cents become text through services.kernel.money, in the portal's
+currency (the setting chosen at first-run setup): "$1,234.50", "€1,234.50", "£1,234.50" for
+the currencies with a known symbol, "1,234.50 CHF" for any other code."""
 
 from __future__ import annotations
 
 import streamlit as st
 
+from data.db import session_scope
 from services.kernel.money import format_cents
+from services.kernel.settings import get_settings
+
+
+def portal_currency() -> str:
+    """The portal's currency code; read once per table or metric, not per amount."""
+    with session_scope() as db:
+        return get_settings(db).currency
+
+
+def money(cents: int) -> str:
+    """One amount in the portal's currency."""
+    return format_cents(cents, portal_currency())
 
 
 def render_money_metric(label: str, cents: int, *, help: str | None = None) -> None:
-    st.metric(label, format_cents(cents), help=help)
+    st.metric(label, money(cents), help=help)

@@ -11,6 +11,7 @@ from components.database_trouble import database_trouble_shown
 from components.link_tokens import (
     INVITATION,
     RESET,
+    SETUP,
     capture_link_tokens,
     pending_link,
     render_signed_in_notice,
@@ -71,8 +72,12 @@ def pages_for(actor: Actor) -> list[st.Page] | dict[str, list[st.Page]]:
 
 
 def signed_out_page() -> st.Page:
-    """The sign-in page, or the page of an e-mailed link opened in this browser session."""
+    """The sign-in page, or the page of a link (e-mailed, or the printed setup link) opened in
+    this browser session. Before setup the sign-in page says only that the portal is not set
+    up (pages/sign_in.py)."""
     kind = pending_link()
+    if kind == SETUP:
+        return _page("setup.py", "Set up", ":material/rocket_launch:", default=True)
     if kind == INVITATION:
         return _page(
             "accept_invitation.py", "Accept invitation", ":material/person_add:", default=True

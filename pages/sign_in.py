@@ -1,16 +1,24 @@
 """Sign in: e-mail and password; a wrong pair or an unknown e-mail get the same answer.
-"Forgot your password?" asks for a reset link (the same answer for every address)."""
+"Forgot your password?" asks for a reset link (the same answer for every address). Before the
+first-run setup (no administrator yet) it says only that the portal is not set up: the owner
+uses the setup link the server printed."""
 
 import streamlit as st
 
 from components.account.forgot_password import render_forgot_password
 from components.auth import NOTICE_KEY, sign_in
 from data.db import session_scope
+from services.accounts.setup_link import NOT_SET_UP, portal_needs_setup
 from services.kernel.errors import AuthenticationError
 from services.kernel.settings import get_settings
 
 with session_scope() as db:
+    needs_setup = portal_needs_setup(db)
     business = get_settings(db).business_name
+
+if needs_setup:
+    st.info(NOT_SET_UP, icon=":material/construction:")
+    st.stop()
 
 st.title(business)
 st.subheader("Sign in to your account")

@@ -15,6 +15,7 @@ from components.actions import close_panel, run_action
 from components.billing.ownership import own_cards_rule, own_methods
 from components.billing.summary import PAY_PANEL
 from components.formatting import escape_markdown, format_date
+from components.money import money
 from services.billing.payment_attempts import PaymentOutcome, begin_payment, submit_payment
 from services.billing.payment_methods import PaymentMethodView
 from services.billing.payments import Gateway
@@ -48,7 +49,7 @@ def render_make_payment(
             "Amount",
             value=f"{summary.max_payment_cents / 100:.2f}",
             key="billing.amount",
-            help=f"Up to {format_cents(summary.max_payment_cents)}.",
+            help=f"Up to {format_cents(summary.max_payment_cents, summary.currency)}.",
         )
         primary_index = next((i for i, m in enumerate(own) if m.is_primary), 0)
         method = st.selectbox(
@@ -85,7 +86,10 @@ def _checked_amount(text: str, summary: BillingSummary) -> int | None:
         st.error("Enter an amount greater than zero.")
         return None
     if cents > summary.max_payment_cents:
-        st.error(f"The most you can pay now is {format_cents(summary.max_payment_cents)}.")
+        st.error(
+            "The most you can pay now is "
+            f"{format_cents(summary.max_payment_cents, summary.currency)}."
+        )
         return None
     return cents
 
@@ -97,7 +101,7 @@ def _dismiss() -> None:
 @st.dialog("Confirm payment", on_dismiss=_dismiss)
 def _confirm_dialog(actor: Actor, gateway: Gateway) -> None:
     pending = st.session_state[CONFIRM]
-    amount = format_cents(pending["amount_cents"])
+    amount = money(pending["amount_cents"])
     st.markdown(
         f"You will be charged **{amount}** on **{escape_markdown(pending['method_label'])}**."
     )

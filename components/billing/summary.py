@@ -6,10 +6,9 @@ import streamlit as st
 
 from components.actions import open_panel, run_then_rerun
 from components.formatting import format_date
-from components.money import render_money_metric
+from components.money import money, render_money_metric
 from services.billing.summary import BillingSummary, apply_credit
 from services.kernel.access import Actor
-from services.kernel.money import format_cents
 
 PAY_PANEL = "billing.pay"
 
@@ -34,9 +33,9 @@ def render_summary(actor: Actor, summary: BillingSummary) -> None:
             run_then_rerun(
                 lambda db: apply_credit(db, actor),
                 lambda done: (
-                    f"Applied {format_cents(done.applied_cents)} of credit. "
-                    f"Outstanding now {format_cents(done.outstanding_cents)}, "
-                    f"credit left {format_cents(done.credit_cents)}."
+                    f"Applied {money(done.applied_cents)} of credit. "
+                    f"Outstanding now {money(done.outstanding_cents)}, "
+                    f"credit left {money(done.credit_cents)}."
                 ),
             )
     with last:

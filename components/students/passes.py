@@ -7,6 +7,7 @@ import streamlit as st
 
 from components.actions import run_action, run_then_rerun
 from components.formatting import escape_markdown, format_date, format_time_range
+from components.money import portal_currency
 from components.seats import seats_label
 from data.db import session_scope
 from services.families.students import StudentCard
@@ -36,6 +37,7 @@ def status_label(view: PassView) -> str:
 
 
 def passes_frame(passes: list[PassView]) -> pd.DataFrame:
+    currency = portal_currency()
     return pd.DataFrame(
         {
             "Pass": [p.name for p in passes],
@@ -44,7 +46,7 @@ def passes_frame(passes: list[PassView]) -> pd.DataFrame:
             "Remaining": [p.punches_remaining for p in passes],
             "Purchased": [format_date(p.purchased_on) for p in passes],
             "Expires": [format_date(p.expires_on) if p.expires_on else "—" for p in passes],
-            "Paid": [format_cents(p.amount_paid_cents) for p in passes],
+            "Paid": [format_cents(p.amount_paid_cents, currency) for p in passes],
             "Status": [status_label(p) for p in passes],
         }
     )

@@ -64,7 +64,8 @@ class SignInSession(Base):
 
 
 class OneTimeToken(Base):
-    """Invitation and password-reset tokens: single use, expiring, stored hashed."""
+    """Invitation, password-reset and first-run setup tokens: single use, expiring, stored
+    hashed. A setup token has no subject: it is issued before any account exists."""
 
     __tablename__ = "one_time_tokens"
 
@@ -82,7 +83,10 @@ class OneTimeToken(Base):
     revoked_at: Mapped[datetime | None]
 
     __table_args__ = (
-        CheckConstraint("user_id IS NOT NULL OR guardian_id IS NOT NULL", name="has_subject"),
+        CheckConstraint(
+            "user_id IS NOT NULL OR guardian_id IS NOT NULL OR purpose = 'setup'",
+            name="has_subject",
+        ),
         Index("ix_one_time_tokens_subject_purpose", "guardian_id", "purpose"),
     )
 

@@ -23,6 +23,7 @@ class GuardianAccess(enum.StrEnum):
 class OneTimeTokenPurpose(enum.StrEnum):
     INVITATION = "invitation"
     PASSWORD_RESET = "password_reset"  # noqa: S105 (a purpose, not a password)
+    SETUP = "setup"  # the first-run link: no user exists yet
 
 
 class EnrollmentType(enum.StrEnum):

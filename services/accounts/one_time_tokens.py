@@ -1,4 +1,5 @@
-"""Single-use, expiring tokens for the links Cartwheel e-mails (invitations, password resets).
+"""Single-use, expiring tokens for the links Cartwheel e-mails (invitations, password resets)
+and the first-run setup link the server prints (services/accounts/setup_link.py).
 
 Only the SHA-256 of a token is stored. A token is spent by one conditional UPDATE
 (`consume`), so two tabs or two servers opening the same link cannot both use it.
@@ -31,7 +32,7 @@ def issue(
     purpose: OneTimeTokenPurpose,
     lifetime: timedelta,
     *,
-    user_id: int,
+    user_id: int | None,
     guardian_id: int | None = None,
     created_by_user_id: int | None = None,
 ) -> tuple[str, int]:
@@ -64,6 +65,34 @@ def revoke_unused(db: Session, *, user_id: int, purpose: OneTimeTokenPurpose | N
     if purpose is not None:
         query = query.where(OneTimeToken.purpose == purpose)
     return db.execute(query.values(revoked_at=clock.now())).rowcount
+
+
+def lock_unused(db: Session, purpose: OneTimeTokenPurpose) -> list[int]:
+    """Row-lock every unused token of `purpose` (in id order, so two callers cannot deadlock)
+    and return their ids: a concurrent caller waits here until this transaction ends, then
+    finds what it left (PostgreSQL; SQLite's write transaction already excludes writers)."""
+    return list(
+        db.scalars(
+            select(OneTimeToken.id)
+            .where(
+                OneTimeToken.purpose == purpose,
+                OneTimeToken.used_at.is_(None),
+                OneTimeToken.revoked_at.is_(None),
+            )
+            .order_by(OneTimeToken.id)
+            .with_for_update()
+        )
+    )
+
+
+def revoke_ids(db: Session, token_ids: list[int]) -> None:
+    """Revoke these tokens (the caller locked them with `lock_unused`)."""
+    if token_ids:
+        db.execute(
+            update(OneTimeToken)
+            .where(OneTimeToken.id.in_(token_ids))
+            .values(revoked_at=clock.now())
+        )
 
 
 def usable(db: Session, purpose: OneTimeTokenPurpose, token: object) -> OneTimeToken | None:

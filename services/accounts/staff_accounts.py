@@ -9,8 +9,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from data.db import begin_write
-from data.models import Location, Role, User, staff_locations
+from data.models import Location, OneTimeTokenPurpose, Role, User, staff_locations
 from data.password_hashing import hash_password
+from services.accounts import one_time_tokens
 from services.accounts.auth import normalise_email
 from services.accounts.passwords import check_password_rules
 from services.kernel import audit, clock
@@ -29,6 +30,9 @@ def bootstrap_admin(db: Session, email: str, display_name: str, password: str) -
         raise ValidationError("Enter a valid e-mail address.")
     check_password_rules(password, email=email)
     begin_write(db)
+    # Under the setup links' row locks, so a setup from the printed link cannot run at the
+    # same moment (services/backoffice/first_run.py); the links stop working either way.
+    one_time_tokens.revoke_ids(db, one_time_tokens.lock_unused(db, OneTimeTokenPurpose.SETUP))
     if db.scalar(select(func.count()).select_from(User).where(User.role == Role.ADMIN)):
         db.rollback()
         raise ValidationError("An administrator already exists; add staff from the app.")

@@ -113,12 +113,14 @@ def begin_payment(
             raise ValidationError("Nothing is owed right now, so there is nothing to pay.")
         if amount_cents > outstanding:
             raise ValidationError(
-                f"The most you can pay is what is owed: {format_cents(outstanding)}."
+                "The most you can pay is what is owed: "
+                f"{format_cents(outstanding, settings.currency)}."
             )
         if amount_cents > settings.max_payment_cents:
             raise ValidationError(
                 "The most you can pay online at once is "
-                f"{format_cents(settings.max_payment_cents)}. Pay the rest in another payment."
+                f"{format_cents(settings.max_payment_cents, settings.currency)}. "
+                "Pay the rest in another payment."
             )
         now = clock.now()
         attempt = PaymentAttempt(

@@ -44,6 +44,15 @@ def format_cents(cents: int, currency: str = "usd") -> str:
     return f"{sign}{symbol}{number}"
 
 
+def require_currency(value: object) -> str:
+    """A currency as its ISO 4217 code ("usd", "EUR"), stored lower-case as Stripe takes it;
+    `format_cents` shows it with its symbol when it has a known one, else with the code."""
+    code = value.strip().lower() if isinstance(value, str) else ""
+    if not (len(code) == 3 and code.isascii() and code.isalpha()):
+        raise ValidationError("Enter the currency as its three-letter code, such as USD or EUR.")
+    return code
+
+
 def parse_amount(text: str) -> int:
     """What a person typed ("12", "12.5", "$1,234.56") as integer cents; zero is allowed.
 

@@ -13,6 +13,8 @@ from data.models import PortalSetting
 from services.kernel import audit, clock
 from services.kernel.access import Actor, require_admin
 from services.kernel.errors import ValidationError
+from services.kernel.money import require_currency
+from services.kernel.validation import require_time_zone
 
 
 @dataclass(frozen=True)
@@ -43,7 +45,18 @@ class PortalSettings:
     default_phone_region: str = _setting(
         "US", "Business", "Default phone region", "Country assumed for phone numbers (ISO code)."
     )
-    currency: str = _setting("usd", "Financial", "Currency", "Three-letter currency code.")
+    time_zone: str = _setting(
+        "America/Chicago",
+        "Business",
+        "Business time zone",
+        "IANA name, such as America/Chicago. Each location keeps its own for its classes.",
+    )
+    currency: str = _setting(
+        "usd",
+        "Financial",
+        "Currency",
+        "Three-letter code (USD, EUR, GBP…); amounts show with its symbol or code.",
+    )
     # Class registration
     allow_cancel_waitlist: bool = _setting(
         True,
@@ -178,13 +191,22 @@ def _coerce(name: str, value: Any) -> Any:
     return value.strip()
 
 
+def _checked(name: str, value: Any) -> Any:
+    """Settings other code relies on being well formed are checked when stored."""
+    if name == "time_zone":
+        return require_time_zone(value, "business time zone")
+    if name == "currency":
+        return require_currency(value)
+    return value
+
+
 def update_settings(db: Session, actor: Actor, changes: dict[str, Any]) -> PortalSettings:
     """Admin only: store changed values (validated all first, so a bad one changes nothing)."""
     require_admin(actor)
     unknown = sorted(set(changes) - set(SETTING_NAMES))
     if unknown:
         raise ValidationError(f"Unknown setting: {', '.join(unknown)}.")
-    clean = {name: _coerce(name, value) for name, value in changes.items()}
+    clean = {name: _checked(name, _coerce(name, value)) for name, value in changes.items()}
     begin_write(db)  # reads, then writes: take SQLite's write lock first (data/db.py)
     current = get_settings(db)
     moment = clock.now()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+import zoneinfo
+
 from services.kernel.errors import NotFound, ValidationError
 
 # Record ids are INTEGER columns: 32-bit signed on PostgreSQL. A larger int would make the
@@ -50,3 +53,26 @@ def storable_text(value: object) -> bool:
     except UnicodeEncodeError:
         return False
     return True
+
+
+@functools.cache
+def _time_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def time_zone_names() -> list[str]:
+    """Every IANA time zone name, sorted (the choices of a time zone picker)."""
+    return sorted(_time_zones())
+
+
+def require_time_zone(value: object, what: str = "time zone") -> str:
+    """An IANA time zone name such as "America/Chicago" (exactly as the tz database spells
+    it); anything else is refused, so a later ZoneInfo() cannot fail on a stored value."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise ValidationError(f"Choose the {what}.")
+    name = require_text(value, what, max_length=64).strip()
+    if name not in _time_zones():
+        raise ValidationError(
+            f"Choose a {what} from the list (an IANA name such as America/Chicago)."
+        )
+    return name

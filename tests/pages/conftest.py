@@ -13,16 +13,27 @@ from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
 
 from data.db import make_engine
+from data.models import Role
 from services.accounts import auth
+from tests import factories as f
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def app_db(
+def app_db(unset_app_db: Session) -> Session:
+    """A migrated database that the app under test uses (CARTWHEEL_DATABASE_URL), set up:
+    it has an administrator, so the sign-in page shows its form (issue 15, first run)."""
+    f.user(unset_app_db, "first.admin@example.org", Role.ADMIN, name="First admin")
+    unset_app_db.commit()
+    return unset_app_db
+
+
+@pytest.fixture
+def unset_app_db(
     sqlite_template: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Session]:
-    """An empty migrated database that the app under test uses (CARTWHEEL_DATABASE_URL)."""
+    """An empty migrated database with no administrator: the portal is not set up yet."""
     path = tmp_path / "app.db"
     shutil.copyfile(sqlite_template, path)
     url = f"sqlite:///{path}"

@@ -34,6 +34,7 @@ from data.models import (
 )
 from services.backoffice.classes import ClassInput
 from services.backoffice.family_input import FamilySetup, GuardianSetup
+from services.backoffice.first_run import SetupInput
 from services.backoffice.locations import LocationInput
 from services.backoffice.terms import TermInput
 from services.billing.payments import Gateway
@@ -73,12 +74,14 @@ WITHOUT_ACTOR = frozenset(
         "auth.session_id_for_token",
         "auth.sign_in",
         "calendar_feed.calendar_ics",
+        "first_run.complete_setup",
         "gateway_events.handle_stripe_webhook",
         "invitations.accept_invitation",
         "invitations.invitation_details",
         "password_reset.request_password_reset",
         "password_reset.reset_password",
         "password_reset.reset_token_valid",
+        "setup_link.setup_link_valid",
         "staff_accounts.bootstrap_admin",
     }
 )
@@ -308,6 +311,19 @@ def _valid_values() -> dict[str, object]:
         "f": AnalyticsFilter(start=date(2026, 11, 1), end=date(2026, 11, 30)),
         "below": 0.5,
         "data": StudentInput("Sam", "Rivera", date(2018, 1, 1)),
+        "first_run.setup": SetupInput(
+            "Tumble Town",
+            "America/Chicago",
+            "usd",
+            "Pat Owner",
+            "pat.owner@example.com",
+            "a-long-owner-passphrase",
+            "a-long-owner-passphrase",
+            "Riverside",
+            "",
+            AddressInput("1 Main St", city="Springfield", region="IL", postal_code="62701"),
+            "+1 312 555 0188",
+        ),
         "address": AddressInput(
             "2 Oak Ave", city="Springfield", region="IL", postal_code="62701", country="US"
         ),
@@ -363,6 +379,16 @@ def _valid_values() -> dict[str, object]:
     }
 
 
+_MISSING = object()
+
+
+def valid_value(world: World, edge: EdgeFunction, name: str) -> object:
+    """The valid value of parameter `name` for `edge`: "module.name" in the world's values
+    when two functions give one parameter name different meanings, else "name"."""
+    module = edge.name.split(".", 1)[0]
+    return world.values.get(f"{module}.{name}", world.values.get(name, _MISSING))
+
+
 def spoiled_call(
     edge: EdgeFunction, world: World, actor: Actor | None, slot: Slot, bad: object
 ) -> Callable[[Session], object]:
@@ -371,8 +397,8 @@ def spoiled_call(
     for param in _caller_params(edge):
         if param.name == slot.param:
             continue
-        if param.name in world.values:
-            kwargs[param.name] = world.values[param.name]
+        if (value := valid_value(world, edge, param.name)) is not _MISSING:
+            kwargs[param.name] = value
         elif param.default is inspect.Parameter.empty:
             raise LookupError(f"{edge.name}: no valid value for parameter {param.name!r}")
     bad_value = [bad] if slot.many else bad
@@ -381,7 +407,7 @@ def spoiled_call(
         if slot.field is None:
             kwargs[slot.param] = bad_value
         else:
-            valid = world.values[slot.param]
+            valid = valid_value(world, edge, slot.param)
             kwargs[slot.param] = dataclasses.replace(valid, **{slot.field: bad_value})  # type: ignore[type-var]
         if edge.takes_actor:
             return edge.func(db, actor, **kwargs)
