@@ -2,6 +2,7 @@
 
 from data.models.accounts import (
     OneTimeToken,
+    RecoveryCode,
     SignInSession,
     SignInThrottle,
     User,
@@ -91,6 +92,7 @@ __all__ = [
     "PortalSetting",
     "Program",
     "PunchPass",
+    "RecoveryCode",
     "RequestEvent",
     "RequestKind",
     "RequestStatus",

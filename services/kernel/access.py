@@ -38,6 +38,11 @@ class Actor:
     def is_admin(self) -> bool:
         return self.role is Role.ADMIN
 
+    @property
+    def is_instructor(self) -> bool:
+        """Instructors are not `is_staff`: they see only their own classes, not the desk."""
+        return self.role is Role.INSTRUCTOR
+
 
 def require_guardian(actor: Actor) -> int:
     """The actor's family id; refuses anyone who is not a guardian of a family."""
