@@ -55,7 +55,7 @@ class RecoveryCode(Base):
     created_at: Mapped[utc_created]
     used_at: Mapped[datetime | None]
 
-    __table_args__ = (UniqueConstraint("user_id", "code_hash", name="one_code_per_user"),)
+    __table_args__ = (UniqueConstraint("user_id", "code_hash"),)
 
 
 class SignInSession(Base):

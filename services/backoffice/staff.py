@@ -103,7 +103,7 @@ def invite_staff(
     """Create a staff account without a password and e-mail its invitation; returns its id."""
     require_admin(actor)
     address = _email(email)
-    name = require_text(display_name, "name", max_length=120)
+    name = _name(display_name)
     chosen_role = _role(role)
     locations = _locations(db, chosen_role, location_ids)
     one_time_tokens.public_address(base_url)  # the link is made when sent; a bad setup shows now
@@ -148,7 +148,7 @@ def update_staff(
     """Change a staff member's name, role and locations. Their open sessions pick the change
     up at their next page (the Actor is rebuilt on every run)."""
     require_admin(actor)
-    name = require_text(display_name, "name", max_length=120)
+    name = _name(display_name)
     chosen_role = _role(role)
     locations = _locations(db, chosen_role, location_ids)
     with write_transaction(db):
@@ -220,6 +220,13 @@ def _member(db: Session, user: User) -> StaffMember:
         tuple(row.id for row in rows), tuple(row.name for row in rows), user.is_active,
         user.password_hash is None, second_factor.enrolled(user),
     )  # fmt: skip
+
+
+def _name(value: object) -> str:
+    name = require_text(value, "name", max_length=120).strip()
+    if not name:
+        raise ValidationError("Enter the staff member's name.")
+    return name
 
 
 def _email(value: object) -> str:

@@ -71,6 +71,11 @@ WITHOUT_ACTOR = frozenset(
         "password_reset.reset_password",
         "password_reset.reset_token_valid",
         "staff_accounts.bootstrap_admin",
+        "staff_invitations.accept_staff_invitation",
+        "staff_invitations.staff_invitation_details",
+        "two_factor.begin_enrolment",
+        "two_factor.confirm_enrolment",
+        "two_factor.verify",
     }
 )
 
@@ -306,6 +311,10 @@ def _valid_values() -> dict[str, object]:
         "payload": b"{}",
         "signature": "t=1,v1=00",
         "user_agent": "pytest",
+        "pending": "not-a-pending-token",
+        "role": "staff",
+        "active": False,
+        "page": 0,
     }
 
 

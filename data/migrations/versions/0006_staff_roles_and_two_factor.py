@@ -49,7 +49,7 @@ def upgrade() -> None:
     sa.Column('used_at', data.types.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_recovery_codes_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_recovery_codes')),
-    sa.UniqueConstraint('user_id', 'code_hash', name=op.f('uq_recovery_codes_one_code_per_user'))
+    sa.UniqueConstraint('user_id', 'code_hash', name=op.f('uq_recovery_codes_user_id_code_hash'))
     )
     with op.batch_alter_table('recovery_codes', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_recovery_codes_user_id'), ['user_id'], unique=False)
