@@ -59,8 +59,7 @@ class StaffPage:
 def list_staff(db: Session, actor: Actor, *, query: str = "", page: int = 0) -> StaffPage:
     """Admin: staff accounts by name, searched by name or e-mail, `PAGE_SIZE` a page."""
     require_admin(actor)
-    if not isinstance(query, str) or len(query) > MAX_QUERY_LENGTH:
-        raise ValidationError(f"Search for at most {MAX_QUERY_LENGTH} characters.")
+    query = require_text(query, "search", max_length=MAX_QUERY_LENGTH)
     page = require_int(page, "page")
     if page < 0:
         raise ValidationError("Choose a page from 1.")

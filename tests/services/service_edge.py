@@ -252,6 +252,7 @@ def build_world(db: Session) -> World:
         "entry_id": charge.id,
         "payment_method_id": method.id,
         "message_id": message.id,
+        "user_id": gym.desk.user_id,
     }
     return World(gym.guardian, gym.admin, {**_valid_values(), **ids})
 
