@@ -11,11 +11,13 @@ from components.database_trouble import database_trouble_shown
 from components.link_tokens import (
     INVITATION,
     RESET,
+    STAFF_INVITATION,
     capture_link_tokens,
     pending_link,
     render_signed_in_notice,
 )
 from components.location_picker import render_location_picker
+from components.two_factor import render_recovery_codes_once
 from data.config import load_secrets_file
 from data.db import session_scope
 from data.schema_version import SchemaStatus, schema_status
@@ -43,6 +45,8 @@ def pages_for(actor: Actor) -> list[st.Page] | dict[str, list[st.Page]]:
             _page("billing.py", "Billing", ":material/payments:"),
             _page("account.py", "Account", ":material/manage_accounts:"),
         ]
+    if actor.is_instructor:
+        return [_page("my_classes.py", "My classes", ":material/school:", default=True)]
     sections = {
         "Front desk": [
             _page("staff_home.py", "Today", ":material/dashboard:", default=True),
@@ -58,6 +62,7 @@ def pages_for(actor: Actor) -> list[st.Page] | dict[str, list[st.Page]]:
         sections["Back office"] = [
             _page("admin_settings.py", "Portal settings", ":material/settings:"),
             _page("admin_outbox.py", "Outbox", ":material/outbox:"),
+            _page("admin_staff.py", "Staff", ":material/badge:"),
         ]
     return sections
 
@@ -68,6 +73,10 @@ def signed_out_page() -> st.Page:
     if kind == INVITATION:
         return _page(
             "accept_invitation.py", "Accept invitation", ":material/person_add:", default=True
+        )
+    if kind == STAFF_INVITATION:
+        return _page(
+            "accept_staff_invitation.py", "Accept invitation", ":material/badge:", default=True
         )
     if kind == RESET:
         return _page("reset_password.py", "Reset password", ":material/lock_reset:", default=True)
@@ -109,13 +118,15 @@ def run_portal() -> None:
     )
     navigation = st.navigation(pages_for(actor))
     with st.sidebar:
-        with session_scope() as db:
-            options = family_locations(db, actor)
-        render_location_picker(options, allow_all=actor.is_staff and len(options) > 1)
+        if not actor.is_instructor:  # an instructor's page lists their own classes instead
+            with session_scope() as db:
+                options = family_locations(db, actor)
+            render_location_picker(options, allow_all=actor.is_staff and len(options) > 1)
         st.caption(f"Signed in as {actor.display_name}")
         st.button("Sign out", on_click=sign_out, icon=":material/logout:", key="sign_out")
         render_cookie_bridge()
     render_signed_in_notice()
+    render_recovery_codes_once()
     navigation.run()
 
 

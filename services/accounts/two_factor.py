@@ -12,9 +12,11 @@ shoulder cannot be replayed (one conditional UPDATE, so two racing sign-ins give
 from __future__ import annotations
 
 import hmac
+import io
 from dataclasses import dataclass
 
 import pyotp
+import qrcode
 from sqlalchemy import or_, update
 from sqlalchemy.orm import Session
 
@@ -37,7 +39,13 @@ DRIFT_STEPS = 1
 @dataclass(frozen=True)
 class Enrolment:
     secret: str  # shown as text for apps that cannot scan
-    uri: str  # otpauth:// URI, shown as a QR code
+    uri: str  # otpauth:// URI
+
+    def qr_png(self) -> bytes:
+        """The URI as a QR code for the authenticator app to scan."""
+        buffer = io.BytesIO()
+        qrcode.make(self.uri, box_size=6, border=3).save(buffer, format="PNG")
+        return buffer.getvalue()
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
 
 from data.db import make_engine
-from services.accounts import auth
+from services.accounts import auth, second_factor
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -41,6 +41,8 @@ def new_app() -> AppTest:
 def signed_in_app(db: Session, email: str, password: str) -> AppTest:
     """An AppTest whose browser session is signed in as `email` (through the real sign-in)."""
     result = auth.sign_in(db, email, password)
+    if isinstance(result, second_factor.SecondStep):  # tested on its own: test_two_factor_pages
+        result = auth.open_session(db, second_factor.pending_user(db, result.pending))
     at = new_app()
     at.session_state["auth.session_id"] = result.session_id
     return at
