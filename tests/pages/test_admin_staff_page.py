@@ -119,6 +119,8 @@ def test_instructor_sees_my_classes_only(app_db: Session) -> None:
     assert not at.exception, at.exception
     page = texts(at)
     assert "My classes" in page and "Beam Basics" in page and "Maya Garcia" in page
+    with pytest.raises(Exception, match="staff_families"):  # no front-desk pages
+        at.switch_page("../pages/staff_families.py").run()
 
 
 def test_staff_invitation_accept_page(app_db: Session) -> None:

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from data.models import Role
 from services.classes.instructor_classes import my_classes
+from services.desk.family_lookup import search_families
 from services.kernel.errors import AccessDenied
 from tests import factories as f
 
@@ -30,3 +31,11 @@ def test_desk_and_guardians_have_no_my_classes(db: Session) -> None:
     for actor in (gym.desk, gym.guardian):
         with pytest.raises(AccessDenied):
             my_classes(db, actor)
+
+
+def test_instructors_get_no_front_desk_powers(db: Session) -> None:
+    gym = f.family_gym(db)
+    coach = f.staff(db, "coach@example.com", [gym.north], Role.INSTRUCTOR)
+    db.commit()
+    with pytest.raises(AccessDenied):
+        search_families(db, coach, "Rivera")
