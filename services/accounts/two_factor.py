@@ -62,11 +62,17 @@ def begin_enrolment(db: Session, pending: object) -> Enrolment:
     if second_factor.enrolled(user):
         db.rollback()
         raise AuthenticationError(ALREADY_ENROLLED)
+    enrolment = enrolment_for(db, user)
+    db.commit()
+    return enrolment
+
+
+def enrolment_for(db: Session, user: User) -> Enrolment:
+    """The user's unconfirmed secret, made now if there is none (caller commits)."""
     if user.totp_secret_encrypted is None:
         user.totp_secret_encrypted = second_factor.seal(pyotp.random_base32())
     secret = second_factor.unseal(user.totp_secret_encrypted)
     issuer = get_settings(db).business_name
-    db.commit()
     return Enrolment(secret, pyotp.TOTP(secret).provisioning_uri(user.email, issuer_name=issuer))
 
 
@@ -80,7 +86,7 @@ def confirm_enrolment(
     if second_factor.enrolled(user) or user.totp_secret_encrypted is None:
         db.rollback()
         raise AuthenticationError(ALREADY_ENROLLED if user.totp_confirmed_at else NOT_ENROLLED)
-    if not _spend_step(db, user, text_or_empty(code)):
+    if not spend_code(db, user, text_or_empty(code)):
         _refuse(db, user, client)
     user.totp_confirmed_at = clock.now()
     codes = recovery_codes.replace_all(db, user.id)
@@ -101,7 +107,7 @@ def verify(
         db.rollback()
         raise AuthenticationError(NOT_ENROLLED)
     typed = text_or_empty(code)
-    if _spend_step(db, user, typed):
+    if spend_code(db, user, typed):
         used = "totp"
     elif recovery_codes.spend(db, user.id, typed):
         used = "recovery_code"
@@ -140,9 +146,9 @@ def _refuse(db: Session, user: User, client: str) -> None:
     raise AuthenticationError(CODE_WRONG)
 
 
-def _spend_step(db: Session, user: User, typed: str) -> bool:
+def spend_code(db: Session, user: User, typed: str) -> bool:
     """True when `typed` is the code of a step near now that was not used before; that step
-    becomes the last used."""
+    becomes the last used (also the Account page's check, two_factor_opt_in)."""
     code = "".join(typed.split())
     if len(code) != 6 or not code.isdigit() or user.totp_secret_encrypted is None:
         return False
