@@ -88,12 +88,14 @@ def sign_in(
     if not ok or user is None or not user.is_active or not _may_sign_in(db, user):
         sign_in_throttle.count_failure(db, address, client)
         raise AuthenticationError(SIGN_IN_FAILED)
-    sign_in_throttle.forget_client(db, address, client)
     if user.password_hash and needs_rehash(user.password_hash):
         user.password_hash = hash_password(typed)
     if second_factor.required(db, user):
+        # The client's failure count stays until the code is right too: a known password
+        # must not reset the count of wrong codes.
         db.commit()
         return second_factor.second_step(user)
+    sign_in_throttle.forget_client(db, address, client)
     return open_session(db, user, user_agent=user_agent)
 
 

@@ -105,6 +105,17 @@ def test_wrong_codes_lock_out_like_wrong_passwords(db: Session) -> None:
         two_factor.verify(db, step.pending, totp.at(clock.now()), client="203.0.113.5")
 
 
+def test_signing_in_again_does_not_reset_the_count_of_wrong_codes(db: Session) -> None:
+    _enrolled(db)
+    for _ in range(LOCKOUT_AFTER_FAILURES - 1):
+        with pytest.raises(AuthenticationError, match="not right"):
+            two_factor.verify(db, _password_step(db).pending, "000000", client="203.0.113.5")
+    with pytest.raises(AuthenticationError, match="not right"):
+        two_factor.verify(db, _password_step(db).pending, "000000", client="203.0.113.5")
+    with pytest.raises(AuthenticationError, match=SIGN_IN_LOCKED):
+        auth.sign_in(db, "desk@example.com", f.PASSWORD, client="203.0.113.5")
+
+
 def test_pending_token_expires_and_cannot_be_forged(db: Session) -> None:
     totp, _ = _enrolled(db)
     step = _password_step(db)
