@@ -13,7 +13,8 @@ import time
 import streamlit as st
 
 from data.db import session_scope
-from services.accounts import auth
+from services.accounts import auth, two_factor
+from services.accounts.second_factor import SecondStep
 from services.kernel.access import Actor
 from services.kernel.errors import AuthenticationError
 
@@ -22,6 +23,8 @@ GRANT_KEY = "auth.grant"
 NOTICE_KEY = "auth.notice"
 CLEAR_COOKIE_KEY = "auth.clear_cookie"
 ACTOR_KEY = "auth.actor"
+SECOND_STEP_KEY = "auth.second_step"  # the SecondStep after a right password
+RECOVERY_CODES_KEY = "auth.recovery_codes"  # shown once after enrolling
 
 # The browser trades the grant for the HttpOnly cookie at /auth/session (routes/auth.py).
 # The scripts are constants, so the Content-Security-Policy allows exactly them by hash
@@ -73,7 +76,8 @@ def current_actor() -> Actor:
 
 
 def sign_in(email: str, password: str) -> None:
-    """Check the credentials; raises AuthenticationError with the message to show."""
+    """Check the credentials; raises AuthenticationError with the message to show. When a
+    second factor is needed, the sign-in page asks for it next (`second_step`)."""
     with session_scope() as db:
         result = auth.sign_in(
             db,
@@ -82,6 +86,47 @@ def sign_in(email: str, password: str) -> None:
             user_agent=st.context.headers.get("User-Agent", ""),
             client=client_address(),
         )
+    if isinstance(result, SecondStep):
+        st.session_state[SECOND_STEP_KEY] = result
+        return
+    _signed_in(result)
+
+
+def second_step() -> SecondStep | None:
+    """The sign-in waiting for its second factor in this browser session, if any."""
+    return st.session_state.get(SECOND_STEP_KEY)
+
+
+def cancel_second_step() -> None:
+    """Button callback: back to the e-mail and password."""
+    st.session_state.pop(SECOND_STEP_KEY, None)
+
+
+def begin_enrolment(step: SecondStep) -> two_factor.Enrolment:
+    with session_scope() as db:
+        return two_factor.begin_enrolment(db, step.pending)
+
+
+def confirm_enrolment(step: SecondStep, code: str) -> None:
+    """Confirm the authenticator; the recovery codes are shown once after signing in."""
+    with session_scope() as db:
+        done = two_factor.confirm_enrolment(db, step.pending, code, **_client())
+    st.session_state[RECOVERY_CODES_KEY] = done.recovery_codes
+    _signed_in(done.result)
+
+
+def verify_second_factor(step: SecondStep, code: str) -> None:
+    with session_scope() as db:
+        result = two_factor.verify(db, step.pending, code, **_client())
+    _signed_in(result)
+
+
+def _client() -> dict[str, str]:
+    return {"user_agent": st.context.headers.get("User-Agent", ""), "client": client_address()}
+
+
+def _signed_in(result: auth.SignInResult) -> None:
+    st.session_state.pop(SECOND_STEP_KEY, None)
     st.session_state[SESSION_ID_KEY] = result.session_id
     st.session_state[GRANT_KEY] = (result.grant, time.monotonic())
     st.session_state.pop(NOTICE_KEY, None)
@@ -105,7 +150,7 @@ def sign_out() -> None:
 
 
 def forget_session(*, notice: str = "") -> None:
-    for key in (SESSION_ID_KEY, GRANT_KEY, ACTOR_KEY):
+    for key in (SESSION_ID_KEY, GRANT_KEY, ACTOR_KEY, SECOND_STEP_KEY, RECOVERY_CODES_KEY):
         st.session_state.pop(key, None)
     if notice:
         st.session_state[NOTICE_KEY] = notice

@@ -19,10 +19,11 @@ from services.accounts.invitations import LINK_PARAMETER as INVITATION
 from services.accounts.one_time_tokens import MAX_TOKEN_LENGTH
 from services.accounts.password_reset import LINK_PARAMETER as RESET
 from services.accounts.setup_link import LINK_PARAMETER as SETUP
+from services.accounts.staff_invitations import LINK_PARAMETER as STAFF_INVITATION
 from services.kernel.errors import DomainError
 
 LINK_KEY = "link.pending"  # (kind, token) of the last link opened in this browser session
-KINDS = (INVITATION, RESET, SETUP)
+KINDS = (INVITATION, RESET, SETUP, STAFF_INVITATION)
 
 
 def capture_link_tokens() -> None:

@@ -12,11 +12,13 @@ from components.link_tokens import (
     INVITATION,
     RESET,
     SETUP,
+    STAFF_INVITATION,
     capture_link_tokens,
     pending_link,
     render_signed_in_notice,
 )
 from components.location_picker import render_location_picker
+from components.two_factor import render_recovery_codes_once
 from data.config import load_secrets_file
 from data.db import session_scope
 from data.schema_version import SchemaStatus, schema_status
@@ -44,6 +46,11 @@ def pages_for(actor: Actor) -> list[st.Page] | dict[str, list[st.Page]]:
             _page("billing.py", "Billing", ":material/payments:"),
             _page("account.py", "Account", ":material/manage_accounts:"),
         ]
+    if actor.is_instructor:
+        return [
+            _page("my_classes.py", "My classes", ":material/school:", default=True),
+            _page("staff_skills.py", "Skills", ":material/star:"),
+        ]
     sections = {
         "Front desk": [
             _page("staff_home.py", "Today", ":material/dashboard:", default=True),
@@ -59,14 +66,15 @@ def pages_for(actor: Actor) -> list[st.Page] | dict[str, list[st.Page]]:
         ],
     }
     if actor.is_admin:
-        sections["Back office"] = [
-            _page("admin_settings.py", "Portal settings", ":material/settings:"),
-            _page("admin_outbox.py", "Outbox", ":material/outbox:"),
+        sections["Back office"] = [  # in the order an owner sets a gym up
             _page("admin_locations.py", "Locations", ":material/location_on:"),
             _page("admin_programs.py", "Programs and skills", ":material/category:"),
             _page("admin_terms.py", "Terms", ":material/date_range:"),
-            _page("admin_closures.py", "Closures", ":material/event_busy:"),
             _page("admin_classes.py", "Classes", ":material/edit_calendar:"),
+            _page("admin_closures.py", "Closures", ":material/event_busy:"),
+            _page("admin_staff.py", "Staff", ":material/badge:"),
+            _page("admin_settings.py", "Portal settings", ":material/settings:"),
+            _page("admin_outbox.py", "Outbox", ":material/outbox:"),
         ]
     return sections
 
@@ -81,6 +89,10 @@ def signed_out_page() -> st.Page:
     if kind == INVITATION:
         return _page(
             "accept_invitation.py", "Accept invitation", ":material/person_add:", default=True
+        )
+    if kind == STAFF_INVITATION:
+        return _page(
+            "accept_staff_invitation.py", "Accept invitation", ":material/badge:", default=True
         )
     if kind == RESET:
         return _page("reset_password.py", "Reset password", ":material/lock_reset:", default=True)
@@ -120,15 +132,18 @@ def run_portal() -> None:
         page_icon=":material/sports_gymnastics:",
         layout="centered" if actor.is_guardian else "wide",
     )
-    navigation = st.navigation(pages_for(actor))
+    # Expanded: an owner's back office pages must not hide behind "View more".
+    navigation = st.navigation(pages_for(actor), expanded=True)
     with st.sidebar:
-        with session_scope() as db:
-            options = family_locations(db, actor)
-        render_location_picker(options, allow_all=actor.is_staff and len(options) > 1)
+        if not actor.is_instructor:  # an instructor's page lists their own classes instead
+            with session_scope() as db:
+                options = family_locations(db, actor)
+            render_location_picker(options, allow_all=actor.is_staff and len(options) > 1)
         st.caption(f"Signed in as {actor.display_name}")
         st.button("Sign out", on_click=sign_out, icon=":material/logout:", key="sign_out")
         render_cookie_bridge()
     render_signed_in_notice()
+    render_recovery_codes_once()
     navigation.run()
 
 

@@ -1,12 +1,14 @@
 """Sign in: e-mail and password; a wrong pair or an unknown e-mail get the same answer.
-"Forgot your password?" asks for a reset link (the same answer for every address). Before the
-first-run setup (no administrator yet) it says only that the portal is not set up: the owner
-uses the setup link the server printed."""
+"Forgot your password?" asks for a reset link (the same answer for every address). Staff
+(and anyone who set it up) then enter a code from their authenticator app, or set one up.
+Before the first-run setup (no administrator yet) it says only that the portal is not set up:
+the owner uses the setup link the server printed."""
 
 import streamlit as st
 
 from components.account.forgot_password import render_forgot_password
-from components.auth import NOTICE_KEY, sign_in
+from components.auth import NOTICE_KEY, second_step, sign_in
+from components.two_factor import render_second_step
 from data.db import session_scope
 from services.accounts.setup_link import NOT_SET_UP, portal_needs_setup
 from services.kernel.errors import AuthenticationError
@@ -14,7 +16,9 @@ from services.kernel.settings import get_settings
 
 with session_scope() as db:
     needs_setup = portal_needs_setup(db)
-    business = get_settings(db).business_name
+    settings = get_settings(db)
+
+business = settings.business_name
 
 if needs_setup:
     st.info(NOT_SET_UP, icon=":material/construction:")
@@ -24,6 +28,10 @@ st.title(business)
 st.subheader("Sign in to your account")
 if notice := st.session_state.pop(NOTICE_KEY, None):
     st.info(notice)
+
+if (step := second_step()) is not None:
+    render_second_step(step)
+    st.stop()
 
 with st.form("sign_in_form"):
     email = st.text_input("E-mail", autocomplete="email", max_chars=254)
@@ -41,3 +49,8 @@ if submitted:
         st.rerun()
 
 render_forgot_password()
+if not settings.require_two_factor_for_staff:
+    st.caption(
+        "Two-factor sign-in for staff is off on this portal (as in the demo gym): staff and "
+        "admins sign in with their password alone."
+    )

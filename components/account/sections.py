@@ -9,12 +9,14 @@ import streamlit as st
 from components.account.activity import render_activity
 from components.account.change_password import render_change_password
 from components.account.guardians import render_guardians
+from components.account.two_factor_section import render_two_factor
 from services.kernel.access import Actor
 
 TAB_KEY = "account.tab"
 SECTIONS: list[tuple[str, Callable[[Actor], None]]] = [
     ("Guardians", render_guardians),
     ("Change Password", render_change_password),
+    ("Two-factor sign-in", render_two_factor),
     ("Account activity", render_activity),
 ]
 

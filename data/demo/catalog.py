@@ -120,12 +120,17 @@ def _add_program(ctx: Context, index: int) -> ProgramInfo:
 
 
 def _add_settings(ctx: Context, home: LocationInfo, admin_id: int) -> None:
-    """Only the business details are stored; every other setting keeps its default."""
+    """The business details, and two-factor sign-in off so the four demo logins sign in
+    with the password alone; every other setting keeps its default."""
     at = utc(_opened_on(ctx), 16)
     address = (
         f"{HEAD_OFFICE_STREET}, {home.place.city}, {home.place.region} {home.place.postal_code}"
     )
-    for key, value in (("business_name", BUSINESS_NAME), ("business_address", address)):
+    for key, value in (
+        ("business_name", BUSINESS_NAME),
+        ("business_address", address),
+        ("require_two_factor_for_staff", False),
+    ):
         ctx.writer.add(
             "portal_settings",
             {

@@ -2,6 +2,7 @@
 
 from data.models.accounts import (
     OneTimeToken,
+    RecoveryCode,
     SignInSession,
     SignInThrottle,
     User,
@@ -94,6 +95,7 @@ __all__ = [
     "PortalSetting",
     "Program",
     "PunchPass",
+    "RecoveryCode",
     "RequestEvent",
     "RequestKind",
     "RequestStatus",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, String, Table
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, String, Table, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from data.models.base import Base, fk, intpk, utc_created
@@ -35,8 +35,27 @@ class User(Base):
     sessions_valid_after: Mapped[datetime | None]
     password_changed_at: Mapped[datetime | None]
     created_at: Mapped[utc_created]
+    # Two-factor sign-in (services/accounts/two_factor.py): the TOTP secret, encrypted with a
+    # key derived from the app's secret key; set while enrolling, in force once confirmed.
+    totp_secret_encrypted: Mapped[str | None] = mapped_column(String(255))
+    totp_confirmed_at: Mapped[datetime | None]
+    totp_last_step: Mapped[int | None]  # the last accepted code's time step (no reuse)
 
     __table_args__ = (CheckConstraint("email = lower(email)", name="email_lowercase"),)
+
+
+class RecoveryCode(Base):
+    """A one-time recovery code for two-factor sign-in, stored hashed; spent once."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[intpk]
+    user_id: Mapped[int] = fk("users.id", ondelete="CASCADE")
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[utc_created]
+    used_at: Mapped[datetime | None]
+
+    __table_args__ = (UniqueConstraint("user_id", "code_hash"),)
 
 
 class SignInSession(Base):

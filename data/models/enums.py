@@ -7,8 +7,9 @@ import enum
 
 class Role(enum.StrEnum):
     GUARDIAN = "guardian"
-    STAFF = "staff"
+    STAFF = "staff"  # the front desk
     ADMIN = "admin"
+    INSTRUCTOR = "instructor"  # sees their own classes' rosters; not front-desk staff
 
 
 class GuardianAccess(enum.StrEnum):

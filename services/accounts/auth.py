@@ -21,7 +21,7 @@ from data.db import begin_write
 from data.models import Guardian, GuardianAccess, Role, SignInSession, User
 from data.models.accounts import staff_locations
 from data.password_hashing import hash_password
-from services.accounts import sign_in_throttle
+from services.accounts import second_factor, sign_in_throttle
 from services.accounts.passwords import (
     MAX_PASSWORD_LENGTH,
     check_password_rules,
@@ -29,6 +29,7 @@ from services.accounts.passwords import (
     text_or_empty,
     verify_password,
 )
+from services.accounts.second_factor import SecondStep
 from services.accounts.sign_in_throttle import (  # noqa: F401  (re-exported for callers and tests)
     LOCKOUT_AFTER_FAILURES,
     LOCKOUT_DURATION,
@@ -63,10 +64,11 @@ def normalise_email(email: str) -> str:
 
 def sign_in(
     db: Session, email: object, password: object, *, user_agent: str = "", client: str = ""
-) -> SignInResult:
-    """Check the password and open a session. The same message for unknown e-mail and
-    wrong password; repeated failures lock the address for this client (`client`: the
-    browser's network address), and many from everywhere pause it
+) -> SignInResult | SecondStep:
+    """Check the password and open a session, or answer `SecondStep` when the user must
+    still confirm with a second factor (services.accounts.second_factor). The same message
+    for unknown e-mail and wrong password; repeated failures lock the address for this
+    client (`client`: the browser's network address), and many from everywhere pause it
     (services.accounts.sign_in_throttle)."""
     address, typed, client = (
         normalise_email(text_or_empty(email)),
@@ -86,9 +88,21 @@ def sign_in(
     if not ok or user is None or not user.is_active or not _may_sign_in(db, user):
         sign_in_throttle.count_failure(db, address, client)
         raise AuthenticationError(SIGN_IN_FAILED)
-    sign_in_throttle.forget_client(db, address, client)
     if user.password_hash and needs_rehash(user.password_hash):
         user.password_hash = hash_password(typed)
+    if second_factor.required(db, user):
+        # The client's failure count stays until the code is right too: a known password
+        # must not reset the count of wrong codes.
+        db.commit()
+        return second_factor.second_step(user)
+    sign_in_throttle.forget_client(db, address, client)
+    return open_session(db, user, user_agent=user_agent)
+
+
+def open_session(db: Session, user: User, *, user_agent: object = "") -> SignInResult:
+    """Open a session for a user whose sign-in is complete, in the caller's write
+    transaction, and commit. Only `sign_in` and the second step
+    (services.accounts.two_factor) call this."""
     now = clock.now()
     grant = new_token()
     session = SignInSession(

@@ -178,7 +178,7 @@ def instructor_choices(db: Session, actor: Actor) -> list[Choice]:
     require_admin(actor)
     rows = db.execute(
         select(User.id, User.display_name, User.email)
-        .where(User.role.in_((Role.STAFF, Role.ADMIN)), User.is_active)
+        .where(User.role.in_((Role.STAFF, Role.INSTRUCTOR, Role.ADMIN)), User.is_active)
         .order_by(User.display_name, User.email)
     )
     return [Choice(user_id, name or email) for user_id, name, email in rows]

@@ -26,7 +26,7 @@ from data.models import (
 )
 from services.classes.capacity import ONGOING_TYPES
 from services.kernel import audit, clock
-from services.kernel.access import Actor, can_see_location, require_staff
+from services.kernel.access import Actor, can_see_location, require_teaching_staff
 from services.kernel.errors import NotFound, ValidationError
 from services.kernel.lookups import class_with_slot
 from services.kernel.schedule import WEEKDAY_NAMES
@@ -62,9 +62,10 @@ class SkillSheet:
 
 
 def classes_to_mark(db: Session, actor: Actor, location_id: object = None) -> list[ClassToMark]:
-    """Staff: the active classes they may mark — the ones they teach, and every class at
-    `location_id` when it is one of theirs (admins: any) — by weekday and time."""
-    require_staff(actor)
+    """Staff and instructors: the active classes they may mark — the ones they teach, and
+    every class at `location_id` when it is one of theirs (admins: any) — by weekday and
+    time."""
+    require_teaching_staff(actor)
     mine = GymClass.instructor_user_id == actor.user_id
     if location_id is not None:
         number = require_id(location_id, "location")
@@ -162,7 +163,7 @@ def _newest(
 
 
 def _markable_class(db: Session, actor: Actor, class_id: object) -> tuple[GymClass, date]:
-    require_staff(actor)
+    require_teaching_staff(actor)
     cls, slot = class_with_slot(db, require_id(class_id, "class"))
     mine = cls.instructor_user_id is not None and cls.instructor_user_id == actor.user_id
     if not mine and not can_see_location(actor, cls.location_id):

@@ -38,6 +38,11 @@ class Actor:
     def is_admin(self) -> bool:
         return self.role is Role.ADMIN
 
+    @property
+    def is_instructor(self) -> bool:
+        """Instructors are not `is_staff`: they see only their own classes, not the desk."""
+        return self.role is Role.INSTRUCTOR
+
 
 def require_guardian(actor: Actor) -> int:
     """The actor's family id; refuses anyone who is not a guardian of a family."""
@@ -48,6 +53,12 @@ def require_guardian(actor: Actor) -> int:
 
 def require_staff(actor: Actor) -> None:
     if not actor.is_staff:
+        raise AccessDenied("This is for staff only.")
+
+
+def require_teaching_staff(actor: Actor) -> None:
+    """Staff, admins and instructors (who reach only the classes they teach)."""
+    if not (actor.is_staff or actor.is_instructor):
         raise AccessDenied("This is for staff only.")
 
 

@@ -25,7 +25,8 @@ MAX_ATTEMPTS = 5
 LINK_PLACEHOLDER = "[link created when sent]"
 RESET_KIND = "password_reset"
 INVITATION_KIND = "invitation"
-LINK_KINDS = frozenset({RESET_KIND, INVITATION_KIND})
+STAFF_INVITATION_KIND = "staff_invitation"
+LINK_KINDS = frozenset({RESET_KIND, INVITATION_KIND, STAFF_INVITATION_KIND})
 
 
 @dataclass(frozen=True)

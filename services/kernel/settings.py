@@ -152,6 +152,14 @@ class PortalSettings:
         "Largest online payment (cents)",
         "The most a parent can pay in one online payment.",
     )
+    # Sign-in
+    require_two_factor_for_staff: bool = _setting(
+        True,
+        "Sign-in",
+        "Require two-factor sign-in for staff",
+        "Staff, instructors and admins confirm each sign-in with a code from an "
+        "authenticator app (they set it up at their next sign-in).",
+    )
 
 
 DEFAULTS = PortalSettings()

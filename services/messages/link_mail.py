@@ -1,5 +1,5 @@
-"""E-mails that carry a sign-in link (password resets, invitations): the link is created when
-the e-mail is sent, never stored.
+"""E-mails that carry a sign-in link (password resets, guardian and staff invitations): the
+link is created when the e-mail is sent, never stored.
 
 The outbox keeps such a message with `LINK_PLACEHOLDER` where the link goes, so no usable
 token rests in the database or shows on the admin's Outbox page. The sender
@@ -36,10 +36,18 @@ from services.accounts.invitations import INVITATION, INVITATION_VALID
 from services.accounts.invitations import LINK_PARAMETER as INVITATION_PARAMETER
 from services.accounts.password_reset import LINK_PARAMETER as RESET_PARAMETER
 from services.accounts.password_reset import RESET, RESET_VALID
+from services.accounts.staff_invitations import LINK_PARAMETER as STAFF_PARAMETER
+from services.accounts.staff_invitations import STAFF_INVITATION_VALID, invitable
 from services.kernel import audit, clock, outbox
 from services.kernel.access import Actor, require_admin
 from services.kernel.errors import NotFound, ValidationError
-from services.kernel.outbox import INVITATION_KIND, LINK_KINDS, LINK_PLACEHOLDER, RESET_KIND
+from services.kernel.outbox import (
+    INVITATION_KIND,
+    LINK_KINDS,
+    LINK_PLACEHOLDER,
+    RESET_KIND,
+    STAFF_INVITATION_KIND,
+)
 from services.kernel.transactions import write_transaction
 from services.kernel.validation import require_id
 
@@ -99,6 +107,14 @@ def mint_link(db: Session, message: OutboxMessage, *, base_url: str) -> MintedLi
             db, INVITATION, INVITATION_VALID, user_id=user.id, guardian_id=guardian.id
         )
         parameter = INVITATION_PARAMETER
+    elif message.kind == STAFF_INVITATION_KIND:
+        if user is None or not invitable(user):
+            raise NothingToSend("The staff invitation was accepted or withdrawn since; not sent.")
+        one_time_tokens.revoke_unused(db, user_id=user.id, purpose=INVITATION)
+        token, token_id = one_time_tokens.issue(
+            db, INVITATION, STAFF_INVITATION_VALID, user_id=user.id
+        )
+        parameter = STAFF_PARAMETER
     else:
         raise ValueError(f"{message.kind} messages carry no link")
     return MintedLink(

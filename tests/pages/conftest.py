@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from data.db import make_engine
 from data.models import Role
-from services.accounts import auth
+from services.accounts import auth, second_factor
 from tests import factories as f
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -52,6 +52,8 @@ def new_app() -> AppTest:
 def signed_in_app(db: Session, email: str, password: str) -> AppTest:
     """An AppTest whose browser session is signed in as `email` (through the real sign-in)."""
     result = auth.sign_in(db, email, password)
+    if isinstance(result, second_factor.SecondStep):  # tested on its own: test_two_factor_pages
+        result = auth.open_session(db, second_factor.pending_user(db, result.pending))
     at = new_app()
     at.session_state["auth.session_id"] = result.session_id
     return at

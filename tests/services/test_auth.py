@@ -231,6 +231,7 @@ def test_staff_actor_carries_its_locations(db: Session) -> None:
     north, south = f.location(db, "North"), f.location(db, "South")
     f.staff(db, "desk@example.com", [north])
     f.staff(db, "owner@example.com", [north, south], role=Role.ADMIN)
+    f.portal_settings(db, require_two_factor_for_staff=False)  # password alone, as the demo
     db.commit()
     desk = auth.actor_for_session(db, _signed_in(db, "desk@example.com"))
     owner = auth.actor_for_session(db, _signed_in(db, "owner@example.com"))

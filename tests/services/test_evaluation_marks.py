@@ -74,6 +74,19 @@ def test_the_instructor_marks_only_their_own_classes(db: Session, gym: f.FamilyG
         mark_skills(db, coach, other.id, [])
 
 
+def test_an_instructor_account_marks_the_classes_it_teaches(db: Session, gym: f.FamilyGym) -> None:
+    teacher = f.staff(db, "teacher@example.com", [], role=Role.INSTRUCTOR)
+    assert teacher.is_instructor and not teacher.is_staff
+    gym.cls.instructor_user_id = teacher.user_id
+    other = f.gym_class(db, gym.north, name="Other class")
+    db.commit()
+    assert [c.class_id for c in classes_to_mark(db, teacher)] == [gym.cls.id]
+    sheet = skill_sheet(db, teacher, gym.cls.id)
+    assert mark_skills(db, teacher, gym.cls.id, _marked(sheet, "mastered")) == 4
+    with pytest.raises(NotFound):
+        skill_sheet(db, teacher, other.id)
+
+
 def test_staff_of_another_location_and_guardians_are_refused(db: Session, gym: f.FamilyGym) -> None:
     sheet = skill_sheet(db, gym.admin, gym.cls.id)
     with pytest.raises(NotFound):

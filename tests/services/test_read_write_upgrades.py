@@ -34,6 +34,7 @@ def _last_seen(engine: Engine, session_id: int) -> datetime:
 
 def _signed_in(db: Session) -> int:
     f.family_gym(db)
+    f.portal_settings(db, require_two_factor_for_staff=False)  # password alone, as the demo
     db.commit()
     return auth.sign_in(db, "owner@example.com", f.PASSWORD).session_id
 

@@ -114,6 +114,7 @@ def test_a_signed_out_session_cannot_be_refreshed(db: Session) -> None:
 def test_staff_reauthenticate_the_same_way(db: Session) -> None:
     loc = f.location(db)
     f.staff(db, "desk@example.com", [loc], Role.STAFF)
+    f.portal_settings(db, require_two_factor_for_staff=False)  # password alone, as the demo
     account = db.scalar(select(f.User).where(f.User.email == "desk@example.com"))
     actor = f.signed_in(db, account)
     clock.advance(timedelta(minutes=29))  # past the window, inside the idle timeout

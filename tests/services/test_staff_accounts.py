@@ -15,6 +15,7 @@ from tests import factories as f
 
 def test_first_admin_gets_every_location_and_can_sign_in(db: Session) -> None:
     north, south = f.location(db, "North"), f.location(db, "South")
+    f.portal_settings(db, require_two_factor_for_staff=False)  # password alone, as the demo
     db.commit()
     bootstrap_admin(db, " Owner@Example.com ", "Pat Owner", "a-long-owner-secret")
     result = auth.sign_in(db, "owner@example.com", "a-long-owner-secret")
