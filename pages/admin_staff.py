@@ -13,6 +13,7 @@ from components.actions import (
 )
 from components.auth import current_actor
 from components.formatting import escape_markdown
+from components.location_picker import selected_location_id
 from components.staff_form import ROLE_CHOICES, render_staff_form
 from data.config import public_base_url
 from services.backoffice import staff
@@ -27,7 +28,13 @@ render_flash()
 locations = run_action(lambda db: open_locations(db, actor)) or []
 
 with st.expander("Invite a staff member", icon=":material/person_add:"):
-    values = render_staff_form("staff.invite", locations, button="Send invitation")
+    here = selected_location_id()  # the sidebar's location is the usual first choice
+    values = render_staff_form(
+        "staff.invite",
+        locations,
+        button="Send invitation",
+        location_ids=(here,) if here is not None else (),
+    )
     if values is not None:
         run_then_rerun(
             lambda db: staff.invite_staff(

@@ -2,7 +2,7 @@
 student and meeting one remedy (a makeup token, a ledger credit or nothing), claimed through
 the unique (student, class, date) key of `closure_remedies` so it is issued exactly once.
 
-Decisions (docs/decisions-15-closures.md):
+Decisions (docs/decisions.md):
 - A regular or trial student gets what the `closure_remedy` setting says. A makeup visit or
   a punch-pass drop-in was paid with a token or a punch, so it is always given back as a
   makeup token.

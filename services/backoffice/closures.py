@@ -3,7 +3,7 @@ then (services.kernel.closure_days is what the schedule's readers ask). Every af
 told by e-mail and each student on a cancelled meeting's roster receives its remedy once
 (services.backoffice.closure_remedies), all in the closure's transaction.
 
-Decisions (docs/decisions-15-closures.md):
+Decisions (docs/decisions.md):
 - Admins add and remove closures; staff read those at their locations (and the all-location
   ones); guardians are refused.
 - A closure starts today or later and spans at most 31 days.

@@ -17,7 +17,15 @@ PAGES = {
         "Requests",
         "Families",
         "New family",
+        "Classes and waitlists",
+        "Skills",
         "Attendance analytics",
+        "Locations",
+        "Programs and skills",
+        "Terms",
+        "Classes",
+        "Closures",
+        "Staff",
         "Portal settings",
         "Outbox",
     ],
@@ -41,7 +49,7 @@ def test_every_page_loads_with_nothing_blocked(demo_app: RunningApp, page, email
     sign_in(page, demo_app.url, email, DEMO_PASSWORD)
     wait_for_cookie(page, "cartwheel_session")  # the inline hand-off script ran
     for name in PAGES[email]:
-        page.get_by_role("link", name=name).click()
+        page.get_by_role("link", name=name, exact=True).click()
         wait_idle(page)
         page.wait_for_timeout(500)  # charts and grids draw after the script run ends
         assert not page.get_by_test_id("stException").count(), name
