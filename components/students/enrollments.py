@@ -28,7 +28,7 @@ def describe(view: EnrollmentView) -> str:
         when = f"Makeup on {format_date(view.start_date)}, {times}"
     return (
         f"{when} · {view.class_name} ({view.program}, {view.level}) · {view.location_name}"
-        f" · {view.instructor}"
+        + (f" · {view.instructor}" if view.instructor else "")
     )
 
 

@@ -7,11 +7,8 @@ sees "Can Log In" after a reload."""
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from email import message_from_bytes, policy
-from email.message import EmailMessage
+from dataclasses import dataclass
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -19,32 +16,13 @@ from aiosmtpd.controller import Controller
 from data.demo import DEMO_PASSWORD
 from tests.browser.conftest import CHROMIUM, RunningApp, sign_in, start_app, wait_idle
 from tests.conftest import skip_or_fail
+from tests.support.inbox import Inbox
 from tests.support.postgres import free_port
 
 NEW_GUARDIAN = "jordan.garcia@example.com"
 NEW_PASSWORD = "handstands-in-the-hallway"
 # The sender thread's first pass runs at start-up, the next every 30 seconds.
 MAIL_WAIT_SECONDS = 60
-
-
-@dataclass
-class Inbox:
-    """An aiosmtpd handler that keeps every message it is given."""
-
-    received: list[EmailMessage] = field(default_factory=list)
-
-    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
-        self.received.append(message_from_bytes(envelope.content, policy=policy.default))
-        return "250 Message accepted for delivery"
-
-    def wait_for(self, to: str, timeout: float) -> EmailMessage:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            for message in self.received:
-                if message["To"] == to:
-                    return message
-            time.sleep(0.3)
-        raise AssertionError(f"no e-mail to {to} within {timeout} s")
 
 
 @dataclass
