@@ -26,9 +26,8 @@ def describe(view: EnrollmentView) -> str:
     if view.type == "makeup":
         times = format_time_range(view.start_time, view.end_time)
         when = f"Makeup on {format_date(view.start_date)}, {times}"
-    return (
-        f"{when} · {view.class_name} ({view.program}, {view.level}) · {view.location_name}"
-        + (f" · {view.instructor}" if view.instructor else "")
+    return f"{when} · {view.class_name} ({view.program}, {view.level}) · {view.location_name}" + (
+        f" · {view.instructor}" if view.instructor else ""
     )
 
 
