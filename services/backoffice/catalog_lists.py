@@ -1,4 +1,5 @@
-"""What the back office's catalog lists share: a searched, paged list and the name rule."""
+"""What the back office's catalog lists share: a searched, paged list, the name rule and
+archiving or restoring a row."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import ColumnElement, Select, func, or_, select, true
 from sqlalchemy.orm import Session
 
+from services.kernel import audit
+from services.kernel.access import Actor
 from services.kernel.errors import ValidationError
 from services.kernel.validation import require_int, require_text
 
@@ -58,3 +61,20 @@ def paged(db: Session, query: Select[Any], page: object) -> tuple[list[Any], int
     number = min(max(number, 1), pages)
     rows = db.execute(query.limit(PAGE_SIZE).offset((number - 1) * PAGE_SIZE)).all()
     return list(rows), total, number, pages
+
+
+def require_archive_choice(archived: object) -> bool:
+    if not isinstance(archived, bool):
+        raise ValidationError("Choose archive or restore.")
+    return archived
+
+
+def apply_archived(row: Any, archived: bool, word: str, db: Session, actor: Actor) -> None:
+    """Archive (True) or restore (False) a locked row with `is_active`, inside the caller's
+    transaction, audited as `<word>.archived` / `<word>.restored`; a row already in that
+    state is refused."""
+    if row.is_active is not archived:
+        raise ValidationError(f"That {word} is already {'archived' if archived else 'active'}.")
+    row.is_active = not archived
+    action = f"{word}.{'archived' if archived else 'restored'}"
+    audit.record(db, actor, action, entity=word, entity_id=row.id)

@@ -15,8 +15,10 @@ from sqlalchemy.orm import Session
 from data.models import Location
 from services.backoffice.catalog_lists import (
     Page,
+    apply_archived,
     other_than,
     paged,
+    require_archive_choice,
     require_name,
     search_filter,
 )
@@ -124,17 +126,10 @@ def update_location(db: Session, actor: Actor, location_id: int, location: Locat
 def set_location_archived(db: Session, actor: Actor, location_id: int, archived: bool) -> None:
     """Admins only: archive (True) or restore (False) a location."""
     require_admin(actor)
-    if not isinstance(archived, bool):
-        raise ValidationError("Choose archive or restore.")
+    require_archive_choice(archived)
     with write_transaction(db):
         location = _location(db, location_id)
-        if location.is_active is not archived:
-            raise ValidationError(
-                f"That location is already {'archived' if archived else 'active'}."
-            )
-        location.is_active = not archived
-        action = "location.archived" if archived else "location.restored"
-        audit.record(db, actor, action, entity="location", entity_id=location.id)
+        apply_archived(location, archived, "location", db, actor)
 
 
 def _location(db: Session, location_id: object) -> Location:

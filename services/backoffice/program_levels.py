@@ -14,7 +14,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from data.models import Level, Program, Skill
-from services.backoffice.catalog_lists import other_than, require_name
+from services.backoffice.catalog_lists import (
+    apply_archived,
+    other_than,
+    require_archive_choice,
+    require_name,
+)
 from services.kernel import audit
 from services.kernel.access import Actor, require_admin, require_staff
 from services.kernel.errors import NotFound, ValidationError
@@ -173,17 +178,10 @@ def _move(db: Session, actor: Actor, kind: _Kind, row_id: object, direction: obj
 def _set_archived(db: Session, actor: Actor, kind: _Kind, row_id: object, archived: object) -> None:
     require_admin(actor)
     key = require_id(row_id, kind.word)
-    if not isinstance(archived, bool):
-        raise ValidationError("Choose archive or restore.")
+    require_archive_choice(archived)
     with write_transaction(db):
         row = _locked_child(db, kind, key)
-        if row.is_active is not archived:
-            raise ValidationError(
-                f"That {kind.word} is already {'archived' if archived else 'active'}."
-            )
-        row.is_active = not archived
-        action = f"{kind.word}.{'archived' if archived else 'restored'}"
-        audit.record(db, actor, action, entity=kind.word, entity_id=row.id)
+        apply_archived(row, archived, kind.word, db, actor)
 
 
 def _locked(db: Session, model: Any, key: int, word: str) -> Any:

@@ -12,8 +12,10 @@ from sqlalchemy.orm import Session
 from data.models import Level, Program
 from services.backoffice.catalog_lists import (
     Page,
+    apply_archived,
     other_than,
     paged,
+    require_archive_choice,
     require_name,
     search_filter,
 )
@@ -83,17 +85,10 @@ def set_program_archived(db: Session, actor: Actor, program_id: int, archived: b
     """Admins only: archive (True) or restore (False) a program; its levels keep their own
     state."""
     require_admin(actor)
-    if not isinstance(archived, bool):
-        raise ValidationError("Choose archive or restore.")
+    require_archive_choice(archived)
     with write_transaction(db):
         program = _program(db, program_id)
-        if program.is_active is not archived:
-            raise ValidationError(
-                f"That program is already {'archived' if archived else 'active'}."
-            )
-        program.is_active = not archived
-        action = "program.archived" if archived else "program.restored"
-        audit.record(db, actor, action, entity="program", entity_id=program.id)
+        apply_archived(program, archived, "program", db, actor)
 
 
 def _program(db: Session, program_id: object) -> Program:

@@ -12,8 +12,10 @@ from sqlalchemy.orm import Session
 from data.models import Term
 from services.backoffice.catalog_lists import (
     Page,
+    apply_archived,
     other_than,
     paged,
+    require_archive_choice,
     require_name,
     search_filter,
 )
@@ -109,15 +111,10 @@ def update_term(db: Session, actor: Actor, term_id: int, term: TermInput) -> Non
 def set_term_archived(db: Session, actor: Actor, term_id: int, archived: bool) -> None:
     """Admins only: archive (True) or restore (False) a term."""
     require_admin(actor)
-    if not isinstance(archived, bool):
-        raise ValidationError("Choose archive or restore.")
+    require_archive_choice(archived)
     with write_transaction(db):
         term = _term(db, term_id)
-        if term.is_active is not archived:
-            raise ValidationError(f"That term is already {'archived' if archived else 'active'}.")
-        term.is_active = not archived
-        action = "term.archived" if archived else "term.restored"
-        audit.record(db, actor, action, entity="term", entity_id=term.id)
+        apply_archived(term, archived, "term", db, actor)
 
 
 def _term(db: Session, term_id: object) -> Term:
