@@ -26,6 +26,15 @@ class Actor:
     session_id: int | None = None
 
     @property
+    def user_row_id(self) -> int | None:
+        """The users row to record as the author of a write; None for the scheduler."""
+        return self.user_id or None
+
+    @property
+    def is_scheduler(self) -> bool:
+        return self.user_id == SCHEDULER_USER_ID
+
+    @property
     def is_guardian(self) -> bool:
         return self.role is Role.GUARDIAN
 
@@ -42,6 +51,16 @@ class Actor:
     def is_instructor(self) -> bool:
         """Instructors are not `is_staff`: they see only their own classes, not the desk."""
         return self.role is Role.INSTRUCTOR
+
+
+SCHEDULER_USER_ID = 0  # no users row has id 0 (ids start at 1)
+
+
+def scheduler_actor() -> Actor:
+    """Who scheduled jobs act as: an administrator of every location with no user row.
+
+    Never built from a sign-in; audit entries and ledger rows it writes name no user."""
+    return Actor(user_id=SCHEDULER_USER_ID, role=Role.ADMIN, display_name="Scheduled job")
 
 
 def require_guardian(actor: Actor) -> int:

@@ -26,7 +26,7 @@ def record(
     db.add(
         AuditEntry(
             at=clock.now(),
-            actor_user_id=actor.user_id if actor else user_id,
+            actor_user_id=actor.user_row_id if actor else user_id,
             family_id=family_id if family_id is not None else (actor.family_id if actor else None),
             action=action,
             entity=entity,

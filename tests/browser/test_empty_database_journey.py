@@ -28,7 +28,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from data.migrate import upgrade
-from tests.browser.conftest import CHROMIUM, RunningApp, start_app, wait_idle
+from tests.browser.conftest import CHROMIUM, RunningApp, start_app, wait_for_cookie, wait_idle
 from tests.conftest import skip_or_fail
 from tests.support.inbox import Inbox
 from tests.support.postgres import free_port
@@ -257,6 +257,9 @@ def test_from_an_empty_database_to_a_parent_who_sees_the_class_and_the_skill(
     parent.get_by_role("button", name="Sign in").click()
     parent.get_by_role("heading", name="Hello, Maria").wait_for()
     wait_idle(parent)
+    # A new page load is signed in by the cookie, which the browser receives just after
+    # the first page shows; a person does not type the next address that fast.
+    wait_for_cookie(parent, "cartwheel_session")
     parent.goto(f"{url}/students")
     parent.get_by_role("heading", name="Sofia Lopez", exact=False).first.wait_for()
     parent.get_by_text("Tumbling Stars (Tumbling, Level 1)", exact=False).first.wait_for()

@@ -74,3 +74,20 @@ def test_ids_from_widgets_must_be_real_ints(value: object) -> None:
     with pytest.raises(Exception, match="not valid"):
         require_id(value, "location")
     assert require_id(7, "location") == 7
+
+
+def test_the_scheduler_is_an_administrator_recorded_with_no_user(db) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import select
+
+    from data.models import AuditEntry
+    from services.kernel import audit
+    from services.kernel.access import scheduler_actor
+
+    scheduler = scheduler_actor()
+    assert scheduler.is_admin and scheduler.is_scheduler
+    assert scheduler.user_row_id is None
+    assert not Actor(user_id=5, role=Role.ADMIN).is_scheduler
+    audit.record(db, scheduler, "job.ran", entity="job", entity_id="outbox")
+    db.flush()
+    entry = db.scalars(select(AuditEntry).where(AuditEntry.action == "job.ran")).one()
+    assert entry.actor_user_id is None
