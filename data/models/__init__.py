@@ -54,6 +54,7 @@ from data.models.makeups import (
     RequestEvent,
 )
 from data.models.system import AuditEntry, OutboxMessage, PortalSetting
+from data.models.tuition import TuitionLine
 
 __all__ = [
     "Address",
@@ -107,6 +108,7 @@ __all__ = [
     "StaffNote",
     "Student",
     "Term",
+    "TuitionLine",
     "TokenState",
     "User",
     "staff_locations",
