@@ -108,8 +108,8 @@ __all__ = [
     "StaffNote",
     "Student",
     "Term",
-    "TuitionLine",
     "TokenState",
+    "TuitionLine",
     "User",
     "staff_locations",
 ]

@@ -87,7 +87,7 @@ def credit_untaken_tuition(db: Session, actor: Actor, enrollment: Enrollment) ->
         words = class_words(cls.name, cls.weekday, cls.start_time)
         entry = ledger_entry(
             db,
-            actor,
+            actor.user_row_id,
             family_id=line.family_id,
             location_id=location_id,
             student_id=student_id,

@@ -120,7 +120,7 @@ def _late_fee(db: Session, actor: Actor, row: Row, fee: int, days: int) -> int:
     words = class_words(cls.name, cls.weekday, cls.start_time)
     entry = ledger_entry(
         db,
-        actor,
+        actor.user_row_id,
         family_id=line.family_id,
         location_id=location_id,
         student_id=student_id,

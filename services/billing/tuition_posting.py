@@ -109,7 +109,7 @@ def _post_line(db: Session, actor: Actor, first: date, family_id: int, line: Tui
     if line.amount_cents > 0:
         entry = ledger_entry(
             db,
-            actor,
+            actor.user_row_id,
             family_id=family_id,
             location_id=line.location_id,
             student_id=line.student_id,
@@ -137,7 +137,7 @@ def claim_line(db: Session, **values: object) -> int | None:
 
 def ledger_entry(
     db: Session,
-    actor: Actor,
+    created_by: int | None,
     *,
     family_id: int,
     location_id: int,
@@ -157,7 +157,7 @@ def ledger_entry(
         description=description,
         posted_at=clock.now(),
         service_date=service_date,
-        created_by_user_id=actor.user_row_id,
+        created_by_user_id=created_by,
     )
     db.add(entry)
     db.flush()
