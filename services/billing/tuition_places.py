@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import ColumnElement, and_, func, not_, select
 from sqlalchemy.orm import Session
@@ -47,11 +47,16 @@ def require_period(settings: PortalSettings, value: object) -> date:
         value = _parse_month(value)
     if not isinstance(value, date) or value.day != 1:
         raise ValidationError(BAD_MONTH)
-    this_month = clock.today_in(settings.time_zone).replace(day=1)
-    index = value.year * 12 + value.month - (this_month.year * 12 + this_month.month)
-    if not -1 <= index <= 1:
+    if value not in run_months(settings):
         raise ValidationError("Tuition can be posted for last month, this month or next month.")
     return value
+
+
+def run_months(settings: PortalSettings) -> tuple[date, date, date]:
+    """Last, this and next month (their first days) in the business's time zone."""
+    this_month = clock.today_in(settings.time_zone).replace(day=1)
+    last_month = (this_month - timedelta(days=1)).replace(day=1)
+    return last_month, this_month, (this_month + timedelta(days=32)).replace(day=1)
 
 
 def _parse_month(text: str) -> date:

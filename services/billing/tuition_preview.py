@@ -20,6 +20,7 @@ from services.billing.tuition_places import (
     places_of,
     posted_charges,
     require_period,
+    run_months,
 )
 from services.billing.tuition_rules import (
     Discount,
@@ -166,6 +167,12 @@ class TuitionPreview:
     page: int
     page_count: int
     page_families: tuple[FamilyTuition, ...]
+
+
+def tuition_months(db: Session, actor: Actor) -> tuple[date, date, date]:
+    """Admin: the months a run may be for (last, this and next month), as first days."""
+    require_admin(actor)
+    return run_months(get_settings(db))
 
 
 def preview_tuition(db: Session, actor: Actor, period: object, page: object = 0) -> TuitionPreview:
