@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import date
 
-from sqlalchemy import update
+from sqlalchemy import insert, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -32,6 +32,7 @@ from services.kernel.settings import get_settings
 from services.kernel.transactions import write_transaction
 
 Progress = Callable[[int, int], None]  # (families done, families in the month)
+CLAIM_CHUNK = 500  # lines per INSERT (SQLite allows 32,766 bound values a statement)
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,14 @@ class TuitionRun:
     def as_dict(self) -> dict[str, int]:
         return asdict(self)
 
+    def plus(self, other: TuitionRun) -> TuitionRun:
+        return TuitionRun(
+            self.families + other.families,
+            self.lines + other.lines,
+            self.total_cents + other.total_cents,
+            self.skipped + other.skipped,
+        )
+
 
 def post_tuition(
     db: Session, actor: Actor, period: object, progress: Progress | None = None
@@ -53,28 +62,44 @@ def post_tuition(
     settings = get_settings(db)
     first = require_period(settings, period)
     total_families = family_count(db, first)
-    families = lines = cents = skipped = done = 0
-    after = 0
+    run = TuitionRun(0, 0, 0, 0)
+    done = after = 0
     while ids := family_ids_after(db, first, after, BATCH_FAMILIES):
         after = ids[-1]
         with write_transaction(db):
-            for plan in plan_batch(db, first, ids, settings, lock=True):
-                posted = _post_family(db, actor, first, plan)
-                skipped += plan.already_posted + len(plan.family.lines) - len(posted)
-                if posted:
-                    families += 1
-                    lines += len(posted)
-                    cents += sum(line.amount_cents for line in posted)
+            plans = plan_batch(db, first, ids, settings, lock=True)
+            run = run.plus(_post_batch(db, actor, first, plans))
         done += len(ids)
         if progress is not None:
             progress(min(done, total_families), total_families)
-    return TuitionRun(families, lines, cents, skipped)
+    return run
 
 
-def _post_family(db: Session, actor: Actor, first: date, plan: FamilyPlan) -> list[TuitionCharge]:
-    family_id = plan.family.family_id
-    posted = [line for line in plan.family.lines if _post_line(db, actor, first, family_id, line)]
-    if posted:
+def _post_batch(db: Session, actor: Actor, first: date, plans: list[FamilyPlan]) -> TuitionRun:
+    """Claim every line of the batch in bulk, then write the ledger entries of the claimed
+    lines in bulk: a handful of statements per batch, not a few per line."""
+    wanted = [(plan.family.family_id, line) for plan in plans for line in plan.family.lines]
+    claimed: dict[int, int] = {}  # enrollment id -> tuition line id
+    for start in range(0, len(wanted), CLAIM_CHUNK):
+        claimed.update(_claim_lines(db, first, wanted[start : start + CLAIM_CHUNK]))
+    posted = [(family_id, line) for family_id, line in wanted if line.enrollment_id in claimed]
+    charged = [(family_id, line) for family_id, line in posted if line.amount_cents > 0]
+    if charged:
+        entry_ids = db.scalars(
+            insert(LedgerEntry).returning(LedgerEntry.id, sort_by_parameter_order=True),
+            [_charge_values(actor, first, family_id, line) for family_id, line in charged],
+        ).all()
+        db.execute(  # ORM bulk UPDATE by primary key
+            update(TuitionLine),
+            [
+                {"id": claimed[line.enrollment_id], "ledger_entry_id": entry_id}
+                for (_, line), entry_id in zip(charged, entry_ids, strict=True)
+            ],
+        )
+    by_family: dict[int, list[TuitionCharge]] = {}
+    for family_id, line in posted:
+        by_family.setdefault(family_id, []).append(line)
+    for family_id, lines in by_family.items():
         audit.record(
             db,
             actor,
@@ -84,50 +109,80 @@ def _post_family(db: Session, actor: Actor, first: date, plan: FamilyPlan) -> li
             family_id=family_id,
             details={
                 "period": first.isoformat(),
-                "enrollments": [line.enrollment_id for line in posted],
-                "cents": sum(line.amount_cents for line in posted),
+                "enrollments": [line.enrollment_id for line in lines],
+                "cents": sum(line.amount_cents for line in lines),
             },
         )
-    return posted
-
-
-def _post_line(db: Session, actor: Actor, first: date, family_id: int, line: TuitionCharge) -> bool:
-    line_id = claim_line(
-        db,
-        enrollment_id=line.enrollment_id,
-        family_id=family_id,
-        period=first,
-        kind="charge",
-        monthly_cents=line.monthly_cents,
-        meetings=line.meetings,
-        month_meetings=line.month_meetings,
-        discount_percent=line.discount.percent,
-        amount_cents=line.amount_cents,
+    already = sum(plan.already_posted for plan in plans)
+    return TuitionRun(
+        families=len(by_family),
+        lines=len(posted),
+        total_cents=sum(line.amount_cents for _, line in posted),
+        skipped=already + len(wanted) - len(posted),
     )
-    if line_id is None:
-        return False
-    if line.amount_cents > 0:
-        entry = ledger_entry(
-            db,
-            actor.user_row_id,
-            family_id=family_id,
-            location_id=line.location_id,
-            student_id=line.student_id,
-            kind=LedgerKind.CHARGE,
-            amount_cents=line.amount_cents,
-            description=line.description,
-            service_date=first,
+
+
+def _claim_lines(
+    db: Session, first: date, lines: list[tuple[int, TuitionCharge]]
+) -> dict[int, int]:
+    """Insert the lines' rows, skipping any (enrollment, period, kind) that exists: the ids
+    of those inserted, by enrollment. ON CONFLICT DO NOTHING waits for a concurrent claim
+    and then yields to it."""
+    if not lines:
+        return {}
+    moment = clock.now()
+    statement = (
+        _dialect_insert(db)
+        .values(
+            [
+                {
+                    "enrollment_id": line.enrollment_id,
+                    "family_id": family_id,
+                    "period": first,
+                    "kind": "charge",
+                    "monthly_cents": line.monthly_cents,
+                    "meetings": line.meetings,
+                    "month_meetings": line.month_meetings,
+                    "discount_percent": line.discount.percent,
+                    "amount_cents": line.amount_cents,
+                    "created_at": moment,
+                }
+                for family_id, line in lines
+            ]
         )
-        attach_entry(db, line_id, entry)
-    return True
+        .on_conflict_do_nothing(index_elements=["enrollment_id", "period", "kind"])
+        .returning(TuitionLine.enrollment_id, TuitionLine.id)
+    )
+    return {enrollment_id: line_id for enrollment_id, line_id in db.execute(statement)}
+
+
+def _charge_values(
+    actor: Actor, first: date, family_id: int, line: TuitionCharge
+) -> dict[str, object]:
+    return {
+        "family_id": family_id,
+        "location_id": line.location_id,
+        "student_id": line.student_id,
+        "kind": LedgerKind.CHARGE,
+        "is_debit": True,
+        "amount_cents": line.amount_cents,
+        "description": line.description,
+        "posted_at": clock.now(),
+        "service_date": first,
+        "created_by_user_id": actor.user_row_id,
+    }
+
+
+def _dialect_insert(db: Session):  # type: ignore[no-untyped-def]
+    dialect = postgresql if db.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(TuitionLine)
 
 
 def claim_line(db: Session, **values: object) -> int | None:
     """Insert the line's row unless its (enrollment, period, kind) exists: the new id, or
     None. ON CONFLICT DO NOTHING waits for a concurrent claim and then yields to it."""
-    dialect = postgresql if db.get_bind().dialect.name == "postgresql" else sqlite
     statement = (
-        dialect.insert(TuitionLine)
+        _dialect_insert(db)
         .values(created_at=clock.now(), **values)
         .on_conflict_do_nothing(index_elements=["enrollment_id", "period", "kind"])
         .returning(TuitionLine.id)
