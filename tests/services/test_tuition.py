@@ -16,6 +16,7 @@ from data.models import (
     EnrollmentType,
     LedgerEntry,
     LedgerKind,
+    Level,
     TuitionLine,
 )
 from services.billing import tuition_posting, tuition_preview
@@ -26,6 +27,7 @@ from services.billing.tuition_jobs import run_late_fees_job, run_tuition_job
 from services.billing.tuition_posting import post_tuition
 from services.billing.tuition_preview import preview_tuition
 from services.classes.drops import drop_enrollment
+from services.classes.transfers import transfer_enrollment
 from services.kernel import clock
 from services.kernel.access import scheduler_actor
 from services.kernel.errors import AccessDenied, ValidationError
@@ -314,3 +316,25 @@ def test_no_late_fee_while_the_familys_credit_covers_what_it_owes(
     db.commit()
     clock.advance(timedelta(days=10))
     assert run_late_fees_job(db, scheduler_actor())["late_fees"] == 3  # Rivera's only
+
+
+def test_a_transfer_credits_the_old_place_and_the_new_one_is_charged_from_its_start(
+    db: Session, gym: TuitionGym
+) -> None:
+    level = db.get(Level, gym.tumblers.level_id)
+    thursday = f.gym_class(db, gym.north, level=level, weekday=3, name="Tumblers Thursday")
+    db.commit()
+    post_tuition(db, gym.admin, NOVEMBER)
+    post_tuition(db, gym.admin, DECEMBER)
+    outcome = transfer_enrollment(db, gym.desk, gym.ada_tue.id, thursday.id, date(2026, 11, 26))
+    # November's Tuesdays were all kept; December's three are given back.
+    credits = db.execute(
+        select(LedgerEntry.amount_cents, LedgerEntry.service_date).where(
+            LedgerEntry.kind == LedgerKind.CREDIT
+        )
+    ).all()
+    assert [tuple(c) for c in credits] == [(8_500, DECEMBER)]
+    assert post_tuition(db, gym.admin, NOVEMBER).total_cents == 2_125  # 1 of 4 Thursdays
+    assert post_tuition(db, gym.admin, DECEMBER).total_cents == 8_500  # 3 of 3 Thursdays
+    assert outcome.enrollment_id is not None
+    assert charges_per_place(db, DECEMBER)[outcome.enrollment_id] == 1
