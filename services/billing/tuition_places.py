@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, func, not_, select
+from sqlalchemy import ColumnElement, Select, and_, func, not_, select
 from sqlalchemy.orm import Session
 
 from data.models import (
@@ -88,7 +88,7 @@ def billable(first: date) -> ColumnElement[bool]:
     )
 
 
-def _places_from() -> tuple:
+def _places_from() -> Select[tuple[int]]:
     return (
         select(Student.family_id)
         .select_from(Enrollment)

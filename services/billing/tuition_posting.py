@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import insert, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -173,7 +174,7 @@ def _charge_values(
     }
 
 
-def _dialect_insert(db: Session):  # type: ignore[no-untyped-def]
+def _dialect_insert(db: Session) -> Any:  # the dialect's Insert: it has ON CONFLICT
     dialect = postgresql if db.get_bind().dialect.name == "postgresql" else sqlite
     return dialect.insert(TuitionLine)
 
