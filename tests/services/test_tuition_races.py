@@ -5,12 +5,18 @@ from __future__ import annotations
 
 import multiprocessing
 import threading
-from datetime import datetime
+import time
+from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Engine
+import pytest
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from data.models import LedgerEntry, LedgerKind
+from services.billing import tuition_posting
 from services.billing.tuition_posting import post_tuition
+from services.classes.drops import drop_enrollment
 from services.kernel import clock
 from services.kernel.access import scheduler_actor
 from tests import factories as f
@@ -80,3 +86,52 @@ def test_runs_in_processes_post_once(db: Session, db_url: str, frozen_clock: dat
     for racer in racers:
         racer.join(timeout=30)
     _assert_posted_once(db, results)
+
+
+def test_a_drop_during_a_posting_waits_for_it_and_credits_what_it_takes(
+    db: Session, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The batch's places are locked while it posts (FOR UPDATE on PostgreSQL, BEGIN
+    IMMEDIATE on SQLite): a drop of one of them waits, then sees the charge and credits the
+    meeting it removes. Without the lock the drop would find no charge to credit and the
+    family would pay for a class it no longer takes."""
+    gym = build_tuition_gym(db)
+    locked = threading.Event()
+    post_batch = tuition_posting._post_batch
+
+    def slow_batch(*args: Any) -> Any:
+        locked.set()
+        time.sleep(1.0)  # the drop arrives while the batch holds its places
+        return post_batch(*args)
+
+    monkeypatch.setattr(tuition_posting, "_post_batch", slow_batch)
+    errors: list[str] = []
+
+    def post() -> None:
+        with Session(engine, expire_on_commit=False) as own:
+            post_tuition(own, scheduler_actor(), NOVEMBER)
+
+    def drop() -> None:
+        locked.wait(timeout=30)
+        with Session(engine, expire_on_commit=False) as own:
+            try:
+                drop_enrollment(own, gym.desk, gym.ada_tue.id, date(2026, 11, 24))
+            except Exception as exc:  # reported to the assertion below
+                errors.append(repr(exc))
+
+    threads = [threading.Thread(target=post), threading.Thread(target=drop)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    db.rollback()
+    okafor = db.execute(
+        select(LedgerEntry.kind, LedgerEntry.amount_cents)
+        .where(LedgerEntry.family_id == gym.okafor.id)
+        .order_by(LedgerEntry.id)
+    ).all()
+    assert [tuple(row) for row in okafor] == [
+        (LedgerKind.CHARGE, 8_500),
+        (LedgerKind.CREDIT, 2_125),
+    ]
