@@ -116,6 +116,7 @@ def _build(url: str, scale: str, seed: int) -> dict[str, object]:
 def reset_bench_rows(url: str) -> None:
     """Remove what earlier benchmark runs wrote (sign-ins and their audit entries, throttles):
     the generator writes none of these, so the database is as built again."""
+    from bench.tuition import remove_tuition_rows
     from data.models import AuditEntry, SignInSession, SignInThrottle
 
     engine = make_engine(url)
@@ -123,6 +124,7 @@ def reset_bench_rows(url: str) -> None:
         with engine.begin() as conn:
             for model in (AuditEntry, SignInSession, SignInThrottle):
                 conn.execute(delete(model))
+        remove_tuition_rows(engine)  # a run stopped between posting and cleaning up
     finally:
         engine.dispose()
 

@@ -16,6 +16,7 @@ from bench.calibration import raw_ledger
 from bench.databases import BENCH_NOW
 from bench.demo import DemoFacts, demo_facts
 from bench.timing import measure, settle
+from bench.tuition import run_tuition
 from data.db import engine_for
 from services.billing import csv_documents, pdf_documents, statements
 from services.billing.ledger import family_balance
@@ -133,6 +134,7 @@ def run_services(url: str, *, log: Callable[[str], None] = print) -> dict[str, A
             results[name] = stats.as_dict()
             log(f"    {name}: {stats.median:.2f} ms (p95 {stats.p95:.2f})")
         results.update(_documents(factory, facts, log))
+        results.update(run_tuition(factory, facts, log))
     return results
 
 

@@ -45,6 +45,7 @@ class Entry:
     paid_by: Entry | None = None  # the other half of that pair, on the debit
     reverses: Entry | None = None
     open_item: bool = True  # a debit that monthly payments may pay
+    tuition_of: EnrollmentPlan | None = None  # a month's tuition charge of this place
     id: int = 0
     remaining: int = 0
 
@@ -119,6 +120,7 @@ class FamilyLedger:
             label,
             e.student.id,
             first,
+            tuition_of=e,
         )
 
     def registration(self, first_day: date, last_day: date) -> None:
@@ -305,6 +307,37 @@ class FamilyLedger:
                 "reverses_entry_id": entry.reverses.id if entry.reverses else None,
                 "payment_attempt_id": None,
                 "created_by_user_id": entry.created_by,
+            },
+        )
+        if entry.tuition_of is not None:
+            self._write_tuition_line(entry, entry.tuition_of)
+
+    def _write_tuition_line(self, entry: Entry, e: EnrollmentPlan) -> None:
+        """The tuition run's record of the month (services/billing/tuition_posting.py), so
+        posting a month the demo already charged skips its places instead of charging twice.
+        The demo charges whole months: every meeting of the month is charged."""
+        first = entry.service_date or entry.at.date().replace(day=1)
+        last = (first + timedelta(days=32)).replace(day=1) - DAY
+        meetings = sum(
+            1
+            for n in range((last - first).days + 1)
+            if (day := first + n * DAY).weekday() == e.slot.weekday and e.term.covers(day)
+        )
+        self.ctx.writer.add(
+            "tuition_lines",
+            {
+                "id": self.ctx.writer.new_id("tuition_lines"),
+                "enrollment_id": e.id,
+                "family_id": self.family.id,
+                "period": first,
+                "kind": "charge",
+                "ledger_entry_id": entry.id,
+                "monthly_cents": entry.amount,
+                "meetings": meetings,
+                "month_meetings": meetings,
+                "discount_percent": 0,
+                "amount_cents": entry.amount,
+                "created_at": entry.at,
             },
         )
 

@@ -54,6 +54,7 @@ from data.models.makeups import (
     RequestEvent,
 )
 from data.models.system import AuditEntry, OutboxMessage, PortalSetting
+from data.models.tuition import TuitionLine
 
 __all__ = [
     "Address",
@@ -108,6 +109,7 @@ __all__ = [
     "Student",
     "Term",
     "TokenState",
+    "TuitionLine",
     "User",
     "staff_locations",
 ]

@@ -40,6 +40,7 @@ from data.models import (
     RequestStatus,
     Student,
 )
+from services.billing.tuition_adjustments import credit_untaken_tuition
 from services.classes.capacity import ONGOING_TYPES, lock_class
 from services.classes.ended_enrollments import make_way_back
 from services.classes.enrollments import CHANGE_KINDS
@@ -264,6 +265,7 @@ def _end(
     action = "enrollment.dropped" if status is EnrollmentStatus.DROPPED else "enrollment.moved"
     _audit(db, actor, held, action, effective_date=day.isoformat(), moved_to=moved_to)
     _claim(db, e, still, **values)
+    credit_untaken_tuition(db, actor, e)  # months already charged give back what is not taken
 
 
 def _record(

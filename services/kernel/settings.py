@@ -160,12 +160,52 @@ class PortalSettings:
         "Staff, instructors and admins confirm each sign-in with a code from an "
         "authenticator app (they set it up at their next sign-in).",
     )
+    # Billing: the monthly tuition run (issue 16)
+    billing_day: int = _setting(
+        1,
+        "Billing",
+        "Billing day of the month",
+        "From this day (1–28) each month's tuition is posted for the month it falls in.",
+    )
+    second_student_discount_percent: int = _setting(
+        0,
+        "Billing",
+        "Second-student discount (%)",
+        "Taken off the tuition of each student after the first in a family (0–100).",
+    )
+    second_class_discount_percent: int = _setting(
+        0,
+        "Billing",
+        "Second-class discount (%)",
+        "Taken off the tuition of each class after a student's first (0–100); a line that "
+        "qualifies for both discounts gets the larger.",
+    )
+    late_fee_cents: int = _setting(
+        0,
+        "Billing",
+        "Late fee (cents)",
+        "Charged once on a tuition charge still unpaid after the days below (0: no late fee).",
+    )
+    late_fee_days: int = _setting(
+        15,
+        "Billing",
+        "Days unpaid before the late fee",
+        "How many days after a tuition charge is posted the late fee is due (1–365).",
+    )
 
 
 DEFAULTS = PortalSettings()
 SETTING_NAMES = tuple(f.name for f in fields(PortalSettings))
 # Text settings that take one of a few values (the form offers them as a choice).
 SETTING_CHOICES: dict[str, tuple[str, ...]] = {"closure_remedy": ("token", "credit", "none")}
+# Whole-number settings with limits beyond "not negative" (inclusive).
+SETTING_RANGES: dict[str, tuple[int, int]] = {
+    "billing_day": (1, 28),
+    "second_student_discount_percent": (0, 100),
+    "second_class_discount_percent": (0, 100),
+    "late_fee_cents": (0, 100_000),
+    "late_fee_days": (1, 365),
+}
 
 
 def setting_info(name: str) -> SettingInfo:
@@ -205,6 +245,10 @@ def _checked(name: str, value: Any) -> Any:
         return require_time_zone(value, "business time zone")
     if name == "currency":
         return require_currency(value)
+    if name in SETTING_RANGES:
+        low, high = SETTING_RANGES[name]
+        if not low <= value <= high:
+            raise ValidationError(f"{setting_info(name).label} must be from {low} to {high}.")
     return value
 
 

@@ -33,7 +33,9 @@ from data.models import (
     User,
 )
 from services.accounts import auth
+from services.accounts.auth import build_actor
 from services.accounts.passwords import verify_password
+from services.billing.tuition_preview import preview_tuition
 from tests.conftest import FIXED_NOW, skip_or_fail
 from tests.support.postgres import Cluster
 
@@ -544,3 +546,20 @@ def test_the_demo_family_always_has_a_student_on_a_waitlist(demo: Engine) -> Non
         WHERE s.family_id = {family} AND w.status = 'waitlisted'
         AND w.waitlist_position >= 1 AND wl.program_id = al.program_id"""
     assert _scalar(demo, waiting) == 1
+
+
+def test_the_demo_tuition_is_recorded_so_the_tuition_run_skips_it(demo: Engine) -> None:
+    """Issue 16: each demo tuition charge has its `tuition_lines` row, so posting a month the
+    demo already charged adds only the few places it did not (a class joined mid-month by a
+    transfer), never a second charge for the month."""
+    with Session(demo) as db:
+        admin = db.scalar(select(User).where(User.email == "admin@example.com"))
+        assert admin is not None
+        november = preview_tuition(db, build_actor(db, admin), "2026-11")
+    assert november.already_posted > 20 * max(1, november.lines)
+    assert _scalar(
+        demo,
+        "SELECT count(*) FROM tuition_lines t JOIN ledger_entries e ON e.id = t.ledger_entry_id"
+        " WHERE e.kind = 'charge' AND e.service_date = t.period"
+        " AND e.amount_cents = t.amount_cents",
+    ) == _scalar(demo, "SELECT count(*) FROM tuition_lines")

@@ -62,6 +62,7 @@ INTERNAL = frozenset(
         "requests.open_request",
         "transfers.apply_transfer_request",
         "waitlists.apply_cancel_waitlist_request",
+        "tuition_adjustments.credit_untaken_tuition",  # takes the enrollment row a drop ended
     }
 )
 
@@ -386,6 +387,7 @@ def _valid_values() -> dict[str, object]:
         "role": "staff",
         "active": False,
         "page": 0,
+        "period": "2026-12",  # issue 16: the tuition run's month
     }
 
 

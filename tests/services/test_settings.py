@@ -95,3 +95,34 @@ def test_only_admins_change_settings(db: Session) -> None:
         with pytest.raises(AccessDenied):
             update_settings(db, actor, {"allow_drop": False})
     assert get_settings(db) == DEFAULTS
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"billing_day": 0}, "Billing day of the month must be from 1 to 28."),
+        ({"billing_day": 29}, "Billing day of the month must be from 1 to 28."),
+        ({"second_student_discount_percent": 101}, "Second-student discount"),
+        ({"second_class_discount_percent": 250}, "Second-class discount"),
+        ({"late_fee_cents": 100_001}, "Late fee"),
+        ({"late_fee_days": 0}, "Days unpaid before the late fee must be from 1 to 365."),
+        ({"late_fee_days": 366, "billing_day": 5}, "Days unpaid"),  # one bad: nothing stored
+    ],
+)
+def test_billing_settings_out_of_range_change_nothing(
+    db: Session, changes: dict[str, object], message: str
+) -> None:
+    """Issue 16: the tuition run's settings have ranges; the edges inside are accepted."""
+    admin = f.staff(db, "owner@example.com", [f.location(db)], role=Role.ADMIN)
+    db.commit()
+    with pytest.raises(ValidationError, match=message):
+        update_settings(db, admin, changes)
+    db.rollback()
+    assert get_settings(db) == DEFAULTS
+    edges = {
+        "billing_day": 28,
+        "second_student_discount_percent": 100,
+        "late_fee_cents": 100_000,
+        "late_fee_days": 1,
+    }
+    assert update_settings(db, admin, edges).billing_day == 28
