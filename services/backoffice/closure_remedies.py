@@ -197,7 +197,7 @@ def _credit(
         description=note,
         posted_at=clock.now(),
         service_date=meeting.day,
-        created_by_user_id=actor.user_id,
+        created_by_user_id=actor.user_row_id,
     )
     db.add(entry)
     db.flush()

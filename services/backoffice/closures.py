@@ -91,7 +91,7 @@ def add_closure(
             last_day=last_day,
             reason=reason,
             created_at=clock.now(),
-            created_by_user_id=actor.user_id,
+            created_by_user_id=actor.user_row_id,
         )
         db.add(closure)
         db.flush()
