@@ -1,5 +1,5 @@
 """Adding, correcting and deleting a family's contact details: e-mail addresses, phone numbers
-and mailing addresses.
+and mailing addresses, by the family or at the front desk.
 
 Who may change which value, and the audit entry each change writes, is
 `services.families.editable_contacts`. Opting in or out is `contact_consent`, moving a value to
@@ -50,7 +50,9 @@ LOGIN_EMAIL_KEPT = (
 
 
 def add_email(db: Session, actor: Actor, guardian_id: int, email: str) -> int:
-    """A new e-mail address for a guardian (opted in to e-mail news); returns its id."""
+    """A new e-mail address for a guardian; returns its id. A guardian's own addition is
+    opted in to e-mail news; one the desk adds is not, until the desk records the parent's
+    yes (`contact_consent`), so consent is never assumed for them."""
     scope = contact_scope(actor)
     require_id(guardian_id, "guardian")
     address = clean_email(email)
@@ -59,7 +61,11 @@ def add_email(db: Session, actor: Actor, guardian_id: int, email: str) -> int:
         family_id = guardian.family_id
         _refuse_duplicate_email(db, family_id, address)
         row = EmailAddress(
-            family_id=family_id, guardian_id=guardian.id, email=address, created_at=clock.now()
+            family_id=family_id,
+            guardian_id=guardian.id,
+            email=address,
+            blasts_opt_in=not actor.is_staff,
+            created_at=clock.now(),
         )
         db.add(row)
         db.flush()
@@ -102,8 +108,9 @@ def delete_email(db: Session, actor: Actor, email_id: int) -> None:
 
 
 def add_phone(db: Session, actor: Actor, guardian_id: int, raw: str, label: str = "mobile") -> int:
-    """A new phone number for a guardian (opted in to SMS/voice); returns its id. A number
-    without a country code is read in the portal's default phone region."""
+    """A new phone number for a guardian; returns its id. Opted in to SMS/voice when the
+    guardian adds it, not when the desk does (see `add_email`). A number without a country
+    code is read in the portal's default phone region."""
     scope = contact_scope(actor)
     require_id(guardian_id, "guardian")
     e164 = clean_phone(raw, get_settings(db).default_phone_region)
@@ -116,6 +123,7 @@ def add_phone(db: Session, actor: Actor, guardian_id: int, raw: str, label: str 
             guardian_id=guardian.id,
             e164=e164,
             label=label,
+            sms_opt_in=not actor.is_staff,
             created_at=clock.now(),
         )
         db.add(row)

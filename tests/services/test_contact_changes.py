@@ -666,12 +666,20 @@ def test_who_may_reassign(db: Session, acct: h.Account) -> None:
             "Only the primary guardian",
         ),
         (
-            acct.gym.desk,
+            acct.gym.south_desk,
+            "email",
+            acct.unassigned.email.id,
+            acct.alex.id,
+            NotFound,
+            "e-mail address was not found",
+        ),
+        (
+            acct.instructor,
             "email",
             acct.unassigned.email.id,
             acct.alex.id,
             AccessDenied,
-            "parents and guardians",
+            "at the front desk",
         ),
         (
             acct.outsider,

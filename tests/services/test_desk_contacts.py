@@ -34,6 +34,7 @@ from services.families.contact_changes import (
     update_phone,
 )
 from services.families.contact_consent import set_email_opt_in, set_phone_opt_in
+from services.families.contact_reassign import reassign_contact
 from services.families.contact_validation import AddressInput
 from services.families.contacts import account_contacts, desk_contacts
 from services.families.login_email_change import DESK_KEEPS_OFF, LOGIN_EMAIL_TAKEN
@@ -58,7 +59,7 @@ def test_the_desk_corrects_a_signed_in_guardian_s_details_and_each_change_names_
     desk = acct.desk
     email_id = add_email(db, desk, acct.sam.id, "sam.work@example.com")
     update_email(db, desk, acct.sams.email.id, "sam.fixed@example.com")
-    set_email_opt_in(db, desk, email_id, False)
+    set_email_opt_in(db, desk, email_id, True)  # the desk adds it unsubscribed
     delete_email(db, desk, email_id)
     phone_id = add_phone(db, desk, acct.sam.id, "312 555 0177", "work")
     update_phone(db, desk, acct.sams.phone.id, "+1 312 555 0178", "home")
@@ -76,7 +77,7 @@ def test_the_desk_corrects_a_signed_in_guardian_s_details_and_each_change_names_
     assert entries == [
         "contact.email_added",
         "contact.email_changed",
-        "consent.email_opt_out",
+        "consent.email_opt_in",
         "contact.email_deleted",
         "contact.phone_added",
         "contact.phone_changed",
@@ -214,3 +215,22 @@ def test_the_desk_reads_every_guardian_s_details(db: Session, acct: h.Account) -
     # The Account page stays the guardians' own: the desk does not read it.
     with pytest.raises(AccessDenied):
         account_contacts(db, acct.desk)
+
+
+def test_the_desk_moves_an_unassigned_value_within_the_family_only(
+    db: Session, acct: h.Account
+) -> None:
+    before = written(db)
+    with pytest.raises(NotFound, match="guardian was not found"):  # a guardian of another family
+        reassign_contact(
+            db, acct.desk, "phone", acct.unassigned.phone.id, acct.gym.other_guardian.guardian_id
+        )
+    with pytest.raises(NotFound):
+        reassign_contact(db, acct.gym.south_desk, "phone", acct.unassigned.phone.id, acct.sam.id)
+    with pytest.raises(AccessDenied):
+        reassign_contact(db, acct.instructor, "phone", acct.unassigned.phone.id, acct.sam.id)
+    assert written(db) == before
+    reassign_contact(db, acct.desk, "phone", acct.unassigned.phone.id, acct.sam.id)
+    db.rollback()
+    assert db.get(PhoneNumber, acct.unassigned.phone.id).guardian_id == acct.sam.id  # type: ignore[union-attr]
+    assert h.last_audit(db).actor_user_id == acct.desk.user_id
