@@ -9,7 +9,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
 
-from data.models import AuditEntry, EmailAddress, Guardian, OutboxMessage, PhoneNumber, User
+from data.models import (
+    Address,
+    AuditEntry,
+    EmailAddress,
+    Guardian,
+    OutboxMessage,
+    PhoneNumber,
+    User,
+)
 from services.families.login_email_change import DESK_KEEPS_OFF
 from tests import factories as f
 from tests.pages.conftest import signed_in_app, texts
@@ -140,3 +148,26 @@ def test_instructors_and_guardians_have_no_families_page(
         with pytest.raises(ValueError, match="Could not find a navigation page"):
             at.switch_page(PAGE)
     assert family.instructor.is_instructor
+
+
+def test_the_desk_corrects_and_deletes_a_mailing_address(
+    app_db: Session, family: ch.Account
+) -> None:
+    at = _open(app_db, "desk@example.com", family.gym.family.id)
+    address_id = family.sams.address.id
+    target = f"address.{address_id}"
+    _click(at, f"account.open.{target}")
+    before = ch.written(app_db)
+    at.text_input(key=f"account.{target}.city").input(" ")
+    _click(at, f"account.save.{target}")
+    assert len(at.error) == 1 and "city" in at.error[0].value
+    assert ch.written(app_db) == before
+    at.text_input(key=f"account.{target}.city").input("Evanston")
+    _click(at, f"account.save.{target}")
+    assert "Mailing address saved." in texts(at)
+    assert _fresh(app_db).get(Address, address_id).city == "Evanston"  # type: ignore[union-attr]
+    _click(at, f"account.open.{target}")
+    _click(at, f"account.delete.{target}")
+    _click(at, f"account.yes.{target}")
+    assert "Mailing address deleted." in texts(at)
+    assert _fresh(app_db).get(Address, address_id) is None
