@@ -4,7 +4,8 @@ A family has exactly one primary guardian at all times: the partial unique index
 `uq_guardians_one_primary_per_family` allows at most one, and the change is two conditional
 UPDATEs in one transaction (the old primary steps down, then the new one steps up only if
 still a secondary of the family whose access was not revoked), so no commit ever sees none.
-The family's guardians are row-locked first, so two desks changing it at once take turns.
+The family's guardians are row-locked in id order first, so two desks changing it at once
+take turns.
 
 What follows from the change:
 - The new primary guardian manages the account (other guardians' details and access,
@@ -24,12 +25,12 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from data.models import Family, Guardian, GuardianAccess
-from services.backoffice.family_edit import _guardian_in_reach
+from services.backoffice.family_edit import _reachable_guardian
 from services.families.contacts import guardian_name
 from services.families.guardian_addresses import guardian_address
 from services.kernel import audit, outbox
 from services.kernel.access import Actor, require_staff
-from services.kernel.errors import ValidationError
+from services.kernel.errors import NotFound, ValidationError
 from services.kernel.settings import get_settings
 from services.kernel.transactions import write_transaction
 from services.kernel.validation import require_id
@@ -49,8 +50,9 @@ def make_primary_guardian(db: Session, actor: Actor, guardian_id: int) -> None:
     require_staff(actor)
     require_id(guardian_id, "guardian")
     with write_transaction(db, conflict=CHANGED_MEANWHILE):
-        target = _guardian_in_reach(db, actor, guardian_id)
-        family_id = target.family_id
+        family_id = _reachable_guardian(db, actor, guardian_id).family_id
+        # Every guardian of the family, locked in id order (never the target first), so two
+        # desks changing the same family queue up instead of deadlocking.
         guardians = db.scalars(
             select(Guardian)
             .where(Guardian.family_id == family_id)
@@ -58,6 +60,9 @@ def make_primary_guardian(db: Session, actor: Actor, guardian_id: int) -> None:
             .with_for_update()
             .execution_options(populate_existing=True)
         ).all()
+        target = next((g for g in guardians if g.id == guardian_id), None)
+        if target is None:
+            raise NotFound("guardian")
         name = guardian_name(target)
         if target.is_primary:
             raise ValidationError(ALREADY_PRIMARY.format(name=name))
