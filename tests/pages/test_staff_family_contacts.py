@@ -18,6 +18,7 @@ from data.models import (
     PhoneNumber,
     User,
 )
+from services.backoffice.primary_guardian import NO_ADDRESS
 from services.families.login_email_change import DESK_KEEPS_OFF
 from tests import factories as f
 from tests.pages.conftest import signed_in_app, texts
@@ -171,3 +172,17 @@ def test_the_desk_corrects_and_deletes_a_mailing_address(
     _click(at, f"account.yes.{target}")
     assert "Mailing address deleted." in texts(at)
     assert _fresh(app_db).get(Address, address_id) is None
+
+
+def test_a_refused_primary_change_says_why_and_writes_nothing(
+    app_db: Session, family: ch.Account
+) -> None:
+    nobody = ch.guardian(app_db, family.gym.family.id, "Nobody")
+    app_db.commit()
+    at = _open(app_db, "desk@example.com", family.gym.family.id)
+    before = ch.written(app_db)
+    _click(at, f"desk.primary.{nobody.id}")
+    _click(at, f"desk.primary_yes.{nobody.id}")
+    assert [e.value for e in at.error] == [NO_ADDRESS.format(name="Nobody Rivera")]
+    assert ch.written(app_db) == before
+    assert _fresh(app_db).get(Guardian, family.alex.id).is_primary  # type: ignore[union-attr]
