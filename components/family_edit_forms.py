@@ -9,6 +9,7 @@ from datetime import date
 import streamlit as st
 
 from components.actions import run_then_rerun
+from components.consent_boxes import render_consent_boxes
 from components.formatting import escape_markdown
 from data.config import public_base_url
 from services.accounts.invitations import invite_primary_guardian
@@ -66,8 +67,7 @@ def render_guardian_edits(actor: Actor, view: FamilyOverview) -> None:
             phone = phone_col.text_input(
                 "Phone number (optional)", max_chars=40, key=f"{key}.phone"
             )
-            email_ok = st.checkbox("Agrees to e-mail news", value=True, key=f"{key}.eok")
-            sms_ok = st.checkbox("Agrees to text messages", value=True, key=f"{key}.sok")
+            email_ok, sms_ok = render_consent_boxes(key)
             if st.form_submit_button("Add guardian"):
                 new = GuardianSetup(first, last, (email,), (phone,), None, email_ok, sms_ok)
                 run_then_rerun(
@@ -82,8 +82,7 @@ def _contact_form(actor: Actor, guardian_id: int) -> None:
         email_col, phone_col = st.columns(2)
         email = email_col.text_input("Add an e-mail address", max_chars=254, key=f"{key}.email")
         phone = phone_col.text_input("Add a phone number", max_chars=40, key=f"{key}.phone")
-        email_ok = email_col.checkbox("Agrees to e-mail news", value=True, key=f"{key}.eok")
-        sms_ok = phone_col.checkbox("Agrees to text messages", value=True, key=f"{key}.sok")
+        email_ok, sms_ok = render_consent_boxes(key, email_col, phone_col)
         if st.form_submit_button("Add contact"):
             run_then_rerun(
                 lambda db: add_guardian_contact(

@@ -1,11 +1,13 @@
-"""A family's account as staff see it: guardians and contacts, students with their class
-places (enroll, waitlist, drop, transfer at the desk), balance, ledger, staff-only notes."""
+"""A family's account as staff see it: guardians and contacts (corrected at the desk), students
+with their class places (enroll, waitlist, drop, transfer at the desk), balance, ledger,
+staff-only notes."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from components.actions import run_then_rerun
+from components.desk_contacts import render_desk_contacts
 from components.family_edit_forms import (
     render_guardian_edits,
     render_invite_primary,
@@ -41,6 +43,7 @@ def render_family_overview(actor: Actor, view: FamilyOverview) -> None:
     if view.unassigned:
         st.caption(escape_markdown("Not linked to a guardian: " + ", ".join(view.unassigned)))
     render_invite_primary(actor, view)
+    render_desk_contacts(actor, view.family_id)
     render_guardian_edits(actor, view)
     st.markdown("**Students**")
     for student in view.students:

@@ -9,6 +9,7 @@ from datetime import date
 import streamlit as st
 
 from components.actions import flash
+from components.consent_boxes import render_consent_boxes
 from components.formatting import escape_markdown
 from data.db import session_scope
 from services.backoffice.family_input import FamilySetup, GuardianSetup
@@ -95,9 +96,7 @@ def _guardian_fields(key: str, *, primary: bool) -> GuardianSetup | None:
         country = country_col.text_input("Country", value="US", key=f"{key}.country", max_chars=2)
         if any(v.strip() for v in (line1, line2, city, postal)):
             address = AddressInput(line1, line2, city, region, postal, country)
-    consent_email, consent_sms = st.columns(2)
-    email_ok = consent_email.checkbox("Agrees to e-mail news", value=True, key=f"{key}.eok")
-    sms_ok = consent_sms.checkbox("Agrees to text messages", value=True, key=f"{key}.sok")
+    email_ok, sms_ok = render_consent_boxes(key, *st.columns(2))
     if not primary and not any(v.strip() for v in (first_name, last_name, email, phone)):
         return None
     return GuardianSetup(

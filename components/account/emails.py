@@ -23,6 +23,14 @@ from services.families.contacts import EmailView
 from services.kernel.access import Actor
 
 SIGN_IN_MARK = ":blue-badge[Sign-in e-mail]"
+SIGN_IN_NOTE = (
+    "This is the address you sign in with. Changing it asks for your password, "
+    "and we tell the old address. It cannot be deleted."
+)
+DESK_SIGN_IN_NOTE = (
+    "The guardian signs in with this address. The desk can correct it only until they first "
+    "sign in (a link already sent stops working: send a new invitation). It cannot be deleted."
+)
 
 
 def email_line(email: EmailView) -> str:
@@ -58,10 +66,7 @@ def _add(actor: Actor, guardian_id: int, target: str) -> None:
 
 def _edit(actor: Actor, email: EmailView, target: str) -> None:
     if email.is_login:
-        st.caption(
-            "This is the address you sign in with. Changing it asks for your password, "
-            "and we tell the old address. It cannot be deleted."
-        )
+        st.caption(DESK_SIGN_IN_NOTE if actor.is_staff else SIGN_IN_NOTE)
     value, submitted = _form(target, email.email, "Save")
     if submitted:
 

@@ -78,7 +78,7 @@ def render_make_payment(
 
 def _checked_amount(text: str, summary: BillingSummary) -> int | None:
     try:
-        cents = parse_amount(text)
+        cents = parse_amount(text, summary.currency)
     except ValidationError as refused:
         st.error(refused.message)
         return None

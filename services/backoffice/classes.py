@@ -22,6 +22,7 @@ from services.kernel import audit, clock
 from services.kernel.access import Actor, require_admin
 from services.kernel.errors import NotFound, ValidationError
 from services.kernel.money import format_cents, parse_amount
+from services.kernel.settings import get_settings
 from services.kernel.transactions import write_transaction
 from services.kernel.validation import require_id, require_int, require_text
 
@@ -208,7 +209,9 @@ def _check(db: Session, data: ClassInput) -> _Checked:
         term_start=term_start,
         term_end=term_end,
         capacity=capacity,
-        tuition_cents=parse_amount(require_text(data.tuition, "tuition", max_length=64)),
+        tuition_cents=parse_amount(
+            require_text(data.tuition, "tuition", max_length=64), get_settings(db).currency
+        ),
         instructor_user_id=instructor_id,
         instructor_name=instructor_name,
         min_age=min_age,

@@ -109,12 +109,18 @@ def _kept(model: type[EmailAddress] | type[PhoneNumber], family_id: int, same: o
 def _guardian_in_reach(db: Session, actor: Actor, guardian_id: int) -> Guardian:
     """The guardian, row-locked; one of a family out of the actor's reach answers like a
     missing guardian."""
+    guardian = _reachable_guardian(db, actor, guardian_id)
+    locked = db.get(Guardian, guardian.id, with_for_update=True, populate_existing=True)
+    if locked is None:
+        raise NotFound("guardian")
+    return locked
+
+
+def _reachable_guardian(db: Session, actor: Actor, guardian_id: int) -> Guardian:
+    """The guardian (not locked) if the actor reaches their family; else "not found"."""
     guardian = guardian_for(db, actor, guardian_id)
     try:
         reachable_family(db, actor, guardian.family_id)
     except NotFound:
         raise NotFound("guardian") from None
-    locked = db.get(Guardian, guardian.id, with_for_update=True, populate_existing=True)
-    if locked is None:
-        raise NotFound("guardian")
-    return locked
+    return guardian

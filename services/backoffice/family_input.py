@@ -36,8 +36,10 @@ class GuardianSetup:
     emails: tuple[str, ...] = ()
     phones: tuple[str, ...] = ()
     address: AddressInput | None = None
-    email_opt_in: bool = True  # e-mail blasts, for every address given
-    sms_opt_in: bool = True  # SMS/voice messages, for every number given
+    # Consent the parent gave (never assumed): e-mail blasts for every address given, SMS/voice
+    # messages for every number given.
+    email_opt_in: bool = False
+    sms_opt_in: bool = False
     is_primary: bool = False
 
 

@@ -1,5 +1,5 @@
 """Adding, correcting and deleting a family's contact details: e-mail addresses, phone numbers
-and mailing addresses.
+and mailing addresses, by the family or at the front desk.
 
 Who may change which value, and the audit entry each change writes, is
 `services.families.editable_contacts`. Opting in or out is `contact_consent`, moving a value to
@@ -22,10 +22,15 @@ from services.families.contact_validation import (
     clean_phone,
     national_format,
 )
-from services.families.editable_contacts import _editable_guardian, _editable_row, _record
+from services.families.editable_contacts import (
+    _editable_guardian,
+    _editable_row,
+    _record,
+    contact_scope,
+)
 from services.families.login_email_change import _change_login_email
 from services.kernel import clock
-from services.kernel.access import Actor, require_guardian
+from services.kernel.access import Actor
 from services.kernel.errors import ValidationError
 from services.kernel.settings import get_settings
 from services.kernel.transactions import write_transaction
@@ -45,15 +50,22 @@ LOGIN_EMAIL_KEPT = (
 
 
 def add_email(db: Session, actor: Actor, guardian_id: int, email: str) -> int:
-    """A new e-mail address for a guardian (opted in to e-mail news); returns its id."""
-    family_id = require_guardian(actor)
+    """A new e-mail address for a guardian; returns its id. A guardian's own addition is
+    opted in to e-mail news; one the desk adds is not, until the desk records the parent's
+    yes (`contact_consent`), so consent is never assumed for them."""
+    scope = contact_scope(actor)
     require_id(guardian_id, "guardian")
     address = clean_email(email)
     with write_transaction(db, conflict=EMAIL_TAKEN):
-        guardian = _editable_guardian(db, actor, family_id, guardian_id)
+        guardian = _editable_guardian(db, actor, scope, guardian_id)
+        family_id = guardian.family_id
         _refuse_duplicate_email(db, family_id, address)
         row = EmailAddress(
-            family_id=family_id, guardian_id=guardian.id, email=address, created_at=clock.now()
+            family_id=family_id,
+            guardian_id=guardian.id,
+            email=address,
+            blasts_opt_in=not actor.is_staff,
+            created_at=clock.now(),
         )
         db.add(row)
         db.flush()
@@ -64,15 +76,15 @@ def add_email(db: Session, actor: Actor, guardian_id: int, email: str) -> int:
 def update_email(db: Session, actor: Actor, email_id: int, email: str) -> None:
     """Correct an e-mail address. For the sign-in address this also changes the account's
     sign-in e-mail, needs a recent sign-in, and the old address is told of the change."""
-    family_id = require_guardian(actor)
+    scope = contact_scope(actor)
     require_id(email_id, "e-mail address")
     address = clean_email(email)
     with write_transaction(db, conflict=EMAIL_TAKEN):
-        row, guardian = _editable_row(db, actor, family_id, EmailAddress, email_id)
+        row, guardian = _editable_row(db, actor, scope, EmailAddress, email_id)
         old = row.email
         if old == address:
             return
-        _refuse_duplicate_email(db, family_id, address, other_than=row.id)
+        _refuse_duplicate_email(db, row.family_id, address, other_than=row.id)
         if row.is_login:
             _change_login_email(db, actor, row, guardian, address)
             return
@@ -82,10 +94,10 @@ def update_email(db: Session, actor: Actor, email_id: int, email: str) -> None:
 
 def delete_email(db: Session, actor: Actor, email_id: int) -> None:
     """Remove an e-mail address; the sign-in address cannot be removed."""
-    family_id = require_guardian(actor)
+    scope = contact_scope(actor)
     require_id(email_id, "e-mail address")
     with write_transaction(db):
-        row, guardian = _editable_row(db, actor, family_id, EmailAddress, email_id)
+        row, guardian = _editable_row(db, actor, scope, EmailAddress, email_id)
         if row.is_login:
             raise ValidationError(LOGIN_EMAIL_KEPT)
         _record(db, actor, "contact.email_deleted", row, guardian, email=row.email)
@@ -96,20 +108,22 @@ def delete_email(db: Session, actor: Actor, email_id: int) -> None:
 
 
 def add_phone(db: Session, actor: Actor, guardian_id: int, raw: str, label: str = "mobile") -> int:
-    """A new phone number for a guardian (opted in to SMS/voice); returns its id. A number
-    without a country code is read in the portal's default phone region."""
-    family_id = require_guardian(actor)
+    """A new phone number for a guardian; returns its id. Opted in to SMS/voice when the
+    guardian adds it, not when the desk does (see `add_email`). A number without a country
+    code is read in the portal's default phone region."""
+    scope = contact_scope(actor)
     require_id(guardian_id, "guardian")
     e164 = clean_phone(raw, get_settings(db).default_phone_region)
     label = _clean_label(label)
     with write_transaction(db, conflict=PHONE_TAKEN.format(number=national_format(e164))):
-        guardian = _editable_guardian(db, actor, family_id, guardian_id)
-        _refuse_duplicate_phone(db, family_id, e164)
+        guardian = _editable_guardian(db, actor, scope, guardian_id)
+        _refuse_duplicate_phone(db, guardian.family_id, e164)
         row = PhoneNumber(
-            family_id=family_id,
+            family_id=guardian.family_id,
             guardian_id=guardian.id,
             e164=e164,
             label=label,
+            sms_opt_in=not actor.is_staff,
             created_at=clock.now(),
         )
         db.add(row)
@@ -120,27 +134,27 @@ def add_phone(db: Session, actor: Actor, guardian_id: int, raw: str, label: str 
 
 def update_phone(db: Session, actor: Actor, phone_id: int, raw: str, label: str) -> None:
     """Correct a phone number or its label."""
-    family_id = require_guardian(actor)
+    scope = contact_scope(actor)
     require_id(phone_id, "phone number")
     e164 = clean_phone(raw, get_settings(db).default_phone_region)
     label = _clean_label(label)
     with write_transaction(db, conflict=PHONE_TAKEN.format(number=national_format(e164))):
-        row, guardian = _editable_row(db, actor, family_id, PhoneNumber, phone_id)
+        row, guardian = _editable_row(db, actor, scope, PhoneNumber, phone_id)
         old = {"phone": row.e164, "label": row.label}
         new = {"phone": e164, "label": label}
         if old == new:
             return
         if e164 != row.e164:
-            _refuse_duplicate_phone(db, family_id, e164, other_than=row.id)
+            _refuse_duplicate_phone(db, row.family_id, e164, other_than=row.id)
         row.e164, row.label = e164, label
         _record(db, actor, "contact.phone_changed", row, guardian, old=old, new=new)
 
 
 def delete_phone(db: Session, actor: Actor, phone_id: int) -> None:
-    family_id = require_guardian(actor)
+    scope = contact_scope(actor)
     require_id(phone_id, "phone number")
     with write_transaction(db):
-        row, guardian = _editable_row(db, actor, family_id, PhoneNumber, phone_id)
+        row, guardian = _editable_row(db, actor, scope, PhoneNumber, phone_id)
         _record(db, actor, "contact.phone_deleted", row, guardian, phone=row.e164)
         db.delete(row)
 
@@ -150,14 +164,17 @@ def delete_phone(db: Session, actor: Actor, phone_id: int) -> None:
 
 def add_address(db: Session, actor: Actor, guardian_id: int, address: AddressInput) -> int:
     """A new mailing address for a guardian; returns its id."""
-    family_id = require_guardian(actor)
+    scope = contact_scope(actor)
     require_id(guardian_id, "guardian")
     clean = clean_address(address)
     with write_transaction(db):
-        guardian = _editable_guardian(db, actor, family_id, guardian_id)
-        _refuse_duplicate_address(db, family_id, clean)
+        guardian = _editable_guardian(db, actor, scope, guardian_id)
+        _refuse_duplicate_address(db, guardian.family_id, clean)
         row = Address(
-            family_id=family_id, guardian_id=guardian.id, created_at=clock.now(), **asdict(clean)
+            family_id=guardian.family_id,
+            guardian_id=guardian.id,
+            created_at=clock.now(),
+            **asdict(clean),
         )
         db.add(row)
         db.flush()
@@ -166,15 +183,15 @@ def add_address(db: Session, actor: Actor, guardian_id: int, address: AddressInp
 
 
 def update_address(db: Session, actor: Actor, address_id: int, address: AddressInput) -> None:
-    family_id = require_guardian(actor)
+    scope = contact_scope(actor)
     require_id(address_id, "mailing address")
     clean = clean_address(address)
     with write_transaction(db):
-        row, guardian = _editable_row(db, actor, family_id, Address, address_id)
+        row, guardian = _editable_row(db, actor, scope, Address, address_id)
         old = _address_of(row)
         if old == clean:
             return
-        _refuse_duplicate_address(db, family_id, clean, other_than=row.id)
+        _refuse_duplicate_address(db, row.family_id, clean, other_than=row.id)
         for name, value in asdict(clean).items():
             setattr(row, name, value)
         _record(
@@ -183,10 +200,10 @@ def update_address(db: Session, actor: Actor, address_id: int, address: AddressI
 
 
 def delete_address(db: Session, actor: Actor, address_id: int) -> None:
-    family_id = require_guardian(actor)
+    scope = contact_scope(actor)
     require_id(address_id, "mailing address")
     with write_transaction(db):
-        row, guardian = _editable_row(db, actor, family_id, Address, address_id)
+        row, guardian = _editable_row(db, actor, scope, Address, address_id)
         _record(
             db, actor, "contact.address_deleted", row, guardian, address=asdict(_address_of(row))
         )

@@ -18,7 +18,13 @@ from sqlalchemy.orm import Session
 from data.models import AuditEntry, ContactChannel, EmailAddress, PhoneNumber
 from services.families.account_activity import who_did
 from services.families.contacts import family_guardians, may_edit
-from services.families.editable_contacts import CONTACT_NAMES, _editable_row, _kind_of, _record
+from services.families.editable_contacts import (
+    CONTACT_NAMES,
+    _editable_row,
+    _kind_of,
+    _record,
+    contact_scope,
+)
 from services.kernel.access import Actor, require_guardian
 from services.kernel.errors import ValidationError
 from services.kernel.transactions import write_transaction
@@ -92,12 +98,12 @@ def _set_consent(
     opted_in: bool,
 ) -> None:
     """Record an opt-in or opt-out (nothing when the value already says so)."""
-    family_id = require_guardian(actor)
+    scope = contact_scope(actor)
     require_id(row_id, CONTACT_NAMES[_kind_of(model)])
     if not isinstance(opted_in, bool):
         raise ValidationError("Choose subscribed or unsubscribed.")
     with write_transaction(db):
-        row, guardian = _editable_row(db, actor, family_id, model, row_id)
+        row, guardian = _editable_row(db, actor, scope, model, row_id)
         if isinstance(row, EmailAddress):
             channel, column, value = "email", "blasts_opt_in", {"email": row.email}
         else:

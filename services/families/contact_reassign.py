@@ -1,6 +1,7 @@
 """Moving a contact value (an e-mail address, a phone number or a mailing address) to another
-guardian of the family: the primary guardian's tidying of values linked to no guardian or to a
-guardian whose details they manage. The sign-in e-mail address stays with its guardian.
+guardian of the family: the primary guardian's (or the front desk's) tidying of values linked
+to no guardian or to a guardian whose details they manage. The sign-in e-mail address stays
+with its guardian.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from services.families.editable_contacts import (
     ContactKind,
     _editable_guardian,
     _editable_row,
+    contact_scope,
 )
 from services.kernel import audit
 from services.kernel.access import Actor, require_primary_guardian
@@ -31,18 +33,21 @@ LOGIN_EMAIL_STAYS = "The sign-in e-mail address stays with its guardian."
 def reassign_contact(
     db: Session, actor: Actor, kind: ContactKind, contact_id: int, guardian_id: int
 ) -> None:
-    """Primary guardian only: link an unassigned value (or one of a guardian whose details
-    they manage) to a guardian whose details they manage. Sign-in addresses stay put."""
-    family_id = require_primary_guardian(actor)
+    """The primary guardian or the desk: link an unassigned value (or one of a guardian whose
+    details they manage) to another guardian of the same family whose details they manage.
+    Sign-in addresses stay put."""
+    scope = contact_scope(actor)
+    if scope is not None:  # a guardian, not the desk
+        require_primary_guardian(actor)
     if kind not in CONTACT_MODELS:
         raise ValidationError("Choose an e-mail address, a phone number or a mailing address.")
     require_id(contact_id, CONTACT_NAMES[kind])
     require_id(guardian_id, "guardian")
     with write_transaction(db):
-        row, source = _editable_row(db, actor, family_id, CONTACT_MODELS[kind], contact_id)
+        row, source = _editable_row(db, actor, scope, CONTACT_MODELS[kind], contact_id)
         if isinstance(row, EmailAddress) and row.is_login:
             raise ValidationError(LOGIN_EMAIL_STAYS)
-        target = _editable_guardian(db, actor, family_id, guardian_id)
+        target = _editable_guardian(db, actor, row.family_id, guardian_id)
         if source is not None and source.id == target.id:
             return
         row.guardian_id = target.id
@@ -52,7 +57,7 @@ def reassign_contact(
             f"contact.{kind}_reassigned",
             entity=row.__tablename__,
             entity_id=row.id,
-            family_id=family_id,
+            family_id=row.family_id,
             details={
                 "value": _value_of(row),
                 "from_guardian_id": source.id if source else None,

@@ -3,8 +3,9 @@ contact details a guardian may see and change.
 
 Who sees what (issue 6):
 
-- Only guardians of the family reach it; staff are refused (staff read a family through the
-  family look-up) and another family's records answer like missing ones.
+- Only guardians of the family reach it (`account_contacts`); another family's records answer
+  like missing ones. The front desk reads a family it reaches with `desk_contacts`: every
+  guardian's details, and the values linked to no guardian (instructors are refused).
 - Every guardian sees every guardian of the family by name, with the access indicator
   ("Can Log In", "Invite Sent", "Invite Revoked", "No login") and whether they may pay.
 - Contact details (e-mails, phones, mailing addresses) are shown only where the actor may
@@ -32,7 +33,8 @@ from sqlalchemy.orm import Session
 
 from data.models import Address, EmailAddress, Guardian, GuardianAccess, PhoneNumber
 from services.families.contact_validation import AddressInput, national_format, one_line
-from services.kernel.access import Actor, require_guardian
+from services.kernel.access import Actor, require_guardian, require_staff
+from services.kernel.reach import reachable_family
 from services.kernel.settings import get_settings
 
 ACCESS_LABELS = {
@@ -97,12 +99,22 @@ class UnassignedContacts:
 @dataclass(frozen=True)
 class AccountContacts:
     guardians: list[GuardianContacts]  # primary first, then by name
-    unassigned: UnassignedContacts  # empty unless the actor is the primary guardian
+    unassigned: UnassignedContacts  # empty unless the actor is the primary guardian or the desk
 
 
 def account_contacts(db: Session, actor: Actor) -> AccountContacts:
     """The family's guardians with the contact details the actor may see (see module doc)."""
-    family_id = require_guardian(actor)
+    return _contacts(db, actor, require_guardian(actor))
+
+
+def desk_contacts(db: Session, actor: Actor, family_id: int) -> AccountContacts:
+    """A family's guardians with all their contact details, for the front desk (staff of a
+    location that sees the family, admins)."""
+    require_staff(actor)
+    return _contacts(db, actor, reachable_family(db, actor, family_id))
+
+
+def _contacts(db: Session, actor: Actor, family_id: int) -> AccountContacts:
     guardians = family_guardians(db, family_id)
     editable = {g.id for g in guardians if may_edit(actor, g)}
     home_region = get_settings(db).default_phone_region
@@ -172,9 +184,12 @@ def family_guardians(db: Session, family_id: int) -> list[Guardian]:
 
 
 def may_edit(actor: Actor, guardian: Guardian) -> bool:
-    """Whether the actor may see and change `guardian`'s contact details (same family
-    assumed): their own always; the primary guardian's also those of secondary guardians
-    who do not sign in themselves."""
+    """Whether the actor may see and change `guardian`'s contact details (same family, or a
+    family the desk reaches, checked by the caller): their own always; the primary
+    guardian's also those of secondary guardians who do not sign in themselves; the desk's
+    every guardian's (what the desk may do with a sign-in address is `login_email_change`)."""
+    if actor.is_staff:
+        return True
     if guardian.id == actor.guardian_id:
         return True
     return actor.is_primary and guardian.access is not GuardianAccess.CAN_LOG_IN
@@ -195,6 +210,6 @@ def _in_reach(
     actor: Actor, editable: Iterable[int], column: ColumnElement[int | None]
 ) -> ColumnElement[bool]:
     """A filter on a contact table's guardian_id: the editable guardians' rows, and the
-    unassigned rows for the primary guardian."""
+    unassigned rows for the primary guardian and the desk."""
     mine = column.in_(sorted(editable))
-    return or_(mine, column.is_(None)) if actor.is_primary else mine
+    return or_(mine, column.is_(None)) if actor.is_primary or actor.is_staff else mine

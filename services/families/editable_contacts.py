@@ -3,7 +3,9 @@ and the audit entry every contact change writes.
 
 Who may change what is `services.families.contacts.may_edit`: a guardian their own details; the
 primary guardian also those of secondary guardians who do not sign in themselves, and the
-values linked to no guardian. Staff are refused; another family's ids answer "not found".
+values linked to no guardian; the front desk (staff and admins) every value of a family it
+reaches (`services.kernel.reach`: staff only families seen at their locations). Instructors
+are refused; another family's ids, or a family out of the desk's reach, answer "not found".
 
 Each change is one transaction with one audit entry whose details hold the values (contact
 details are not secrets).
@@ -18,8 +20,9 @@ from sqlalchemy.orm import Session
 from data.models import Address, EmailAddress, Guardian, PhoneNumber
 from services.families.contacts import guardian_name, may_edit
 from services.kernel import audit
-from services.kernel.access import Actor
+from services.kernel.access import Actor, require_guardian
 from services.kernel.errors import AccessDenied, NotFound
+from services.kernel.reach import reachable_family
 
 ContactKind = Literal["email", "phone", "address"]
 ContactRow = TypeVar("ContactRow", EmailAddress, PhoneNumber, Address)
@@ -36,26 +39,50 @@ UNASSIGNED_PRIMARY = (
 )
 
 
-def _editable_guardian(db: Session, actor: Actor, family_id: int, guardian_id: int) -> Guardian:
-    """A guardian of the actor's family whose details the actor may change."""
+NOT_FOR_INSTRUCTORS = "Contact details are changed by the family or at the front desk."
+
+
+def contact_scope(actor: Actor) -> int | None:
+    """The family a contact change is confined to: a guardian's own; None for the desk (staff
+    and admins), whose reach is checked on each value's family. Anyone else is refused."""
+    if actor.is_staff:
+        return None
+    if actor.is_instructor:
+        raise AccessDenied(NOT_FOR_INSTRUCTORS)
+    return require_guardian(actor)
+
+
+def _in_scope(db: Session, actor: Actor, scope: int | None, family_id: int) -> bool:
+    if scope is not None:
+        return family_id == scope
+    try:
+        reachable_family(db, actor, family_id)
+    except NotFound:
+        return False
+    return True
+
+
+def _editable_guardian(db: Session, actor: Actor, scope: int | None, guardian_id: int) -> Guardian:
+    """A guardian in the actor's scope (see `contact_scope`) whose details the actor may
+    change."""
     guardian = db.get(Guardian, guardian_id)
-    if guardian is None or guardian.family_id != family_id:
+    if guardian is None or not _in_scope(db, actor, scope, guardian.family_id):
         raise NotFound("guardian")
     _require_may_edit(actor, guardian)
     return guardian
 
 
 def _editable_row(
-    db: Session, actor: Actor, family_id: int, model: type[ContactRow], row_id: int
+    db: Session, actor: Actor, scope: int | None, model: type[ContactRow], row_id: int
 ) -> tuple[ContactRow, Guardian | None]:
-    """A contact row of the actor's family (locked for the change) and its guardian, if the
+    """A contact row in the actor's scope (locked for the change) and its guardian, if the
     actor may change it."""
     row = db.get(model, row_id, with_for_update=True)
     what = CONTACT_NAMES[_kind_of(model)]
-    if row is None or row.family_id != family_id:
+    if row is None or not _in_scope(db, actor, scope, row.family_id):
         raise NotFound(what)
     if row.guardian_id is None:
-        if not actor.is_primary:
+        if not (actor.is_primary or actor.is_staff):
             raise AccessDenied(UNASSIGNED_PRIMARY)
         return row, None
     guardian = db.get(Guardian, row.guardian_id)

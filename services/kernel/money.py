@@ -6,6 +6,7 @@ Amounts are in currencies with two decimal places (the portal's `currency` setti
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from services.kernel.errors import ValidationError
 
@@ -14,20 +15,17 @@ _MAX_INPUT_LENGTH = 64
 
 _SYMBOLS = {"usd": "$", "cad": "$", "aud": "$", "nzd": "$", "eur": "€", "gbp": "£"}
 
-# An optional "$" with an optional minus on either side of it, then digits with correctly
-# grouped thousands commas (or none), then an optional fraction. ASCII digits only.
-_AMOUNT = re.compile(
-    r"(?:(?P<minus>[-−])\s*)?\$?\s*(?:(?P<minus_after>[-−])\s*)?"
-    r"(?P<whole>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)?"
-    r"(?:\.(?P<fraction>[0-9]*))?",
-    re.ASCII,
-)
+# Digits with correctly grouped thousands commas (or none), then an optional fraction.
+_NUMBER = r"(?P<whole>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)?(?:\.(?P<fraction>[0-9]*))?"
+_MINUS = "[-−]"  # ASCII hyphen-minus or the Unicode minus sign
+_ANY_SYMBOL = re.compile("[$€£¥₹]")  # some currency's sign: worth a clearer message
 
 ENTER_AMOUNT = "Enter an amount."
 NOT_AN_AMOUNT = "Enter an amount as a number, like 12.50."
 NOT_NEGATIVE = "The amount cannot be negative."
 TOO_MANY_DECIMALS = "Use at most two decimal places (whole cents)."
 TOO_LARGE = f"The amount is too large; the most is {MAX_AMOUNT_CENTS // 100:,}.00."
+OTHER_CURRENCY = "Amounts here are in {code}: leave out the other currency's sign."
 
 
 def format_cents(cents: int, currency: str = "usd") -> str:
@@ -53,16 +51,25 @@ def require_currency(value: object) -> str:
     return code
 
 
-def parse_amount(text: str) -> int:
-    """What a person typed ("12", "12.5", "$1,234.56") as integer cents; zero is allowed.
+def parse_amount(text: str, currency: str = "usd") -> int:
+    """What a person typed as integer cents; zero is allowed.
 
-    Callers that need a positive amount (a payment) check `> 0` themselves.
+    Takes "25", "25.5", "$1,234.50", " 25 ", and the portal currency's sign or code before or
+    after the number ("€25", "25 €", "CHF 25", "25 chf"), so whatever `format_cents` shows
+    reads back. Refuses negatives, more than two decimals, letters and amounts over the
+    maximum, each with its own message. Callers that need a positive amount (a payment)
+    check `> 0` themselves.
     """
     if not isinstance(text, str) or not text.strip():
         raise ValidationError(ENTER_AMOUNT)
     cleaned = text.strip()
-    match = _AMOUNT.fullmatch(cleaned) if len(cleaned) <= _MAX_INPUT_LENGTH else None
+    code = require_currency(currency)
+    match = _amount_pattern(code).fullmatch(cleaned) if len(cleaned) <= _MAX_INPUT_LENGTH else None
     if match is None or (match["whole"] is None and not match["fraction"]):
+        if any(sign != _SYMBOLS.get(code) for sign in _ANY_SYMBOL.findall(cleaned)):
+            raise ValidationError(OTHER_CURRENCY.format(code=code.upper()))
+        raise ValidationError(NOT_AN_AMOUNT)
+    if match["before"] and match["after"]:
         raise ValidationError(NOT_AN_AMOUNT)
     if match["minus"] or match["minus_after"]:
         raise ValidationError(NOT_NEGATIVE)
@@ -74,3 +81,15 @@ def parse_amount(text: str) -> int:
     if cents > MAX_AMOUNT_CENTS:
         raise ValidationError(TOO_LARGE)
     return cents
+
+
+@lru_cache(maxsize=16)
+def _amount_pattern(code: str) -> re.Pattern[str]:
+    """An optional minus, the currency's sign or code, another optional minus, the number,
+    then the sign or code may follow instead ("-$5", "$-5", "5 €", "CHF 5")."""
+    mark = "|".join(re.escape(m) for m in (_SYMBOLS.get(code), code) if m)
+    return re.compile(
+        rf"(?:(?P<minus>{_MINUS})\s*)?(?:(?P<before>{mark})\s*)?(?:(?P<minus_after>{_MINUS})\s*)?"
+        rf"{_NUMBER}(?:\s*(?P<after>{mark}))?",
+        re.ASCII | re.IGNORECASE,
+    )

@@ -10,7 +10,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
 
-from data.models import EmailAddress, Family, Guardian, OutboxMessage, Role, Student
+from data.models import (
+    EmailAddress,
+    Family,
+    Guardian,
+    OutboxMessage,
+    PhoneNumber,
+    Role,
+    Student,
+)
 from services.accounts.invitations import accept_invitation
 from tests import factories as f
 from tests.pages.conftest import signed_in_app, texts
@@ -172,3 +180,22 @@ def test_an_admin_with_several_locations_chooses_one_first(app_db: Session) -> N
     assert not at.exception
     app_db.rollback()
     assert app_db.scalar(select(Family.home_location_id)) == south.id != north.id
+
+
+def test_consent_boxes_start_unticked_and_only_a_tick_subscribes(app_db: Session) -> None:
+    _desk(app_db)
+    at = _open(app_db)
+    boxes = ["nf.g1.eok", "nf.g1.sok", "nf.g2.eok", "nf.g2.sok"]
+    assert [at.checkbox(key=k).value for k in boxes] == [False] * 4
+    _fill(at)
+    at.checkbox(key="nf.g1.sok").check()
+    at.button(key=SUBMIT).click().run()
+    assert not at.exception
+    app_db.rollback()
+    assert app_db.scalar(select(EmailAddress.blasts_opt_in)) is False  # nobody ticked it
+    assert app_db.scalar(select(PhoneNumber.sms_opt_in)) is True  # the parent said yes
+    family_id = app_db.scalar(select(Family.id))
+    maria = app_db.scalar(select(Guardian.id))
+    # The desk's other consent boxes (add a guardian, add a contact) start unticked too.
+    for key in (f"fam.new_g{family_id}", f"fam.c{maria}"):
+        assert [at.checkbox(key=f"{key}.{b}").value for b in ("eok", "sok")] == [False, False]

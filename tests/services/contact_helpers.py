@@ -17,6 +17,7 @@ from data.models import (
     GuardianAccess,
     OutboxMessage,
     PhoneNumber,
+    Role,
     User,
 )
 from services.kernel import clock
@@ -129,6 +130,7 @@ class Account:
     jamies: Holdings
     unassigned: Holdings
     others: Holdings  # the Okafor family's (their primary guardian's)
+    instructor: Actor  # teaches at Northside, where both families have a class
 
     @property
     def primary(self) -> Actor:
@@ -141,6 +143,11 @@ class Account:
     @property
     def outsider(self) -> Actor:
         return self.gym.other_guardian
+
+    @property
+    def desk(self) -> Actor:
+        """Northside's front desk: both families have a class there."""
+        return self.gym.desk
 
 
 def account(db: Session) -> Account:
@@ -196,6 +203,7 @@ def account(db: Session) -> Account:
             phone(db, gym.other_family.id, other, "+13125550199"),
             address(db, gym.other_family.id, other, "9 Okafor Ave"),
         ),
+        instructor=f.staff(db, "coach@example.com", [gym.north], Role.INSTRUCTOR),
     )
     db.commit()
     return built

@@ -22,6 +22,7 @@ from services.backoffice.classes import (
     update_class,
 )
 from services.kernel.errors import AccessDenied, NotFound, ValidationError
+from services.kernel.settings import update_settings
 from tests import factories as f
 
 
@@ -213,3 +214,13 @@ def test_the_form_choices(db: Session, gym: f.FamilyGym) -> None:
     names = [choice.label for choice in instructor_choices(db, gym.admin)]
     assert names == ["Desk", "Owner", "South"]  # no parents, no deactivated staff
     assert all(choice.label.endswith("Level 1") for choice in level_choices(db, gym.admin))
+
+
+def test_tuition_is_typed_in_the_portal_currency(db: Session, gym: f.FamilyGym) -> None:
+    update_settings(db, gym.admin, {"currency": "eur"})
+    class_id = create_class(db, gym.admin, _form(gym, tuition="€ 1,040.5"))
+    assert db.get(GymClass, class_id).tuition_cents == 104_050  # type: ignore[union-attr]
+    before = _count(db)
+    with pytest.raises(ValidationError, match="Amounts here are in EUR"):
+        create_class(db, gym.admin, _form(gym, tuition="$92.50"))
+    assert _count(db) == before

@@ -314,6 +314,7 @@ ALLOWED = [
     Case("primary", "jamies"),
     Case("primary", "unassigned"),
     Case("second", "sams"),
+    Case("desk", "others"),  # the front desk, for a family seen at its location
 ]
 REFUSED = [
     (Case("primary", "sams"), AccessDenied, SAM_KEEPS),
@@ -371,9 +372,12 @@ def test_who_may_change_a_contact_value(db: Session, acct: h.Account, op_name: s
         with pytest.raises(error) as refused:
             op(db, actor, row_id, n)
         assert message in refused.value.message, case
-    for staff in (acct.gym.desk, acct.gym.admin):
-        with pytest.raises(AccessDenied, match="parents and guardians"):
-            op(db, staff, acct.mine.email.id, 0)
+    # Another location's desk finds nothing; instructors are not the desk.
+    with pytest.raises(NotFound) as outside:
+        op(db, acct.gym.south_desk, getattr(acct.mine, kind).id, 0)
+    assert outside.value.message.endswith("was not found.")
+    with pytest.raises(AccessDenied, match="at the front desk"):
+        op(db, acct.instructor, getattr(acct.mine, kind).id, 0)
     # A missing id answers exactly like another family's.
     with pytest.raises(NotFound) as missing:
         op(db, acct.primary, 999_999, 0)
@@ -409,8 +413,8 @@ def test_who_may_add_a_contact_value(db: Session, acct: h.Account, op_name: str)
         (acct.outsider, acct.alex.id, NotFound, "That guardian was not found."),
         (acct.primary, acct.gym.other_guardian.guardian_id, NotFound, "guardian was not found"),
         (acct.primary, 999_999, NotFound, "That guardian was not found."),
-        (acct.gym.desk, acct.alex.id, AccessDenied, "parents and guardians"),
-        (acct.gym.admin, acct.alex.id, AccessDenied, "parents and guardians"),
+        (acct.gym.south_desk, acct.alex.id, NotFound, "That guardian was not found."),
+        (acct.instructor, acct.alex.id, AccessDenied, "at the front desk"),
     ]
     for n, (actor, guardian_id, error, message) in enumerate(refused_cases):
         with pytest.raises(error) as refused:
@@ -425,10 +429,12 @@ def test_who_may_add_a_contact_value(db: Session, acct: h.Account, op_name: str)
         op(db, acct.primary, acct.jamie.id, 11),
         op(db, acct.primary, acct.robin.id, 12),
         op(db, acct.second, acct.sam.id, 13),
+        op(db, acct.desk, acct.sam.id, 14),  # the desk: any guardian of a family it sees
+        op(db, acct.gym.admin, acct.gym.other_guardian.guardian_id, 15),
     ]
-    assert len(set(added)) == 4
+    assert len(set(added)) == 6
     after = written(db)
-    assert after["audit_log"] == before["audit_log"] + 4
+    assert after["audit_log"] == before["audit_log"] + 6
 
 
 # Bad input writes nothing
@@ -660,12 +666,20 @@ def test_who_may_reassign(db: Session, acct: h.Account) -> None:
             "Only the primary guardian",
         ),
         (
-            acct.gym.desk,
+            acct.gym.south_desk,
+            "email",
+            acct.unassigned.email.id,
+            acct.alex.id,
+            NotFound,
+            "e-mail address was not found",
+        ),
+        (
+            acct.instructor,
             "email",
             acct.unassigned.email.id,
             acct.alex.id,
             AccessDenied,
-            "parents and guardians",
+            "at the front desk",
         ),
         (
             acct.outsider,

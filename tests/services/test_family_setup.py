@@ -74,7 +74,8 @@ def test_the_desk_registers_a_family_and_then_reaches_it(db: Session) -> None:
             EmailAddress.family_id == family_id
         )
     ).all()
-    assert sorted(emails) == [("carlos@example.com", True), ("maria.garcia@example.com", True)]
+    # Consent is never assumed: Carlos's form gave none, so his address is not subscribed.
+    assert sorted(emails) == [("carlos@example.com", False), ("maria.garcia@example.com", True)]
     phone = db.scalar(select(PhoneNumber).where(PhoneNumber.family_id == family_id))
     assert (phone.e164, phone.sms_opt_in, phone.guardian_id) == (
         "+13125550123",
@@ -93,7 +94,8 @@ def test_the_desk_registers_a_family_and_then_reaches_it(db: Session) -> None:
         select(AuditEntry.action).where(AuditEntry.family_id == family_id).order_by(AuditEntry.id)
     ).all()
     assert actions.count("family.created") == 1 and actions.count("guardian.added") == 2
-    assert "consent.sms_opt_out" in actions and actions.count("consent.email_opt_in") == 2
+    assert "consent.sms_opt_out" in actions and actions.count("consent.email_opt_in") == 1
+    assert actions.count("consent.email_opt_out") == 1
     assert "student.added" in actions
     # The desk that registered it sees it at once; another location's desk does not.
     assert family_overview(db, gym.desk, family_id).family_name == "Garcia family"
@@ -263,7 +265,7 @@ def test_a_guardian_gets_another_e_mail_or_phone_with_consent(db: Session) -> No
             EmailAddress.guardian_id == carlos
         )
     ).all()
-    assert sorted(rows) == [("c2@example.com", False), ("carlos@example.com", True)]
+    assert sorted(rows) == [("c2@example.com", False), ("carlos@example.com", False)]
     assert db.scalar(select(PhoneNumber.e164).where(PhoneNumber.guardian_id == carlos)) == (
         "+13125550199"
     )

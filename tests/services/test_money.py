@@ -14,6 +14,7 @@ from services.kernel.money import (
     MAX_AMOUNT_CENTS,
     NOT_AN_AMOUNT,
     NOT_NEGATIVE,
+    OTHER_CURRENCY,
     TOO_LARGE,
     TOO_MANY_DECIMALS,
     format_cents,
@@ -66,6 +67,16 @@ def test_format_cents_refuses_anything_but_integer_cents(value: object) -> None:
         ("1,000,000.00", MAX_AMOUNT_CENTS),
         ("1000000", MAX_AMOUNT_CENTS),
         ("\t$45\n", 4500),
+        # what people type (issue 15): no sign, a trailing sign, the code
+        ("25", 2500),
+        ("25.5", 2550),
+        ("25.50", 2550),
+        ("$25", 2500),
+        ("$1,234.50", 123_450),
+        (" 25 ", 2500),
+        ("25$", 2500),
+        ("25 USD", 2500),
+        ("usd 25", 2500),
     ],
 )
 def test_parse_amount(text: str, cents: int) -> None:
@@ -95,13 +106,16 @@ def test_parse_amount(text: str, cents: int) -> None:
         ("1..2", NOT_AN_AMOUNT),
         ("1.2.3", NOT_AN_AMOUNT),
         ("$$5", NOT_AN_AMOUNT),
-        ("5$", NOT_AN_AMOUNT),
+        ("$5$", NOT_AN_AMOUNT),
         ("$", NOT_AN_AMOUNT),
         (".", NOT_AN_AMOUNT),
         ("+5", NOT_AN_AMOUNT),
         ("1 000", NOT_AN_AMOUNT),
-        ("£5", NOT_AN_AMOUNT),
-        ("5 USD", NOT_AN_AMOUNT),
+        ("£5", OTHER_CURRENCY.format(code="USD")),
+        ("5 EUR", NOT_AN_AMOUNT),
+        ("USD 5 USD", NOT_AN_AMOUNT),
+        ("$", NOT_AN_AMOUNT),
+        ("USD", NOT_AN_AMOUNT),
         ("١٢", NOT_AN_AMOUNT),  # Arabic-Indic digits
         ("１２", NOT_AN_AMOUNT),  # full-width digits
         ("12; DROP TABLE ledger_entries", NOT_AN_AMOUNT),
@@ -133,3 +147,90 @@ def test_messages_are_readable() -> None:
 @given(st.integers(min_value=0, max_value=MAX_AMOUNT_CENTS))
 def test_parse_reads_back_what_format_wrote(cents: int) -> None:
     assert parse_amount(format_cents(cents)) == cents
+
+
+@pytest.mark.parametrize(
+    ("text", "currency", "cents"),
+    [
+        ("€25", "eur", 2500),
+        ("25 €", "eur", 2500),
+        ("€ 1,234.50", "eur", 123_450),
+        ("£9.99", "gbp", 999),
+        ("CHF 12", "chf", 1200),
+        ("12.00 CHF", "chf", 1200),
+        ("12.5 chf", "chf", 1250),
+        ("C$ 5", "cad", None),
+        ("$5", "cad", 500),
+        ("40", "jpy", 4000),
+    ],
+)
+def test_parse_amount_takes_the_portal_currency(
+    text: str, currency: str, cents: int | None
+) -> None:
+    if cents is None:
+        with pytest.raises(ValidationError):
+            parse_amount(text, currency)
+    else:
+        assert parse_amount(text, currency) == cents
+
+
+@pytest.mark.parametrize(
+    ("text", "currency", "message"),
+    [
+        ("$25", "eur", OTHER_CURRENCY.format(code="EUR")),
+        ("25 £", "eur", OTHER_CURRENCY.format(code="EUR")),
+        ("€25", "usd", OTHER_CURRENCY.format(code="USD")),
+        ("$5", "chf", OTHER_CURRENCY.format(code="CHF")),
+        ("-€5", "eur", NOT_NEGATIVE),
+        ("€-5", "eur", NOT_NEGATIVE),
+        ("-5 €", "eur", NOT_NEGATIVE),
+        ("€1.234", "eur", TOO_MANY_DECIMALS),
+        ("€2,000,000", "eur", TOO_LARGE),
+        ("25 EUR", "usd", NOT_AN_AMOUNT),
+    ],
+)
+def test_parse_amount_refuses_for_the_portal_currency(
+    text: str, currency: str, message: str
+) -> None:
+    with pytest.raises(ValidationError) as caught:
+        parse_amount(text, currency)
+    assert caught.value.message == message
+
+
+CURRENCIES = st.sampled_from(["usd", "eur", "gbp", "cad", "chf", "sek"])
+
+
+@given(st.integers(min_value=0, max_value=MAX_AMOUNT_CENTS), CURRENCIES)
+def test_parse_reads_back_what_format_wrote_in_any_currency(cents: int, currency: str) -> None:
+    assert parse_amount(format_cents(cents, currency), currency) == cents
+
+
+@given(st.integers(min_value=-MAX_AMOUNT_CENTS, max_value=-1), CURRENCIES)
+def test_a_negative_amount_is_always_refused(cents: int, currency: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        parse_amount(format_cents(cents, currency), currency)
+    assert caught.value.message == NOT_NEGATIVE
+
+
+@given(st.integers(min_value=0, max_value=10**6), st.text("0123456789", min_size=3, max_size=6))
+def test_more_than_two_decimals_is_always_refused(whole: int, fraction: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        parse_amount(f"{whole}.{fraction}")
+    assert caught.value.message == TOO_MANY_DECIMALS
+
+
+@given(st.integers(min_value=MAX_AMOUNT_CENTS + 1, max_value=10**30))
+def test_anything_over_the_maximum_is_refused(cents: int) -> None:
+    with pytest.raises(ValidationError) as caught:
+        parse_amount(f"{cents // 100}.{cents % 100:02d}")
+    assert caught.value.message == TOO_LARGE
+
+
+@given(st.text(max_size=80), CURRENCIES)
+def test_any_text_is_cents_or_a_readable_refusal(text: str, currency: str) -> None:
+    try:
+        cents = parse_amount(text, currency)
+    except ValidationError as refused:
+        assert refused.message
+    else:
+        assert isinstance(cents, int) and 0 <= cents <= MAX_AMOUNT_CENTS
