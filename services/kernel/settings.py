@@ -152,6 +152,33 @@ class PortalSettings:
         "Largest online payment (cents)",
         "The most a parent can pay in one online payment.",
     )
+    # Billing (issue 16)
+    billing_day: int = _setting(
+        1,
+        "Billing",
+        "Billing day of the month",
+        "The day (1 to 28) tuition is posted and autopay charges recurring cards.",
+    )
+    autopay_enabled: bool = _setting(
+        True,
+        "Billing",
+        "Autopay",
+        "On the billing day, charge each family's balance to the primary guardian's primary "
+        "card authorized for recurring billing. Families without one are simply billed.",
+    )
+    autopay_first_retry_days: int = _setting(
+        3,
+        "Billing",
+        "First autopay retry (days after the billing day)",
+        "A declined automatic payment is tried again this many days later (0: no retry).",
+    )
+    autopay_second_retry_days: int = _setting(
+        7,
+        "Billing",
+        "Second autopay retry (days after the billing day)",
+        "Tried once more this many days after the billing day; later than the first retry "
+        "(0: no second retry).",
+    )
     # Sign-in
     require_two_factor_for_staff: bool = _setting(
         True,
@@ -199,13 +226,32 @@ def _coerce(name: str, value: Any) -> Any:
     return value.strip()
 
 
+# Whole-number settings with a range (inclusive); others only refuse negative numbers.
+SETTING_RANGES: dict[str, tuple[int, int]] = {
+    "billing_day": (1, 28),  # every month has it
+    "autopay_first_retry_days": (0, 14),  # retries end before the next billing day
+    "autopay_second_retry_days": (0, 14),
+}
+
+
 def _checked(name: str, value: Any) -> Any:
     """Settings other code relies on being well formed are checked when stored."""
     if name == "time_zone":
         return require_time_zone(value, "business time zone")
     if name == "currency":
         return require_currency(value)
+    if name in SETTING_RANGES:
+        low, high = SETTING_RANGES[name]
+        if not low <= value <= high:
+            raise ValidationError(f"{setting_info(name).label} must be from {low} to {high}.")
     return value
+
+
+def _check_together(settings: PortalSettings) -> None:
+    """Rules between settings, checked on the values that would be in force."""
+    first, second = settings.autopay_first_retry_days, settings.autopay_second_retry_days
+    if first and second and second <= first:
+        raise ValidationError("The second autopay retry must come after the first one.")
 
 
 def update_settings(db: Session, actor: Actor, changes: dict[str, Any]) -> PortalSettings:
@@ -217,6 +263,11 @@ def update_settings(db: Session, actor: Actor, changes: dict[str, Any]) -> Porta
     clean = {name: _checked(name, _coerce(name, value)) for name, value in changes.items()}
     begin_write(db)  # reads, then writes: take SQLite's write lock first (data/db.py)
     current = get_settings(db)
+    try:
+        _check_together(replace(current, **clean))
+    except ValidationError:
+        db.rollback()
+        raise
     moment = clock.now()
     for name, value in clean.items():
         old = getattr(current, name)
