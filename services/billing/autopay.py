@@ -129,11 +129,14 @@ def _autopay_family(
         made = _make_attempt(db, actor, settings, run, family_id, key)
     except ValidationError:  # another process made this run's attempt at the same moment
         made = "already"
-    if made != "made":
+    if made not in ("made", "already"):
         return made
     attempt = db.scalar(select(PaymentAttempt).where(PaymentAttempt.idempotency_key == key))
     assert attempt is not None
-    if attempt.status is PaymentAttemptStatus.PENDING:
+    never_sent = attempt.status is PaymentAttemptStatus.PENDING and not attempt.gateway_intent_id
+    if made == "already" and not never_sent:
+        return "already"
+    if never_sent:  # made now, or by a run that stopped before charging: the claim decides
         card = _card_of(db, family_id)
         charge_attempt(
             db,

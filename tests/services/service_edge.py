@@ -386,6 +386,8 @@ def _valid_values() -> dict[str, object]:
         "role": "staff",
         "active": False,
         "page": 0,
+        "failed_payments.page": 1,  # issue 16: the failed payments list counts pages from 1
+        "run_date": date(2026, 11, 24),  # issue 16: an autopay run's day ("today")
     }
 
 

@@ -111,6 +111,31 @@ def test_a_second_run_the_same_day_makes_no_attempt_and_sends_nothing(
     assert len(mails(db, "autopay_failed")) == 2 and len(mails(db, "receipt")) == 1
 
 
+def test_a_run_that_stopped_before_charging_is_finished_by_the_next_one(
+    db: Session,
+    gym: AutopayGym,
+    localstripe: LocalStripe,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    from services.billing import autopay
+
+    def crash(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("the process died")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(autopay, "charge_attempt", crash)
+        with pytest.raises(RuntimeError):
+            run_autopay_job(db, JOB, localstripe.gateway())
+    [left] = attempts(db)
+    assert left.status is PaymentAttemptStatus.PENDING and left.gateway_intent_id is None
+    tally = tmp_path / "intents"
+    counts = run_autopay_job(db, JOB, CountingGateway(localstripe.config(), tally))
+    assert counts == {"try": 1, "succeeded": 1, "failed": 2, "notified": 0}
+    assert len(attempts(db)) == 3 and len(tallied(tally)) == 2
+    assert len(_payments(db, left.family_id)) == 1
+
+
 def test_retries_charge_only_families_whose_tries_failed_on_the_retry_days(
     db: Session, gym: AutopayGym, localstripe: LocalStripe
 ) -> None:
