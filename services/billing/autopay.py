@@ -38,11 +38,11 @@ from services.billing.payments import Gateway
 from services.billing.summary import allocate_oldest_first, lock_family
 from services.kernel import audit, clock
 from services.kernel.access import Actor, require_admin
-from services.kernel.errors import ValidationError
+from services.kernel.errors import Busy, ValidationError
 from services.kernel.settings import PortalSettings, get_settings
 from services.kernel.transactions import write_transaction
 
-BATCH = 500  # families read per query: memory stays bounded at any size
+BATCH = 500  # family ids read per query: memory stays bounded at any size
 CATCH_UP_DAYS = 7  # an admin may run a missed day this long afterwards
 EXPIRED_CARD = "expired_card"
 STILL_OPEN = (PaymentAttemptStatus.PENDING, PaymentAttemptStatus.SUCCEEDED)
@@ -92,7 +92,6 @@ def _run_day(
             for family_id in batch:
                 counts[_autopay_family(db, actor, gateway, settings, run, family_id)] += 1
             after = batch[-1]
-            db.expunge_all()  # keep the session's identity map small on big runs
     counts["notified"] = notify_unnotified_failures(db)
     return dict(counts)
 
@@ -127,12 +126,15 @@ def _autopay_family(
     key = run.idempotency_key(family_id)
     try:
         made = _make_attempt(db, actor, settings, run, family_id, key)
+    except Busy:  # the database did not give the lock in time: a later run of the day will
+        return "busy"
     except ValidationError:  # another process made this run's attempt at the same moment
         made = "already"
     if made not in ("made", "already"):
         return made
     attempt = db.scalar(select(PaymentAttempt).where(PaymentAttempt.idempotency_key == key))
-    assert attempt is not None
+    if attempt is None:  # the clash was not this run's attempt: leave the family for now
+        return "busy"
     never_sent = attempt.status is PaymentAttemptStatus.PENDING and not attempt.gateway_intent_id
     if made == "already" and not never_sent:
         return "already"
@@ -170,7 +172,7 @@ def _make_attempt(
         if run.try_number > 1 and _period_settled(db, family_id, run.period):
             return "settled"
         if _in_flight(db, family_id):
-            return "busy"  # a payment of the family is being processed: nothing more now
+            return "in_flight"  # a payment of the family is being processed: not another
         card = _card_of(db, family_id)
         if card is None:
             return "no_card"

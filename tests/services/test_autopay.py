@@ -136,6 +136,37 @@ def test_a_run_that_stopped_before_charging_is_finished_by_the_next_one(
     assert len(_payments(db, left.family_id)) == 1
 
 
+def test_a_family_paying_right_now_and_a_busy_database_are_left_for_later(
+    db: Session, gym: AutopayGym, localstripe: LocalStripe, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from services.billing import autopay
+    from services.billing.payment_attempts import begin_payment
+    from services.billing.payment_methods import list_payment_methods
+    from services.kernel.errors import Busy
+
+    parent = gym.actors["good"]
+    [card] = list_payment_methods(db, parent)
+    begin_payment(
+        db,
+        parent,
+        localstripe.gateway(),
+        amount_cents=1_000,
+        payment_method_id=card.id,
+        request_key="parent-pays-this-moment",
+    )
+    real = autopay._make_attempt
+
+    def busy_for_declined(db: Session, actor, settings, run, family_id: int, key: str):  # type: ignore[no-untyped-def]
+        if family_id == gym.declined.id:
+            raise Busy()
+        return real(db, actor, settings, run, family_id, key)
+
+    monkeypatch.setattr(autopay, "_make_attempt", busy_for_declined)
+    counts = run_autopay_job(db, JOB, localstripe.gateway())
+    assert counts == {"try": 1, "in_flight": 1, "busy": 1, "failed": 1, "notified": 0}
+    assert [a.family_id for a in attempts(db) if a.autopay_try] == [gym.expired.id]
+
+
 def test_retries_charge_only_families_whose_tries_failed_on_the_retry_days(
     db: Session, gym: AutopayGym, localstripe: LocalStripe
 ) -> None:
