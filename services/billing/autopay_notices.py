@@ -142,7 +142,7 @@ def _notice_once(db: Session, actor: Actor, method: PaymentMethod, run_on: date)
                         [
                             f"The card we charge automatically, {card}, expires at the end of "
                             f"{method.exp_month:02d}/{method.exp_year}, before the next billing "
-                            f"day ({run_on:%d %B %Y}).",
+                            f"day ({run_on.day} {run_on:%B %Y}).",
                             "",
                             "Please add a new card on the Billing page and mark it for "
                             "automatic payments, so your balance is paid on time:",

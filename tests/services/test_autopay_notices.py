@@ -74,7 +74,7 @@ def test_primary_guardians_whose_autopay_card_will_have_expired_are_told_once(
     told = mails(db, "autopay_card_expiring")
     assert sorted(m.family_id for m in told) == sorted([families["Ends"].id, families["Older"].id])
     ends = next(m for m in told if m.family_id == families["Ends"].id)
-    assert "11/2026" in ends.body_text and "01 December 2026" in ends.body_text
+    assert "11/2026" in ends.body_text and "(1 December 2026)" in ends.body_text
     assert "http://localhost:8501/billing" in ends.body_text
     assert run_expiring_card_notices_job(db, JOB) == {"notified": 0}
     assert len(mails(db, "autopay_card_expiring")) == 2
