@@ -5,7 +5,8 @@ gateway (`payments`, Stripe), saved payment methods (`payment_methods`; adding o
 webhook events (`gateway_events`), the transaction history (`transactions_history`), the
 documents as data (`statements`, `year_end`, `receipt_document`, with `document_header`) and
 as files (`pdf_documents` on `pdf_page` and `pdf_fonts`; `csv_documents`), and autopay
-(`autopay`, `autopay_schedule`, `autopay_notices`; the staff's `failed_payments` list).
+(`autopay`, `autopay_schedule`, `autopay_notices`, `autopay_status`; the staff's
+`failed_payments` list).
 
 May import: kernel, accounts, messages.
 """
