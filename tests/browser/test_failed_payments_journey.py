@@ -10,7 +10,7 @@ from data.db import make_engine
 from data.demo import DEMO_PASSWORD
 from data.models import Family, Guardian, LedgerEntry, PaymentAttempt, PaymentAttemptStatus, User
 from services.kernel import clock
-from tests.browser.conftest import RunningApp, sign_in, wait_idle
+from tests.browser.conftest import RunningApp, sign_in, wait_for_cookie, wait_idle
 
 KEY = "autopay:browser-journey"
 
@@ -68,6 +68,7 @@ def test_the_desk_reads_a_failed_payment_on_a_phone_and_opens_the_family(
         page = phone.new_page()
         page.set_default_timeout(20_000)
         sign_in(page, demo_app.url, "staff@example.com", DEMO_PASSWORD)
+        wait_for_cookie(page, "cartwheel_session")  # before a new page load, or it signs out
         page.goto(f"{demo_app.url}/staff_failed_payments")
         page.get_by_role("heading", name="Failed payments").wait_for()
         wait_idle(page)
