@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy.orm import Session, sessionmaker
 
+from bench.autopay_run import run_autopay_bench
 from bench.calibration import raw_ledger
 from bench.databases import BENCH_NOW
 from bench.demo import DemoFacts, demo_facts
@@ -135,6 +136,10 @@ def run_services(url: str, *, log: Callable[[str], None] = print) -> dict[str, A
             log(f"    {name}: {stats.median:.2f} ms (p95 {stats.p95:.2f})")
         results.update(_documents(factory, facts, log))
         results.update(run_tuition(factory, facts, log))
+    settle()
+    results["autopay run, whole billing day (gateway answering at once)"] = run_autopay_bench(
+        url, log=log
+    )
     return results
 
 

@@ -60,6 +60,7 @@ def pages_for(actor: Actor) -> list[st.Page] | dict[str, list[st.Page]]:
             _page("staff_new_family.py", "New family", ":material/person_add:"),
             _page("staff_classes.py", "Classes and waitlists", ":material/calendar_month:"),
             _page("staff_skills.py", "Skills", ":material/star:"),
+            _page("staff_failed_payments.py", "Failed payments", ":material/credit_card_off:"),
         ],
         "Reports": [
             _page("staff_analytics.py", "Attendance analytics", ":material/monitoring:"),

@@ -6,11 +6,13 @@ import streamlit as st
 from components.actions import render_flash
 from components.auth import current_actor
 from components.billing.add_method import render_add_method
+from components.billing.autopay_note import render_autopay_note
 from components.billing.make_payment import render_make_payment
 from components.billing.methods import render_methods
 from components.billing.summary import render_summary
 from components.gateway import current_gateway
 from data.db import session_scope
+from services.billing.autopay_status import autopay_status
 from services.billing.payment_method_setup import bank_accounts_supported
 from services.billing.payment_methods import list_payment_methods
 from services.billing.payment_reconciliation import reconcile_family
@@ -28,8 +30,10 @@ with session_scope() as db:
     methods = list_payment_methods(db, actor)
     settings = get_settings(db)
     bank_accounts = bank_accounts_supported(db, gateway)
+    autopay = autopay_status(db, actor, gateway)
 
 render_summary(actor, summary)
+render_autopay_note(autopay)
 render_make_payment(actor, gateway, summary, methods)
 render_methods(
     actor,

@@ -10,6 +10,7 @@ from data.models.accounts import (
 )
 from data.models.base import Base
 from data.models.billing import (
+    CardExpiryNotice,
     GatewayEvent,
     LedgerAllocation,
     LedgerEntry,
@@ -62,6 +63,7 @@ __all__ = [
     "AttendanceStatus",
     "AuditEntry",
     "Base",
+    "CardExpiryNotice",
     "Closure",
     "ClosureRemedy",
     "ContactChannel",

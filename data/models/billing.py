@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, text
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from data.models.base import Base, fk, intpk, utc_created
@@ -137,11 +137,32 @@ class PaymentAttempt(Base):
     error_message: Mapped[str] = mapped_column(String(500), default="")
     created_at: Mapped[utc_created]
     updated_at: Mapped[datetime]
+    # Autopay (issue 16): the billing period ("2026-12") and try (1 on the billing day, then
+    # each retry) an automatic attempt belongs to; None for a guardian's own payment.
+    autopay_period: Mapped[str | None] = mapped_column(String(7))
+    autopay_try: Mapped[int | None]
+    # When the guardian was told this automatic attempt failed (at most once).
+    failure_notified_at: Mapped[datetime | None]
 
     __table_args__ = (
         CheckConstraint("amount_cents > 0", name="amount_positive"),
         Index("ix_payment_attempts_status", "status", "created_at"),
+        Index("ix_payment_attempts_autopay", "autopay_period", "family_id"),
     )
+
+
+class CardExpiryNotice(Base):
+    """An e-mail telling a guardian their autopay card will have expired by a billing run:
+    one per card and run, whichever process sends it first."""
+
+    __tablename__ = "card_expiry_notices"
+
+    id: Mapped[intpk]
+    payment_method_id: Mapped[int] = fk("payment_methods.id", ondelete="CASCADE", index=False)
+    run_on: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[utc_created]
+
+    __table_args__ = (UniqueConstraint("payment_method_id", "run_on"),)
 
 
 class GatewayEvent(Base):

@@ -7,6 +7,9 @@ documents as data (`statements`, `year_end`, `receipt_document`, with `document_
 as files (`pdf_documents` on `pdf_page` and `pdf_fonts`; `csv_documents`), and the monthly
 tuition run (`tuition_rules`, `tuition_places`, `tuition_preview`, `tuition_posting`,
 `tuition_adjustments`, `tuition_jobs`).
+as files (`pdf_documents` on `pdf_page` and `pdf_fonts`; `csv_documents`), and autopay
+(`autopay`, `autopay_schedule`, `autopay_notices`, `autopay_status`; the staff's
+`failed_payments` list).
 
 May import: kernel, accounts, messages.
 """

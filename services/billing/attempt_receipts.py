@@ -15,6 +15,14 @@ from services.billing.ledger import unchecked_family_balance
 from services.kernel import clock, outbox
 from services.kernel.money import format_cents
 
+ONLINE = "Online payment, "
+AUTOMATIC = "Automatic payment, "  # autopay (services.billing.autopay)
+
+
+def payment_description(attempt: PaymentAttempt, method_label: str) -> str:
+    """The payment entry's description: the family sees which payments autopay made."""
+    return f"{AUTOMATIC if attempt.autopay_try else ONLINE}{method_label}"
+
 
 @dataclass(frozen=True)
 class Receipt:
@@ -36,7 +44,7 @@ def _receipt(db: Session, attempt: PaymentAttempt) -> Receipt:
         amount_cents=entry.amount_cents,
         currency=attempt.currency,
         paid_at=entry.posted_at,
-        method_label=entry.description.removeprefix("Online payment, "),
+        method_label=entry.description.removeprefix(ONLINE).removeprefix(AUTOMATIC),
         reference=entry.external_ref or "",
         remaining_balance_cents=balance,
     )

@@ -67,6 +67,25 @@ def unchecked_family_balance(db: Session, family_id: int) -> Balance:
     return _figures(db, family_id, None).balance
 
 
+def families_owing(db: Session, among: Select, *, after_family_id: int, limit: int) -> list[int]:
+    """Ids, in order after `after_family_id`, of the families in `among` (a select of family
+    ids) whose entries leave them owing: Σ debits − Σ credits > 0, which equals
+    `Balance.balance_cents` (outstanding − credit). For batch jobs that page through families;
+    each family's own figures are then read with `unchecked_family_balance`."""
+    net = _sum_if(LedgerEntry.is_debit.is_(True), LedgerEntry.amount_cents) - _sum_if(
+        LedgerEntry.is_debit.is_(False), LedgerEntry.amount_cents
+    )
+    rows = db.scalars(
+        select(LedgerEntry.family_id)
+        .where(LedgerEntry.family_id.in_(among), LedgerEntry.family_id > after_family_id)
+        .group_by(LedgerEntry.family_id)
+        .having(net > 0)
+        .order_by(LedgerEntry.family_id)
+        .limit(limit)
+    )
+    return list(rows)
+
+
 def family_totals(
     db: Session, actor: Actor, family_id: int, *, location_id: int | None = None
 ) -> LedgerTotals:

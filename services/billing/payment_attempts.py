@@ -151,9 +151,28 @@ def begin_payment(
 
 def submit_payment(db: Session, actor: Actor, gateway: Gateway, attempt_id: int) -> PaymentOutcome:
     """Charge the attempt's card once. Safe to call again: later calls report the outcome."""
-    family_id = require_guardian(actor)
+    require_guardian(actor)
     require_id(attempt_id, "payment")
-    attempt = _own_attempt(db, actor, attempt_id)
+    _own_attempt(db, actor, attempt_id)
+    customer_id = db.scalar(
+        select(Guardian.gateway_customer_id).where(Guardian.id == actor.guardian_id)
+    )
+    charge_attempt(db, gateway, attempt_id, customer_id=customer_id)
+    return payment_outcome(db, actor, attempt_id)
+
+
+def charge_attempt(
+    db: Session,
+    gateway: Gateway,
+    attempt_id: int,
+    *,
+    customer_id: str | None,
+    off_session: bool = False,
+) -> None:
+    """Charge a pending attempt's card at most once; the outcome is recorded on the attempt.
+
+    Internal: the caller checked who may charge the attempt and whose Stripe customer pays
+    (the guardian paying, or the card's guardian for autopay, which sets `off_session`)."""
     claim = CLAIM_PREFIX + new_token()[:40]
     with write_transaction(db):
         claimed = db.execute(
@@ -165,29 +184,27 @@ def submit_payment(db: Session, actor: Actor, gateway: Gateway, attempt_id: int)
             )
             .values(gateway_intent_id=claim, updated_at=clock.now())
         ).rowcount
-    if claimed != 1:  # another click, tab or rerun got here first: report, never repeat
-        return payment_outcome(db, actor, attempt_id)
+    if claimed != 1:  # another click, tab, rerun or job got here first: never repeat
+        return
+    attempt = db.get_one(PaymentAttempt, attempt_id)
     db.refresh(attempt)
     method = db.get(PaymentMethod, attempt.payment_method_id) if attempt.payment_method_id else None
-    customer_id = db.scalar(
-        select(Guardian.gateway_customer_id).where(Guardian.id == actor.guardian_id)
-    )
     if method is None or customer_id is None:
         _mark_failed(db, attempt_id, "method_missing", "That payment method is no longer saved.")
-        return payment_outcome(db, actor, attempt_id)
+        return
     try:
         intent = gateway.create_payment_intent(
             amount_cents=attempt.amount_cents,
             currency=attempt.currency,
             customer_id=customer_id,
             method_id=method.gateway_method_id,
-            metadata={"cartwheel_attempt": str(attempt_id), "family": str(family_id)},
+            metadata={"cartwheel_attempt": str(attempt_id), "family": str(attempt.family_id)},
             idempotency_key=f"{attempt.idempotency_key}:create",
         )
     except GatewayError as exc:
         # An intent that was never confirmed charges nothing, even if one was created.
         _mark_failed(db, attempt_id, exc.code, f"The payment could not be started: {exc.message}")
-        return payment_outcome(db, actor, attempt_id)
+        return
     with write_transaction(db):
         db.execute(
             update(PaymentAttempt)
@@ -196,19 +213,18 @@ def submit_payment(db: Session, actor: Actor, gateway: Gateway, attempt_id: int)
         )
     try:
         state = gateway.confirm_payment_intent(
-            intent.id, idempotency_key=f"{attempt.idempotency_key}:confirm"
+            intent.id, idempotency_key=f"{attempt.idempotency_key}:confirm", off_session=off_session
         )
     except GatewayUnavailable:
         log.warning("payment attempt %s: outcome unknown, left for reconciliation", attempt_id)
-        return PaymentOutcome(attempt_id, "pending", UNKNOWN_OUTCOME)
+        return
     except GatewayError:
         state = look_up_intent(gateway, intent.id).state
         if state is None:
-            return PaymentOutcome(attempt_id, "pending", UNKNOWN_OUTCOME)
+            return
     if state.status == "requires_action":
         _cancel_quietly(gateway, intent.id)
     fulfil_payment_intent(db, state)
-    return payment_outcome(db, actor, attempt_id)
 
 
 def payment_outcome(db: Session, actor: Actor, attempt_id: int) -> PaymentOutcome:

@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from data.models import LedgerEntry, LedgerKind, PaymentAttempt, PaymentAttemptStatus, PaymentMethod
-from services.billing.attempt_receipts import _queue_receipt
+from services.billing.attempt_receipts import _queue_receipt, payment_description
 from services.billing.payments import IntentState
 from services.billing.summary import allocate_oldest_first, lock_family
 from services.kernel import audit, clock
@@ -93,7 +93,7 @@ def _record_success(db: Session, attempt_id: int, state: IntentState) -> str:
             kind=LedgerKind.PAYMENT,
             is_debit=False,
             amount_cents=attempt.amount_cents,
-            description=f"Online payment, {label}",
+            description=payment_description(attempt, label),
             posted_at=clock.now(),
             external_ref=state.id,
             payment_attempt_id=attempt.id,

@@ -66,6 +66,9 @@ class StripeConfig:
     webhook_secret: str = ""
     api_base: str | None = None
     js_url: str = STRIPE_JS_URL
+    # Autopay confirms with `off_session` (the guardian is not there: a merchant-initiated
+    # charge on a card saved for it). The local test server refuses that parameter on confirm.
+    sends_off_session: bool = True
 
 
 @dataclass(frozen=True)
@@ -220,13 +223,17 @@ class StripeGateway(Gateway):
         )
         return _intent_state(intent)
 
-    def confirm_payment_intent(self, intent_id: str, *, idempotency_key: str) -> IntentState:
-        """Confirm; a decline comes back as the intent's state (not raised) so it is recorded."""
+    def confirm_payment_intent(
+        self, intent_id: str, *, idempotency_key: str, off_session: bool = False
+    ) -> IntentState:
+        """Confirm; a decline comes back as the intent's state (not raised) so it is recorded.
+        `off_session`: the customer is not present (autopay)."""
+        params = {"off_session": True} if off_session and self.config.sends_off_session else {}
         try:
             intent = _call(
                 self._client.v1.payment_intents.confirm,
                 intent_id,
-                {},
+                params,
                 {"idempotency_key": idempotency_key},
             )
         except CardDeclined:
@@ -263,13 +270,15 @@ def gateway_from_env() -> Gateway:
     publishable = os.environ.get("CARTWHEEL_STRIPE_PUBLISHABLE_KEY", "").strip()
     if not secret or not publishable:
         return Gateway()
+    api_base = os.environ.get("CARTWHEEL_STRIPE_API_BASE", "").strip() or None
     return StripeGateway(
         StripeConfig(
             secret_key=secret,
             publishable_key=publishable,
             webhook_secret=os.environ.get("CARTWHEEL_STRIPE_WEBHOOK_SECRET", "").strip(),
-            api_base=os.environ.get("CARTWHEEL_STRIPE_API_BASE", "").strip() or None,
+            api_base=api_base,
             js_url=os.environ.get("CARTWHEEL_STRIPE_JS_URL", "").strip() or STRIPE_JS_URL,
+            sends_off_session=api_base is None,  # another API base is the local test server
         )
     )
 

@@ -25,7 +25,6 @@ from services.classes.enrollment_changes import (
     _visible_class,
 )
 from services.classes.enrollments import EnrollmentView, _views
-from services.families.guardian_addresses import primary_recipient
 from services.kernel import audit, clock
 from services.kernel.access import Actor, require_staff
 from services.kernel.errors import ValidationError
@@ -34,6 +33,7 @@ from services.kernel.reach import student_in_reach
 from services.kernel.settings import get_settings
 from services.kernel.transactions import write_transaction
 from services.kernel.validation import require_id
+from services.messages.guardian_addresses import primary_recipient
 
 REGULAR, TRIAL = "regular", "trial"
 FULL = "That class is full. You can put the student on its waitlist instead."

@@ -20,9 +20,9 @@ from data.models import (
     RequestKind,
     Student,
 )
-from services.families.guardian_addresses import guardian_address
 from services.kernel.outbox import enqueue_email
 from services.kernel.settings import get_settings
+from services.messages.guardian_addresses import guardian_address
 
 WHAT_WAS_ASKED = {
     RequestKind.DROP: "drop",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, select, true, union
+from sqlalchemy import ColumnElement, CompoundSelect, Row, Select, select, true, union
 from sqlalchemy.orm import Session
 
 from data.models import (
@@ -59,6 +59,27 @@ def seen_locations(actor: Actor, location_column: ColumnElement[int]) -> ColumnE
     if actor.is_staff and not actor.is_admin:
         return location_column.in_(actor.location_ids)
     return true()
+
+
+def families_reached(actor: Actor) -> Select[Any] | CompoundSelect | None:
+    """A select of the family ids a staff member reaches (the families seen at their
+    locations, as for `reachable_family`), for filtering lists in SQL; None for admins, who
+    reach all. Guardians reach only their own family."""
+    if actor.is_admin:
+        return None
+    if actor.is_guardian:
+        return select(Family.id).where(Family.id == require_guardian(actor))
+    at = tuple(actor.location_ids) if actor.is_staff else ()
+    return union(
+        select(Family.id).where(Family.home_location_id.in_(at)),
+        select(Student.family_id)
+        .join(Enrollment, Enrollment.student_id == Student.id)
+        .join(GymClass, GymClass.id == Enrollment.class_id)
+        .where(GymClass.location_id.in_(at)),
+        select(MakeupToken.family_id).where(MakeupToken.location_id.in_(at)),
+        select(PunchPass.family_id).where(PunchPass.location_id.in_(at)),
+        select(LedgerEntry.family_id).where(LedgerEntry.location_id.in_(at)),
+    )
 
 
 def family_timezone(db: Session, family_id: int) -> str:

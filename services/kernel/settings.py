@@ -152,6 +152,33 @@ class PortalSettings:
         "Largest online payment (cents)",
         "The most a parent can pay in one online payment.",
     )
+    # Billing (issue 16)
+    billing_day: int = _setting(
+        1,
+        "Billing",
+        "Billing day of the month",
+        "The day (1 to 28) tuition is posted and autopay charges recurring cards.",
+    )
+    autopay_enabled: bool = _setting(
+        True,
+        "Billing",
+        "Autopay",
+        "On the billing day, charge each family's balance to the primary guardian's primary "
+        "card authorized for recurring billing. Families without one are simply billed.",
+    )
+    autopay_first_retry_days: int = _setting(
+        3,
+        "Billing",
+        "First autopay retry (days after the billing day)",
+        "A declined automatic payment is tried again this many days later (0: no retry).",
+    )
+    autopay_second_retry_days: int = _setting(
+        7,
+        "Billing",
+        "Second autopay retry (days after the billing day)",
+        "Tried once more this many days after the billing day; later than the first retry "
+        "(0: no second retry).",
+    )
     # Sign-in
     require_two_factor_for_staff: bool = _setting(
         True,
@@ -239,6 +266,14 @@ def _coerce(name: str, value: Any) -> Any:
     return value.strip()
 
 
+# Whole-number settings with a range (inclusive); others only refuse negative numbers.
+SETTING_RANGES: dict[str, tuple[int, int]] = {
+    "billing_day": (1, 28),  # every month has it
+    "autopay_first_retry_days": (0, 14),  # retries end before the next billing day
+    "autopay_second_retry_days": (0, 14),
+}
+
+
 def _checked(name: str, value: Any) -> Any:
     """Settings other code relies on being well formed are checked when stored."""
     if name == "time_zone":
@@ -252,6 +287,13 @@ def _checked(name: str, value: Any) -> Any:
     return value
 
 
+def _check_together(settings: PortalSettings) -> None:
+    """Rules between settings, checked on the values that would be in force."""
+    first, second = settings.autopay_first_retry_days, settings.autopay_second_retry_days
+    if first and second and second <= first:
+        raise ValidationError("The second autopay retry must come after the first one.")
+
+
 def update_settings(db: Session, actor: Actor, changes: dict[str, Any]) -> PortalSettings:
     """Admin only: store changed values (validated all first, so a bad one changes nothing)."""
     require_admin(actor)
@@ -261,6 +303,11 @@ def update_settings(db: Session, actor: Actor, changes: dict[str, Any]) -> Porta
     clean = {name: _checked(name, _coerce(name, value)) for name, value in changes.items()}
     begin_write(db)  # reads, then writes: take SQLite's write lock first (data/db.py)
     current = get_settings(db)
+    try:
+        _check_together(replace(current, **clean))
+    except ValidationError:
+        db.rollback()
+        raise
     moment = clock.now()
     for name, value in clean.items():
         old = getattr(current, name)

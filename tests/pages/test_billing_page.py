@@ -296,3 +296,43 @@ def test_family_home_shows_the_primary_method_state(
     assert not at.exception
     page = texts(at)
     assert "Primary payment method: Visa •••• 4242" in page and expected in page
+
+
+# Issue 16: the autopay line -----------------------------------------------------------------
+
+
+def test_autopay_names_the_card_and_the_next_billing_day(
+    app_db: Session, stripe_env: LocalStripe
+) -> None:
+    _fam, _g, account = _family(app_db)
+    _saved_card(app_db, account, stripe_env)
+    page = texts(_open(app_db))
+    assert (
+        "Autopay: the balance is charged to Visa •••• 4242 on the next billing day, "
+        "Tue 1 Dec 2026." in page
+    )
+
+
+def test_autopay_without_a_recurring_card_says_nothing_is_charged(
+    app_db: Session, stripe_env: LocalStripe
+) -> None:
+    _family(app_db)
+    page = texts(_open(app_db))
+    assert "Autopay is not set up: nothing is charged automatically." in page
+    assert "primary card of Alex Garcia (the primary guardian)" in page
+
+
+def test_autopay_warns_when_the_card_will_have_expired(
+    app_db: Session, stripe_env: LocalStripe
+) -> None:
+    _fam, _g, account = _family(app_db)
+    method = app_db.get_one(PaymentMethod, _saved_card(app_db, account, stripe_env))
+    method.exp_month, method.exp_year = 11, 2026
+    app_db.commit()
+    at = _open(app_db)
+    assert any("will have expired by then" in w.value for w in at.warning)
+
+
+def test_no_autopay_line_without_a_card_processor(app_db: Session, no_stripe: None) -> None:
+    _family(app_db)
+    assert "Autopay" not in texts(_open(app_db))

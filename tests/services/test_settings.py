@@ -72,6 +72,12 @@ def test_admin_changes_settings_and_each_change_is_audited(db: Session) -> None:
         {"business_name": 5},
         {"no_such_setting": True},
         {"allow_drop": False, "makeup_notice_hours": 1.5},  # one bad value: nothing stored
+        {"billing_day": 0},  # issue 16: every month has days 1 to 28
+        {"billing_day": 29},
+        {"autopay_first_retry_days": 15},
+        {"autopay_second_retry_days": 3},  # not after the first retry (3)
+        {"autopay_first_retry_days": 7, "autopay_second_retry_days": 5},
+        {"autopay_enabled": "yes"},
     ],
 )
 def test_bad_values_change_nothing(db: Session, changes: dict[str, object]) -> None:
@@ -126,3 +132,24 @@ def test_billing_settings_out_of_range_change_nothing(
         "late_fee_days": 1,
     }
     assert update_settings(db, admin, edges).billing_day == 28
+def test_autopay_settings_default_on_the_first_with_retries_after_three_and_seven_days(
+    db: Session,
+) -> None:
+    settings = get_settings(db)
+    assert settings.autopay_enabled and settings.billing_day == 1
+    assert (settings.autopay_first_retry_days, settings.autopay_second_retry_days) == (3, 7)
+    assert {setting_info(n).group for n in ("billing_day", "autopay_enabled")} == {"Billing"}
+
+
+def test_retries_can_be_turned_off_and_the_second_must_follow_the_first(db: Session) -> None:
+    loc = f.location(db)
+    admin = f.staff(db, "owner@example.com", [loc], role=Role.ADMIN)
+    db.commit()
+    off = update_settings(db, admin, {"autopay_first_retry_days": 0, "billing_day": 28})
+    assert off.autopay_first_retry_days == 0 and off.billing_day == 28
+    # With the first retry off, the second may be any day; turning the first back on later
+    # than the second is refused against the stored value.
+    update_settings(db, admin, {"autopay_second_retry_days": 2})
+    with pytest.raises(ValidationError, match="after the first"):
+        update_settings(db, admin, {"autopay_first_retry_days": 2})
+    assert get_settings(db).autopay_first_retry_days == 0

@@ -48,6 +48,7 @@ class LocalStripe:
             webhook_secret=WEBHOOK_SECRET,
             api_base=self.url,
             js_url=f"{self.url}/js.stripe.com/v3/",
+            sends_off_session=False,  # localstripe refuses it on confirm
         )
 
     def gateway(self) -> StripeGateway:
@@ -216,7 +217,13 @@ class LosingProxy:
 
     def gateway(self) -> StripeGateway:
         return StripeGateway(
-            StripeConfig(SECRET_KEY, PUBLISHABLE_KEY, WEBHOOK_SECRET, api_base=self.url)
+            StripeConfig(
+                SECRET_KEY,
+                PUBLISHABLE_KEY,
+                WEBHOOK_SECRET,
+                api_base=self.url,
+                sends_off_session=False,
+            )
         )
 
     def close(self) -> None:

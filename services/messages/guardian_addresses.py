@@ -1,6 +1,6 @@
 """Where an e-mail to a guardian goes: their sign-in address while they may sign in, else
 the first address on file. Shared by every notice a family receives (request decisions,
-a waitlist place turned into a seat)."""
+a waitlist place turned into a seat, autopay)."""
 
 from __future__ import annotations
 
