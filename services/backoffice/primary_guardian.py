@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from data.models import Family, Guardian, GuardianAccess
 from services.backoffice.family_edit import _reachable_guardian
 from services.families.contacts import guardian_name
-from services.families.guardian_addresses import guardian_address
+from services.messages.guardian_addresses import guardian_address
 from services.kernel import audit, outbox
 from services.kernel.access import Actor, require_staff
 from services.kernel.errors import NotFound, ValidationError

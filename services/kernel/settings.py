@@ -157,7 +157,7 @@ class PortalSettings:
         1,
         "Billing",
         "Billing day of the month",
-        "The day (1 to 28) tuition is posted and autopay charges recurring cards.",
+        "The day (1 to 28) the month's tuition is posted and autopay charges recurring cards.",
     )
     autopay_enabled: bool = _setting(
         True,
@@ -188,12 +188,6 @@ class PortalSettings:
         "authenticator app (they set it up at their next sign-in).",
     )
     # Billing: the monthly tuition run (issue 16)
-    billing_day: int = _setting(
-        1,
-        "Billing",
-        "Billing day of the month",
-        "From this day (1–28) each month's tuition is posted for the month it falls in.",
-    )
     second_student_discount_percent: int = _setting(
         0,
         "Billing",
@@ -227,7 +221,9 @@ SETTING_NAMES = tuple(f.name for f in fields(PortalSettings))
 SETTING_CHOICES: dict[str, tuple[str, ...]] = {"closure_remedy": ("token", "credit", "none")}
 # Whole-number settings with limits beyond "not negative" (inclusive).
 SETTING_RANGES: dict[str, tuple[int, int]] = {
-    "billing_day": (1, 28),
+    "billing_day": (1, 28),  # every month has it
+    "autopay_first_retry_days": (0, 14),  # retries end before the next billing day
+    "autopay_second_retry_days": (0, 14),
     "second_student_discount_percent": (0, 100),
     "second_class_discount_percent": (0, 100),
     "late_fee_cents": (0, 100_000),
@@ -264,14 +260,6 @@ def _coerce(name: str, value: Any) -> Any:
     if choices is not None and value.strip() not in choices:
         raise ValidationError(f"{setting_info(name).label} must be one of: {', '.join(choices)}.")
     return value.strip()
-
-
-# Whole-number settings with a range (inclusive); others only refuse negative numbers.
-SETTING_RANGES: dict[str, tuple[int, int]] = {
-    "billing_day": (1, 28),  # every month has it
-    "autopay_first_retry_days": (0, 14),  # retries end before the next billing day
-    "autopay_second_retry_days": (0, 14),
-}
 
 
 def _checked(name: str, value: Any) -> Any:

@@ -16,7 +16,7 @@ import data.types
 
 # revision identifiers, used by Alembic.
 revision: str = '0013_autopay'
-down_revision: Union[str, Sequence[str], None] = '0011'
+down_revision: Union[str, Sequence[str], None] = '0012_tuition'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
