@@ -27,13 +27,13 @@ from sqlalchemy.orm import Session
 from data.models import Family, Guardian, GuardianAccess
 from services.backoffice.family_edit import _reachable_guardian
 from services.families.contacts import guardian_name
-from services.messages.guardian_addresses import guardian_address
 from services.kernel import audit, outbox
 from services.kernel.access import Actor, require_staff
 from services.kernel.errors import NotFound, ValidationError
 from services.kernel.settings import get_settings
 from services.kernel.transactions import write_transaction
 from services.kernel.validation import require_id
+from services.messages.guardian_addresses import guardian_address
 
 ALREADY_PRIMARY = "{name} is already the primary guardian."
 REVOKED = "{name}'s portal access was revoked, so they cannot be the primary guardian."

@@ -132,6 +132,8 @@ def test_billing_settings_out_of_range_change_nothing(
         "late_fee_days": 1,
     }
     assert update_settings(db, admin, edges).billing_day == 28
+
+
 def test_autopay_settings_default_on_the_first_with_retries_after_three_and_seven_days(
     db: Session,
 ) -> None:
