@@ -60,6 +60,11 @@ def render_list(
     return rows.get(chosen)
 
 
+def render_archived_toggle(key: str, what: str) -> bool:
+    """Off by default: the desk's read-only lists show archived rows only when asked."""
+    return st.toggle(f"Show archived {what}", key=f"{key}.archived")
+
+
 def render_name_form(key: str, label: str, submit: str, value: str = "") -> str | None:
     """A one-field form; the typed name when submitted (checked by the service)."""
     with st.form(key):
@@ -93,6 +98,20 @@ def render_ordered(key: str, rows: list[OrderedRow], word: str) -> tuple[int, st
         if down.button("Down", key=f"{key}.down.{row.id}", icon=":material/arrow_downward:"):
             clicked = (row.id, "down")
     return clicked
+
+
+def render_ordered_names(rows: list[OrderedRow], word: str) -> None:
+    """Rows in order, read-only (the desk's view of levels and skills)."""
+    if not rows:
+        st.caption(f"No {word}s yet.")
+        return
+    st.markdown(
+        "\n".join(
+            f"{row.position}. {escape_markdown(row.name)}"
+            + ("" if row.is_active else " · archived")
+            for row in rows
+        )
+    )
 
 
 def choose_ordered(key: str, rows: list[OrderedRow], word: str) -> OrderedRow | None:
