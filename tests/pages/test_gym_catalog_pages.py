@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
 
+from components.shell import pages_for
 from data.models import Level, Program, Role, Term
 from tests import factories as f
 from tests.pages.conftest import signed_in_app, texts
@@ -126,3 +127,12 @@ def test_admins_instructors_and_parents_have_no_gym_pages(
     assert not at.exception
     with pytest.raises(ValueError):
         at.switch_page(f"../pages/{page}")
+
+
+def test_the_gym_section_comes_after_reports_for_the_desk_only(app_db: Session) -> None:
+    _gym(app_db)
+    desk = f.staff(app_db, "another-desk@example.com", [])
+    owner = f.staff(app_db, "another-owner@example.com", [], role=Role.ADMIN)
+    assert list(pages_for(desk)) == ["Front desk", "Reports", "Gym"]
+    assert len(pages_for(desk)["Gym"]) == len(PAGES)  # opened one by one above
+    assert list(pages_for(owner)) == ["Front desk", "Reports", "Back office"]
