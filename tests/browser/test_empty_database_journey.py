@@ -28,6 +28,7 @@ from pathlib import Path
 import pyotp
 import pytest
 from aiosmtpd.controller import Controller
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from data.migrate import upgrade
 from tests.browser.conftest import CHROMIUM, RunningApp, start_app, wait_for_cookie, wait_idle
@@ -92,9 +93,18 @@ def _new_page(chromium, width: int = 1280, height: int = 1000):  # type: ignore[
 
 
 def _choose(page, label: str, option: str) -> None:  # type: ignore[no-untyped-def]
-    page.get_by_role("combobox", name=label, exact=True).click()
-    page.keyboard.type(option)
-    page.get_by_role("option", name=option, exact=False).first.click()
+    box = page.get_by_role("combobox", name=label, exact=True)
+    for _ in range(3):
+        box.click()
+        page.keyboard.type(option)
+        try:
+            page.get_by_role("option", name=option, exact=False).first.click(timeout=5_000)
+            return
+        except PlaywrightTimeoutError:
+            # The blur of a form field filled just before re-renders the form, which closes
+            # (or replaces) the open list under the click: open it again.
+            page.keyboard.press("Escape")
+    raise AssertionError(f"could not choose {option!r} for {label!r}")
 
 
 def _type_date(page, label: str, day: date, nth: int = 0) -> None:  # type: ignore[no-untyped-def]
@@ -162,8 +172,7 @@ def _accept_staff_invitation(page, link: str, email: str, password: str) -> None
 
 
 def _invite_staff(page, email: str, name: str, role: str) -> None:  # type: ignore[no-untyped-def]
-    """A fresh Staff page each time: after a submit the kept form's role list re-renders
-    under the pointer and a click on an option never lands."""
+    """The invite form on a fresh Staff page (the form keeps the last values after a send)."""
     wait_for_cookie(page, "cartwheel_session")
     page.reload()
     page.get_by_role("heading", name="Staff").first.wait_for()
