@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from data.models import Enrollment, GymClass, Level, Location, Role, Term, User
+from services.backoffice.terms import terms_by_dates
 from services.classes.capacity import lock_class, open_seats_from
 from services.kernel import audit, clock
 from services.kernel.access import Actor, require_admin
@@ -129,16 +130,7 @@ def class_values(db: Session, actor: Actor, class_id: object) -> ClassInput:
         instructor_user_id=cls.instructor_user_id,
         min_age=cls.min_age,
         max_age=cls.max_age,
-        term_id=db.scalar(
-            select(Term.id)
-            .where(
-                Term.is_active.is_(True),
-                Term.start_date == cls.term_start,
-                Term.end_date == cls.term_end,
-            )
-            .order_by(Term.id)
-            .limit(1)
-        ),
+        term_id=getattr(terms_by_dates(db).get((cls.term_start, cls.term_end)), "id", None),
     )
 
 

@@ -62,6 +62,13 @@ def list_terms(db: Session, actor: Actor) -> list[TermRow]:
     return [_row(term) for term in rows]
 
 
+def terms_by_dates(db: Session) -> dict[tuple[date, date], TermRow]:
+    """The active terms keyed by (first day, last day), the lowest id winning: how a class,
+    which stores only its dates, is matched to its term (services call it; no actor)."""
+    rows = db.scalars(select(Term).where(Term.is_active.is_(True)).order_by(Term.id.desc()))
+    return {(term.start_date, term.end_date): _row(term) for term in rows}
+
+
 def search_terms(
     db: Session, actor: Actor, *, search: str = "", page: int = 1, include_archived: bool = True
 ) -> Page[TermRow]:

@@ -286,6 +286,8 @@ def test_the_admin_picks_an_active_term_for_the_class(app_db: Session) -> None:
     _fresh(app_db)
     made = app_db.scalar(select(GymClass).where(GymClass.name == "Saturday Stars"))
     assert (made.term_start, made.term_end) == (date(2027, 1, 11), date(2027, 5, 28))
+    terms = at.dataframe[0].value["Term"].tolist()
+    assert "Spring 2027: Mon 11 Jan 2027 – Fri 28 May 2027" in terms
     # The edit tab reads the class's term back from its dates; "Other dates" shows the fields.
     at.selectbox(key="admin_classes.class").set_value(made.id).run()
     assert not at.exception

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from data.models import AuditEntry, GymClass, Term
+from services.backoffice.class_list import class_list
 from services.backoffice.classes import ClassInput, class_values, create_class, update_class
 from services.kernel.errors import NotFound, ValidationError
 from tests import factories as f
@@ -120,3 +121,17 @@ def test_without_a_term_the_dates_are_required(db: Session, gym: f.FamilyGym) ->
     with pytest.raises(ValidationError, match="Choose the term's start date"):
         create_class(db, gym.admin, _form(gym))
     assert _count(db) == 1
+
+
+def test_the_class_list_names_the_term(db: Session, gym: f.FamilyGym) -> None:
+    """The list reads the term from the dates: an active term with exactly them, else none
+    (lowest id when two share dates; an archived one names nothing)."""
+    spring = _term(db, "Spring 2027", date(2027, 1, 11), date(2027, 5, 28))
+    _term(db, "Spring 2027 (copy)", date(2027, 1, 11), date(2027, 5, 28))
+    create_class(db, gym.admin, _form(gym, term_id=spring))
+    by_name = {row.name: row.term for row in class_list(db, gym.desk, gym.north.id).rows}
+    assert by_name == {"Saturday Stars": "Spring 2027", gym.cls.name: ""}
+    db.get(Term, spring).is_active = False
+    db.commit()
+    by_name = {row.name: row.term for row in class_list(db, gym.desk, gym.north.id).rows}
+    assert by_name["Saturday Stars"] == "Spring 2027 (copy)"
