@@ -28,6 +28,14 @@ def state_word(row: Row) -> str:
     return "Active" if row.is_active else "Archived"
 
 
+TERM_COLUMNS: dict[str, Callable[[Any], object]] = {
+    "Term": lambda r: r.name,
+    "First day": lambda r: r.start_date.strftime("%-d %b %Y"),
+    "Last day": lambda r: r.end_date.strftime("%-d %b %Y"),
+    "State": state_word,
+}
+
+
 def render_list(
     key: str,
     what: str,

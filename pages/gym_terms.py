@@ -4,7 +4,7 @@ change them on Back office → Terms."""
 import streamlit as st
 
 from components.auth import current_actor
-from components.catalog_widgets import render_archived_toggle, render_list, state_word
+from components.catalog_widgets import TERM_COLUMNS, render_archived_toggle, render_list
 from services.backoffice.terms import TermRow, search_terms
 
 actor = current_actor()
@@ -17,12 +17,7 @@ opened: TermRow | None = render_list(
     lambda db, search, page: search_terms(
         db, actor, search=search, page=page, include_archived=archived
     ),
-    {
-        "Term": lambda r: r.name,
-        "First day": lambda r: r.start_date.strftime("%-d %b %Y"),
-        "Last day": lambda r: r.end_date.strftime("%-d %b %Y"),
-        "State": state_word,
-    },
+    TERM_COLUMNS,
 )
 if opened is not None:
     weeks = round(((opened.end_date - opened.start_date).days + 1) / 7)
