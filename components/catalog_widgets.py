@@ -28,6 +28,14 @@ def state_word(row: Row) -> str:
     return "Active" if row.is_active else "Archived"
 
 
+TERM_COLUMNS: dict[str, Callable[[Any], object]] = {
+    "Term": lambda r: r.name,
+    "First day": lambda r: r.start_date.strftime("%-d %b %Y"),
+    "Last day": lambda r: r.end_date.strftime("%-d %b %Y"),
+    "State": state_word,
+}
+
+
 def render_list(
     key: str,
     what: str,
@@ -58,6 +66,11 @@ def render_list(
         format_func=lambda i: rows[i].name + ("" if rows[i].is_active else " (archived)"),
     )
     return rows.get(chosen)
+
+
+def render_archived_toggle(key: str, what: str) -> bool:
+    """Off by default: the desk's read-only lists show archived rows only when asked."""
+    return st.toggle(f"Show archived {what}", key=f"{key}.archived")
 
 
 def render_name_form(key: str, label: str, submit: str, value: str = "") -> str | None:
@@ -93,6 +106,20 @@ def render_ordered(key: str, rows: list[OrderedRow], word: str) -> tuple[int, st
         if down.button("Down", key=f"{key}.down.{row.id}", icon=":material/arrow_downward:"):
             clicked = (row.id, "down")
     return clicked
+
+
+def render_ordered_names(rows: list[OrderedRow], word: str) -> None:
+    """Rows in order, read-only (the desk's view of levels and skills)."""
+    if not rows:
+        st.caption(f"No {word}s yet.")
+        return
+    st.markdown(
+        "\n".join(
+            f"{row.position}. {escape_markdown(row.name)}"
+            + ("" if row.is_active else " · archived")
+            for row in rows
+        )
+    )
 
 
 def choose_ordered(key: str, rows: list[OrderedRow], word: str) -> OrderedRow | None:

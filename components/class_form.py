@@ -1,5 +1,6 @@
 """The class form (new class or edit): every value goes to the service as typed, which
-checks it (a client can forge any widget value)."""
+checks it (a client can forge any widget value). The term is picked from the active terms
+(above the form, so the typed dates appear only for "Other dates")."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ import streamlit as st
 
 from services.backoffice.class_list import Choice
 from services.backoffice.classes import ClassInput
+from services.backoffice.terms import TermRow
 from services.kernel.schedule import WEEKDAY_NAMES
 
 NO_INSTRUCTOR = 0
+OTHER_DATES = 0  # a class outside any term: its dates are typed
 BLANK = ClassInput(
     location_id=None,
     level_id=None,
@@ -32,6 +35,7 @@ def render_class_form(
     location_id: int,
     levels: list[Choice],
     instructors: list[Choice],
+    terms: list[TermRow],
     current: ClassInput | None = None,
 ) -> ClassInput | None:
     """The form; returns what was typed when it is submitted, else None."""
@@ -41,6 +45,7 @@ def render_class_form(
     level_names = {c.id: c.label for c in levels}
     people = {NO_INSTRUCTOR: "No instructor yet", **{c.id: c.label for c in instructors}}
     v = current or BLANK
+    term_id = _pick_term(key, terms, v if current else None)
     with st.form(key):
         name = st.text_input("Class name", value=str(v.name), max_chars=120)
         level_id = st.selectbox(
@@ -64,13 +69,11 @@ def render_class_form(
             step=5,
             value=int(v.length_minutes),  # type: ignore[call-overload]
         )
-        first, last = st.columns(2)
-        term_start = first.date_input(
-            "Term starts",
-            value=v.term_start,
-            format="YYYY-MM-DD",
-        )
-        term_end = last.date_input("Term ends", value=v.term_end, format="YYYY-MM-DD")
+        term_start = term_end = None
+        if term_id == OTHER_DATES:
+            first, last = st.columns(2)
+            term_start = first.date_input("Term starts", value=v.term_start, format="YYYY-MM-DD")
+            term_end = last.date_input("Term ends", value=v.term_end, format="YYYY-MM-DD")
         seats, youngest, oldest = st.columns(3)
         capacity = seats.number_input(
             "Capacity",
@@ -116,6 +119,24 @@ def render_class_form(
         instructor_user_id=None if instructor == NO_INSTRUCTOR else instructor,
         min_age=min_age,
         max_age=max_age,
+        term_id=None if term_id == OTHER_DATES else term_id,
+    )
+
+
+def _pick_term(key: str, terms: list[TermRow], current: ClassInput | None) -> int:
+    """The active terms and "Other dates"; a new class starts on the first term, a class
+    whose dates match no active term on "Other dates"."""
+    labels = {t.id: t.label for t in terms}
+    labels[OTHER_DATES] = "Other dates (no term)"
+    options = list(labels)
+    default = current.term_id if current else options[0]
+    return st.selectbox(
+        "Term",
+        options,
+        index=_index(options, default if default is not None else OTHER_DATES),
+        format_func=labels.__getitem__,
+        key=f"{key}.term",
+        help="The class runs from the term's first day to its last. Add terms on Terms.",
     )
 
 

@@ -76,7 +76,8 @@ def _row(row: ClassRow) -> dict[str, object]:
         "Waitlist": row.waitlist,
         "Ages": ages,
         "Tuition / month": format_cents(row.tuition_cents),
-        "Term": f"{format_date(row.term_start)} – {format_date(row.term_end)}",
+        "Term": (f"{row.term}: " if row.term else "")
+        + f"{format_date(row.term_start)} – {format_date(row.term_end)}",
     }
 
 

@@ -36,7 +36,8 @@ def _page(file: str, title: str, icon: str, *, default: bool = False) -> st.Page
 
 def pages_for(actor: Actor) -> list[st.Page] | dict[str, list[st.Page]]:
     """Only pages that exist for this role. Parents get one short list; staff get sections,
-    the front desk's daily pages first, then reports, then the owner's back office."""
+    the front desk's daily pages first, then reports, then the gym's catalog read-only for
+    the desk, or the owner's back office for admins."""
     if actor.is_guardian:
         return [
             _page("family_home.py", "Home", ":material/home:", default=True),
@@ -66,6 +67,12 @@ def pages_for(actor: Actor) -> list[st.Page] | dict[str, list[st.Page]]:
             _page("staff_analytics.py", "Attendance analytics", ":material/monitoring:"),
         ],
     }
+    if not actor.is_admin:  # admins read and edit these on their Back office pages
+        sections["Gym"] = [
+            _page("gym_locations.py", "Locations", ":material/location_on:"),
+            _page("gym_programs.py", "Programs and skills", ":material/category:"),
+            _page("gym_terms.py", "Terms", ":material/date_range:"),
+        ]
     if actor.is_admin:
         sections["Back office"] = [  # in the order an owner sets a gym up
             _page("admin_locations.py", "Locations", ":material/location_on:"),

@@ -17,6 +17,7 @@ from services.backoffice.classes import (
     restore_class,
     update_class,
 )
+from services.backoffice.terms import list_terms
 
 actor = current_actor()
 st.title("Classes")
@@ -27,11 +28,12 @@ if location_id is None:
     st.stop()
 with session_scope() as db:
     levels, instructors = level_choices(db, actor), instructor_choices(db, actor)
+    terms = list_terms(db, actor)
 archived = st.toggle("Show archived classes", key="admin_classes.archived")
 page = render_class_list(actor, location_id, "admin_classes", archived=archived)
 new, edit = st.tabs(["New class", "Edit a class"])
 with new:
-    typed = render_class_form("admin_classes.new", location_id, levels, instructors)
+    typed = render_class_form("admin_classes.new", location_id, levels, instructors, terms)
     if typed is not None:
         run_then_rerun(lambda db: create_class(db, actor, typed), "Class added.")
 with edit:
@@ -42,7 +44,7 @@ with edit:
     current = run_action(lambda db: class_values(db, actor, row.class_id))
     if current is not None:
         typed = render_class_form(
-            f"admin_classes.edit.{row.class_id}", location_id, levels, instructors, current
+            f"admin_classes.edit.{row.class_id}", location_id, levels, instructors, terms, current
         )
         if typed is not None:
             run_then_rerun(lambda db: update_class(db, actor, row.class_id, typed), "Class saved.")

@@ -7,7 +7,7 @@ import streamlit as st
 
 from components.actions import render_flash, run_then_rerun
 from components.auth import current_actor
-from components.catalog_widgets import render_archive_button, render_list, state_word
+from components.catalog_widgets import TERM_COLUMNS, render_archive_button, render_list
 from components.formatting import escape_markdown
 from services.backoffice.terms import (
     TermInput,
@@ -58,12 +58,7 @@ opened: TermRow | None = render_list(
     "terms",
     "terms",
     lambda db, search, page: search_terms(db, actor, search=search, page=page),
-    {
-        "Term": lambda r: r.name,
-        "First day": lambda r: r.start_date.strftime("%-d %b %Y"),
-        "Last day": lambda r: r.end_date.strftime("%-d %b %Y"),
-        "State": state_word,
-    },
+    TERM_COLUMNS,
 )
 if opened is not None:
     st.subheader(escape_markdown(opened.name))

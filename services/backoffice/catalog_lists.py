@@ -63,6 +63,16 @@ def paged(db: Session, query: Select[Any], page: object) -> tuple[list[Any], int
     return list(rows), total, number, pages
 
 
+def archived_filter(
+    include_archived: object, is_active: ColumnElement[bool]
+) -> ColumnElement[bool]:
+    """Every row when `include_archived` is True, else only active ones (the desk's read-only
+    lists leave archived rows out unless asked)."""
+    if not isinstance(include_archived, bool):
+        raise ValidationError("Choose whether to show archived items.")
+    return true() if include_archived else is_active.is_(True)
+
+
 def require_archive_choice(archived: object) -> bool:
     if not isinstance(archived, bool):
         raise ValidationError("Choose archive or restore.")

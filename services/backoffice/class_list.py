@@ -23,6 +23,7 @@ from data.models import (
     Role,
     User,
 )
+from services.backoffice.terms import terms_by_dates
 from services.classes.capacity import bookings
 from services.kernel import clock
 from services.kernel.access import Actor, require_admin, require_location
@@ -53,6 +54,7 @@ class ClassRow:
     min_age: int | None
     max_age: int | None
     is_active: bool
+    term: str = ""  # the name of the active term with exactly these dates, if any
 
 
 @dataclass(frozen=True)
@@ -80,7 +82,7 @@ def class_list(
     page: object = 0,
 ) -> ClassPage:
     """Staff at the location, admins: one page of its classes by weekday and start time.
-    Five queries however many classes match."""
+    Six queries however many classes match."""
     number = require_id(location_id, "location")
     require_location(actor, number)
     timezone = db.scalar(select(Location.timezone).where(Location.id == number))
@@ -122,6 +124,7 @@ def class_list(
 def _rows(db: Session, rows: list, today: date) -> tuple[ClassRow, ...]:  # type: ignore[type-arg]
     classes = [row.GymClass for row in rows]
     booked = bookings(db, classes, today, with_absences=False)
+    terms = terms_by_dates(db)
     waiting = dict(
         db.execute(
             select(Enrollment.class_id, func.count())
@@ -157,6 +160,7 @@ def _rows(db: Session, rows: list, today: date) -> tuple[ClassRow, ...]:  # type
                 min_age=cls.min_age,
                 max_age=cls.max_age,
                 is_active=cls.is_active,
+                term=getattr(terms.get((cls.term_start, cls.term_end)), "name", ""),
             )
         )
     return tuple(found)

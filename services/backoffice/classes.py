@@ -1,6 +1,7 @@
 """Classes as the owner sets them up: create, edit, archive and restore (admins only).
 
-A class is one weekly slot of a program level at a location, with its term dates, an
+A class is one weekly slot of a program level at a location, with its term dates (copied
+from the active term the admin picks, or typed for a class outside any term), an
 optional instructor (a staff account), capacity, an optional age range and its monthly
 tuition (typed as money, stored in cents). Lowering the capacity below the students already
 holding a seat is refused with that count, counted under the class lock so a booking cannot
@@ -16,7 +17,8 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from data.models import Enrollment, GymClass, Level, Location, Role, User
+from data.models import Enrollment, GymClass, Level, Location, Role, Term, User
+from services.backoffice.terms import terms_by_dates
 from services.classes.capacity import lock_class, open_seats_from
 from services.kernel import audit, clock
 from services.kernel.access import Actor, require_admin
@@ -48,6 +50,7 @@ class ClassInput:
     instructor_user_id: object = None  # a staff account, or None
     min_age: object = None
     max_age: object = None
+    term_id: object = None  # an active term (its dates win over the typed ones), or None
 
 
 @dataclass(frozen=True)
@@ -77,9 +80,8 @@ def create_class(db: Session, actor: Actor, form: ClassInput) -> int:
         cls = GymClass(**checked.__dict__)
         db.add(cls)
         db.flush()
-        audit.record(
-            db, actor, "class.created", entity="class", entity_id=cls.id, details=_said(checked)
-        )
+        audit.record(db, actor, "class.created", entity="class", entity_id=cls.id,
+                     details=_said(checked, form.term_id))  # fmt: skip
         return cls.id
 
 
@@ -102,13 +104,13 @@ def update_class(db: Session, actor: Actor, class_id: object, form: ClassInput) 
             _require_room_for_everyone(db, cls, checked.capacity)
         for field, value in checked.__dict__.items():
             setattr(cls, field, value)
-        audit.record(
-            db, actor, "class.updated", entity="class", entity_id=cls.id, details=_said(checked)
-        )
+        audit.record(db, actor, "class.updated", entity="class", entity_id=cls.id,
+                     details=_said(checked, form.term_id))  # fmt: skip
 
 
 def class_values(db: Session, actor: Actor, class_id: object) -> ClassInput:
-    """Admin: a class's current values as the form shows them (tuition as typed money)."""
+    """Admin: a class's current values as the form shows them (tuition as typed money). Its
+    term is the active term with exactly its dates, if there is one (a class stores dates)."""
     require_admin(actor)
     cls = db.get(GymClass, require_id(class_id, "class"))
     if cls is None:
@@ -129,6 +131,7 @@ def class_values(db: Session, actor: Actor, class_id: object) -> ClassInput:
         instructor_user_id=cls.instructor_user_id,
         min_age=cls.min_age,
         max_age=cls.max_age,
+        term_id=getattr(terms_by_dates(db).get((cls.term_start, cls.term_end)), "id", None),
     )
 
 
@@ -188,9 +191,7 @@ def _check(db: Session, data: ClassInput) -> _Checked:
     if not 0 <= weekday <= 6:
         raise ValidationError("Choose a weekday.")
     start, end = _times(data.start_time, data.length_minutes)
-    term_start, term_end = _date(data.term_start, "start"), _date(data.term_end, "end")
-    if term_end < term_start:
-        raise ValidationError("The term must end on or after its first day.")
+    term_start, term_end = _term_dates(db, data)
     capacity = require_int(data.capacity, "capacity")
     if not 1 <= capacity <= MAX_CAPACITY:
         raise ValidationError(f"The capacity must be between 1 and {MAX_CAPACITY}.")
@@ -232,6 +233,25 @@ def _times(start: object, length: object) -> tuple[time, time]:
     return begins.time(), ends.time()
 
 
+def _term_dates(db: Session, data: ClassInput) -> tuple[date, date]:
+    """The chosen term's dates (copied: editing a term later changes no class), else the
+    dates typed for a class outside any term. Only active terms may be chosen."""
+    if data.term_id is None:
+        first, last = _date(data.term_start, "start"), _date(data.term_end, "end")
+        if last < first:
+            raise ValidationError("The term must end on or after its first day.")
+        return first, last
+    term = db.get(Term, require_id(data.term_id, "term"))
+    if term is None:
+        raise NotFound("term")
+    if not term.is_active:
+        raise ValidationError(
+            f"The term {term.name} is archived, so classes no longer run in it. "
+            "Choose an active term."
+        )
+    return term.start_date, term.end_date
+
+
 def _date(value: object, which: str) -> date:
     if isinstance(value, datetime) or not isinstance(value, date):
         raise ValidationError(f"Choose the term's {which} date.")
@@ -257,11 +277,12 @@ def _instructor(db: Session, user_id: object) -> tuple[int | None, str]:
     return user.id, user.display_name or user.email
 
 
-def _said(checked: _Checked) -> dict[str, object]:
-    """The audit entry's details: plain values."""
+def _said(checked: _Checked, term_id: object) -> dict[str, object]:
+    """The audit entry's details: plain values (the term id only when one was chosen)."""
     details = {
         key: value.isoformat() if isinstance(value, date | time) else value
         for key, value in checked.__dict__.items()
     }
     details["tuition"] = format_cents(checked.tuition_cents)
+    details["term_id"] = None if term_id is None else int(term_id)  # type: ignore[call-overload]
     return details

@@ -16,6 +16,7 @@ from data.models import Location
 from services.backoffice.catalog_lists import (
     Page,
     apply_archived,
+    archived_filter,
     other_than,
     paged,
     require_archive_choice,
@@ -72,15 +73,17 @@ def time_zones() -> tuple[str, ...]:
 
 
 def list_locations(
-    db: Session, actor: Actor, *, search: str = "", page: int = 1
+    db: Session, actor: Actor, *, search: str = "", page: int = 1, include_archived: bool = True
 ) -> Page[LocationRow]:
-    """Locations whose name, address or phone contains `search`, active ones first. Admins
-    see all; staff only their own (read-only); guardians are refused."""
+    """Locations whose name, address or phone contains `search`, active ones first (archived
+    ones only with `include_archived`). Admins see all; staff only their own (read-only);
+    guardians and instructors are refused."""
     require_staff(actor)
     query = (
         select(Location)
         .where(
             seen_locations(actor, Location.id),
+            archived_filter(include_archived, Location.is_active),
             search_filter(search, Location.name, Location.address_line1, Location.city),
         )
         .order_by(Location.is_active.desc(), Location.name, Location.id)

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from data.models import Level, Program, Skill
 from services.backoffice.catalog_lists import (
     apply_archived,
+    archived_filter,
     other_than,
     require_archive_choice,
     require_name,
@@ -52,14 +53,20 @@ LEVELS = _Kind(Level, Program, "program_id", "level", "program")
 SKILLS = _Kind(Skill, Level, "level_id", "skill", "level")
 
 
-def program_levels(db: Session, actor: Actor, program_id: int) -> list[OrderedRow]:
-    """The program's levels in order, archived ones included (marked). Staff read."""
-    return _children(db, actor, LEVELS, program_id)
+def program_levels(
+    db: Session, actor: Actor, program_id: int, *, include_archived: bool = True
+) -> list[OrderedRow]:
+    """The program's levels in order, archived ones included (marked) unless
+    `include_archived` is False. Staff read."""
+    return _children(db, actor, LEVELS, program_id, include_archived)
 
 
-def level_skills(db: Session, actor: Actor, level_id: int) -> list[OrderedRow]:
-    """The level's skills in order, archived ones included (marked). Staff read."""
-    return _children(db, actor, SKILLS, level_id)
+def level_skills(
+    db: Session, actor: Actor, level_id: int, *, include_archived: bool = True
+) -> list[OrderedRow]:
+    """The level's skills in order, archived ones included (marked) unless
+    `include_archived` is False. Staff read."""
+    return _children(db, actor, SKILLS, level_id, include_archived)
 
 
 def add_level(db: Session, actor: Actor, program_id: int, name: str) -> int:
@@ -97,14 +104,19 @@ def set_skill_archived(db: Session, actor: Actor, skill_id: int, archived: bool)
     _set_archived(db, actor, SKILLS, skill_id, archived)
 
 
-def _children(db: Session, actor: Actor, kind: _Kind, parent_id: object) -> list[OrderedRow]:
+def _children(
+    db: Session, actor: Actor, kind: _Kind, parent_id: object, include_archived: object
+) -> list[OrderedRow]:
     require_staff(actor)
     parent = db.get(kind.parent_model, require_id(parent_id, kind.parent_word))
     if parent is None:
         raise NotFound(kind.parent_word)
     rows = db.scalars(
         select(kind.model)
-        .where(getattr(kind.model, kind.parent_column) == parent.id)
+        .where(
+            getattr(kind.model, kind.parent_column) == parent.id,
+            archived_filter(include_archived, kind.model.is_active),
+        )
         .order_by(kind.model.position, kind.model.id)
     )
     return [OrderedRow(row.id, row.name, row.position, row.is_active) for row in rows]

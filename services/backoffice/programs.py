@@ -13,6 +13,7 @@ from data.models import Level, Program
 from services.backoffice.catalog_lists import (
     Page,
     apply_archived,
+    archived_filter,
     other_than,
     paged,
     require_archive_choice,
@@ -37,15 +38,18 @@ class ProgramRow:
 
 
 def list_programs(
-    db: Session, actor: Actor, *, search: str = "", page: int = 1
+    db: Session, actor: Actor, *, search: str = "", page: int = 1, include_archived: bool = True
 ) -> Page[ProgramRow]:
-    """Programs whose name contains `search`, active ones first. Staff read; guardians are
-    refused."""
+    """Programs whose name contains `search`, active ones first (archived ones only with
+    `include_archived`). Staff read; guardians and instructors are refused."""
     require_staff(actor)
     levels = select(func.count(Level.id)).where(Level.program_id == Program.id).scalar_subquery()
     query = (
         select(Program.id, Program.name, Program.is_active, levels.label("levels"))
-        .where(search_filter(search, Program.name))
+        .where(
+            search_filter(search, Program.name),
+            archived_filter(include_archived, Program.is_active),
+        )
         .order_by(Program.is_active.desc(), Program.name, Program.id)
     )
     rows, total, number, pages = paged(db, query, page)

@@ -13,6 +13,7 @@ from data.models import Term
 from services.backoffice.catalog_lists import (
     Page,
     apply_archived,
+    archived_filter,
     other_than,
     paged,
     require_archive_choice,
@@ -61,12 +62,23 @@ def list_terms(db: Session, actor: Actor) -> list[TermRow]:
     return [_row(term) for term in rows]
 
 
-def search_terms(db: Session, actor: Actor, *, search: str = "", page: int = 1) -> Page[TermRow]:
-    """Every term whose name contains `search`, active ones first, then the latest first."""
+def terms_by_dates(db: Session) -> dict[tuple[date, date], TermRow]:
+    """The active terms keyed by (first day, last day), the lowest id winning: how a class,
+    which stores only its dates, is matched to its term (services call it; no actor)."""
+    rows = db.scalars(select(Term).where(Term.is_active.is_(True)).order_by(Term.id.desc()))
+    return {(term.start_date, term.end_date): _row(term) for term in rows}
+
+
+def search_terms(
+    db: Session, actor: Actor, *, search: str = "", page: int = 1, include_archived: bool = True
+) -> Page[TermRow]:
+    """Every term whose name contains `search`, active ones first, then the latest first
+    (archived ones only with `include_archived`). Staff read; guardians and instructors are
+    refused."""
     require_staff(actor)
     query = (
         select(Term)
-        .where(search_filter(search, Term.name))
+        .where(search_filter(search, Term.name), archived_filter(include_archived, Term.is_active))
         .order_by(Term.is_active.desc(), Term.start_date.desc(), Term.id)
     )
     rows, total, number, pages = paged(db, query, page)

@@ -20,6 +20,7 @@ from services.classes.enrollment_changes import (
     _held,
     _held_for_request,
     _lock,
+    _open_days,
     _record,
     _refuse_pending,
     _require_no_end_yet,
@@ -53,14 +54,15 @@ def drop_preview(
     db: Session, actor: Actor, enrollment_id: object, effective_date: object = None
 ) -> DropPreview:
     """Setting allow_drop (parents). What a drop would do; the date defaults to the next class
-    that has not started. Refuses exactly what drop_enrollment would refuse."""
+    that has not started. Refuses exactly what drop_enrollment would refuse. Days the location
+    is closed are not offered (services.kernel.closure_days)."""
     settings = get_settings(db)
     _require_switch(actor, settings.allow_drop, "Dropping a class")
     held = _held(db, actor, enrollment_id)
     _require_droppable(held)
     e, slot = held.enrollment, held.slot
     until = e.end_date or slot.term_end
-    choices = _upcoming(slot, held.today, until)
+    choices = _open_days(db, held.cls.location_id, _upcoming(slot, held.today, until))
     if effective_date is None and not choices:
         raise ValidationError("There are no classes left to drop.")
     day = _check_drop(db, held, choices[0] if effective_date is None else effective_date)
@@ -131,6 +133,6 @@ def _require_droppable(held: _Held) -> None:
 
 def _check_drop(db: Session, held: _Held, effective_date: object) -> date:
     _require_droppable(held)
-    day = _class_date(held, held.slot, held.cls.name, effective_date)
+    day = _class_date(db, held, held.cls, held.slot, effective_date)
     _refuse_pending(db, held.enrollment.id)
     return day

@@ -121,7 +121,8 @@ def class_waitlist(db: Session, actor: Actor, class_id: object) -> list[Waitlist
 
 def enroll_next(db: Session, actor: Actor, class_id: object) -> EnrollmentView:
     """Staff: give the first student on the waitlist a regular place from the class's next
-    meeting, move everyone behind them up one, and e-mail the family (one transaction)."""
+    meeting, move everyone behind them up one, and e-mail the family (one transaction). The
+    class's age range is checked as for a direct enrollment."""
     require_staff(actor)
     with write_transaction(db):
         cls, slot = _visible_class(db, actor, class_id)
@@ -137,6 +138,15 @@ def enroll_next(db: Session, actor: Actor, class_id: object) -> EnrollmentView:
             raise ValidationError(f"Nobody is on the waitlist for {cls.name}.")
         student = db.get(Student, first.student_id)
         assert student is not None  # the foreign key
+        # The same age rule as a direct enrollment (no override there either); the line
+        # does not skip them silently: the desk decides about the first in line.
+        _require_age(
+            student,
+            cls,
+            day,
+            then=f" Take {student.first_name} off the waitlist, or change the class's age "
+            "range, to enroll the next student.",
+        )
         position = first.waitlist_position
         first.status, first.waitlist_position = EnrollmentStatus.ACTIVE, None
         first.start_date, first.type = day, EnrollmentType.REGULAR
@@ -165,14 +175,15 @@ def enroll_next(db: Session, actor: Actor, class_id: object) -> EnrollmentView:
     return _views(db, actor, Enrollment.id == place_id)[0][0]
 
 
-def _require_age(student: Student, cls: GymClass, day: date) -> None:
-    """The student's age in whole years on the first class must be in the class's range."""
+def _require_age(student: Student, cls: GymClass, day: date, *, then: str = "") -> None:
+    """The student's age in whole years on the first class must be in the class's range
+    (`then` is appended to the refusal)."""
     before_birthday = (day.month, day.day) < (student.birth_date.month, student.birth_date.day)
     age = day.year - student.birth_date.year - before_birthday
     too_young = cls.min_age is not None and age < cls.min_age
     if too_young or (cls.max_age is not None and age > cls.max_age):
         raise ValidationError(
-            f"{cls.name} is for ages {_ages(cls)}; {student.first_name} is {age}."
+            f"{cls.name} is for ages {_ages(cls)}; {student.first_name} is {age}.{then}"
         )
 
 

@@ -47,6 +47,7 @@ from services.classes.enrollments import CHANGE_KINDS
 from services.families.requests import open_request
 from services.kernel import audit, clock
 from services.kernel.access import Actor, can_see_location
+from services.kernel.closure_days import closed_days, is_closed
 from services.kernel.errors import FeatureDisabled, NotFound, ValidationError
 from services.kernel.lookups import class_with_slot, enrollment_for
 from services.kernel.schedule import (
@@ -203,6 +204,14 @@ def _upcoming(slot: WeeklySlot, start: date, end: date) -> list[date]:
     return [day for day in meeting_dates(slot, start, end) if meeting_start(slot, day) > now]
 
 
+def _open_days(db: Session, location_id: int, days: list[date]) -> list[date]:
+    """The dates among `days` (in order) on which the location is not closed."""
+    if not days:
+        return days
+    closed = closed_days(db, [location_id], days[0], days[-1])
+    return [day for day in days if not closed.closed(location_id, day)]
+
+
 def _open_class_days(cls: GymClass, slot: WeeklySlot, start: date, end: date) -> list[date]:
     days = _upcoming(slot, start, end)
     if not days:
@@ -221,9 +230,14 @@ def _coming_class_date(slot: WeeklySlot, class_name: str, value: object) -> date
     return value
 
 
-def _class_date(held: _Held, slot: WeeklySlot, class_name: str, value: object) -> date:
-    """A date of the (target) class within its term and the enrollment's place, not started."""
-    value = _coming_class_date(slot, class_name, value)
+def _class_date(db: Session, held: _Held, cls: GymClass, slot: WeeklySlot, value: object) -> date:
+    """A date of the (target) class within its term and the enrollment's place, not started,
+    on which its location is open (a drop or a transfer never takes effect on a closed day)."""
+    value = _coming_class_date(slot, cls.name, value)
+    if is_closed(db, cls.location_id, value):
+        raise ValidationError(
+            f"{cls.name} does not meet on {_say_date(value)}: the location is closed that day."
+        )
     end = held.enrollment.end_date
     if end is not None and value > end:
         raise ValidationError(f"This class place already ends on {_say_date(end)}.")

@@ -46,6 +46,7 @@ from services.classes.enrollments import _class_fields
 from services.families.requests import clean_note
 from services.kernel import clock
 from services.kernel.access import Actor, require_location, require_staff
+from services.kernel.closure_days import closed_days
 from services.kernel.errors import NotFound, ValidationError
 from services.kernel.lookups import slot_of
 from services.kernel.settings import get_settings
@@ -86,7 +87,8 @@ def transfer_options(
     db: Session, actor: Actor, enrollment_id: object, location_id: object
 ) -> list[TransferOption]:
     """Classes of the same program at a location that still meet, full ones included with
-    their reason. Nine queries, however many classes the location has."""
+    their reason; start dates skip days the location is closed. Eleven queries, however many
+    classes the location has."""
     settings = get_settings(db)
     _require_switch(actor, settings.allow_transfer, "Moving to another class")
     held = _held(db, actor, enrollment_id)
@@ -117,8 +119,14 @@ def transfer_options(
         )
         .order_by(Level.position, GymClass.weekday, GymClass.start_time, GymClass.name, GymClass.id)
     ).all()
+    last = max((row.GymClass.term_end for row in rows), default=today)
+    closed = closed_days(db, [location_id], today, last)
     dates = {
-        row.GymClass.id: _upcoming(slot_of(row.GymClass, place.timezone), today, date.max)
+        row.GymClass.id: [
+            day
+            for day in _upcoming(slot_of(row.GymClass, place.timezone), today, date.max)
+            if not closed.closed(location_id, day)
+        ]
         for row in rows
     }
     starts = {class_id: days[0] for class_id, days in dates.items() if days}
@@ -217,7 +225,7 @@ def _plan_move(
         raise ValidationError("Choose a different class to move to.")
     if target.program_id != held.cls.program_id:
         raise ValidationError("A class can only be swapped for another class of its program.")
-    day = _class_date(held, slot, target.name, effective_date)
+    day = _class_date(db, held, target, slot, effective_date)
     _refuse_pending(db, held.enrollment.id)
     _require_not_in_class(db, held.student, target, clock.today_in(slot.timezone))
     full = "That class is full. You can join its waitlist instead."

@@ -20,6 +20,7 @@ from data.models import (
     Level,
     OutboxMessage,
     Role,
+    Term,
 )
 from services.classes.evaluation_marks import skill_sheet
 from tests import factories as f
@@ -256,3 +257,45 @@ def test_an_instructor_marks_their_own_class_without_a_location(app_db: Session)
     at.button(key=f"FormSubmitter:skills.sheet.{gym.cls.id}-Save marks").click().run()
     assert not at.exception
     assert "Nothing changed." in texts(at)
+
+
+def test_the_admin_picks_an_active_term_for_the_class(app_db: Session) -> None:
+    gym = _gym(app_db)
+    app_db.add_all(
+        [
+            Term(name="Spring 2027", start_date=date(2027, 1, 11), end_date=date(2027, 5, 28)),
+            Term(
+                name="Fall 2025",
+                start_date=date(2025, 9, 1),
+                end_date=date(2025, 12, 20),
+                is_active=False,
+            ),
+        ]
+    )
+    app_db.commit()
+    at = _admin_page(app_db, gym.north.id)
+    term = at.selectbox(key="admin_classes.new.term")
+    assert term.options == ["Spring 2027 (11 Jan 2027 – 28 May 2027)", "Other dates (no term)"]
+    # Only the edit tab's class (dates of no term) shows typed dates: the term gives the new one's.
+    assert [w.label for w in at.date_input].count("Term starts") == 1
+    _pick(at.text_input, "Class name").input("Saturday Stars")
+    _pick(at.text_input, "Monthly tuition").input("92.50")
+    at.button(key="FormSubmitter:admin_classes.new-Save class").click().run()
+    assert not at.exception
+    assert "Class added." in texts(at)
+    _fresh(app_db)
+    made = app_db.scalar(select(GymClass).where(GymClass.name == "Saturday Stars"))
+    assert (made.term_start, made.term_end) == (date(2027, 1, 11), date(2027, 5, 28))
+    terms = at.dataframe[0].value["Term"].tolist()
+    assert "Spring 2027: Mon 11 Jan 2027 – Fri 28 May 2027" in terms
+    # The edit tab reads the class's term back from its dates; "Other dates" shows the fields.
+    at.selectbox(key="admin_classes.class").set_value(made.id).run()
+    assert not at.exception
+    assert at.selectbox(key=f"admin_classes.edit.{made.id}.term").value == made_term(app_db)
+    at.selectbox(key="admin_classes.new.term").set_value(0).run()
+    assert not at.exception
+    assert [w.label for w in at.date_input].count("Term starts") == 1  # the new form's now
+
+
+def made_term(db: Session) -> int:
+    return db.scalar(select(Term.id).where(Term.name == "Spring 2027"))

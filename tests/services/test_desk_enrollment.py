@@ -21,7 +21,7 @@ from data.models import (
 from services.classes.drops import drop_enrollment
 from services.classes.enroll import class_waitlist, enroll_next, enroll_student
 from services.classes.enroll_choices import enroll_choices
-from services.classes.waitlists import join_waitlist
+from services.classes.waitlists import cancel_waitlist, join_waitlist
 from services.kernel.errors import AccessDenied, NotFound, ValidationError
 from tests import factories as f
 from tests.support.seats import DEC_3, book_in_process, build_gym, in_class_on, paths
@@ -134,6 +134,30 @@ def test_the_age_range_is_kept(db: Session, gym: f.FamilyGym) -> None:
     db.commit()
     with pytest.raises(ValidationError, match="is for ages 10 to 14; Leo is 8"):
         enroll_student(db, gym.desk, leo.id, gym.cls.id, DEC_1)
+
+
+def test_enroll_next_keeps_the_age_range_too(db: Session, gym: f.FamilyGym) -> None:
+    """The first in line joined before the range was set: "Enroll next" refuses them with the
+    range and their age, changes nothing, and works once they are off the list."""
+    gym.cls.capacity = 2  # Maya and Ada
+    leo = f.student(db, gym.family, "Leo", birth=date(2018, 5, 4))  # 8 on 24 November
+    zoe = f.student(db, gym.family, "Zoe", birth=date(2015, 1, 2))  # 11
+    db.commit()
+    join_waitlist(db, gym.desk, leo.id, gym.cls.id)
+    join_waitlist(db, gym.desk, zoe.id, gym.cls.id)
+    gym.cls.capacity, gym.cls.min_age, gym.cls.max_age = 3, 10, 14
+    db.commit()
+    with pytest.raises(ValidationError, match=r"is for ages 10 to 14; Leo is 8\. Take Leo off"):
+        enroll_next(db, gym.desk, gym.cls.id)
+    assert [(w.student_name, w.position) for w in class_waitlist(db, gym.desk, gym.cls.id)] == [
+        ("Leo Rivera", 1),
+        ("Zoe Rivera", 2),
+    ]
+    assert db.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+    leo_place = db.scalar(select(Enrollment.id).where(Enrollment.student_id == leo.id))
+    cancel_waitlist(db, gym.desk, leo_place)
+    view = enroll_next(db, gym.desk, gym.cls.id)
+    assert db.get(Enrollment, view.id).student_id == zoe.id
 
 
 def test_access_front_desk_of_another_location_and_guardians_are_refused(

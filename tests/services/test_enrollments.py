@@ -675,7 +675,7 @@ def test_transfer_options_list_the_programs_classes_with_seats_and_why_not(
     with count_queries(engine) as statements:
         options = transfer_options(db, w.guardian, w.place.id, w.north.id)
 
-    assert len(queries(statements)) == 10
+    assert len(queries(statements)) == 11  # with the closed days
     assert [(o.class_name, o.seats_left, o.available, o.reason) for o in options] == [
         ("Wednesday", 0, False, CLASS_FULL),
         ("Thursday Tumblers", 7, True, None),
