@@ -386,6 +386,8 @@ def _valid_values() -> dict[str, object]:
         "role": "staff",
         "active": False,
         "page": 0,
+        "bucket": "current",  # issue 16: the money view's families in an age bucket
+        "months": 12,
     }
 
 

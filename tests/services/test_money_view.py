@@ -7,9 +7,11 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as hs
 from sqlalchemy.orm import Session
 
 from data.models import Family, LedgerEntry, LedgerKind, Location, Role
@@ -17,11 +19,12 @@ from services.billing.ledger import family_balance
 from services.billing.money_by_month import money_by_month, money_by_month_csv
 from services.billing.money_report_scope import report_locations
 from services.billing.receivables import (
+    BUCKETS,
     aged_receivables,
     aged_receivables_csv,
     receivable_families,
 )
-from services.billing.summary import billing_summary
+from services.billing.summary import allocate_oldest_first, billing_summary
 from services.kernel.access import Actor
 from services.kernel.errors import AccessDenied, NotFound, ValidationError
 from services.kernel.paging import PAGE_SIZE
@@ -261,3 +264,85 @@ def test_an_empty_business_has_an_empty_report(db: Session) -> None:
     report = aged_receivables(db, admin)
     assert report.locations == () and report.total.open_cents == 0
     assert all(m == type(m)(m.month) for m in money_by_month(db, admin, 36).months)
+
+
+# The property: on any ledger, the report agrees with the ledger's own figures.
+
+ENTRIES = hs.lists(
+    hs.tuples(
+        hs.sampled_from(list(LedgerKind)),
+        hs.booleans(),  # an adjustment's direction
+        hs.integers(1, 50_000),
+        hs.integers(0, 400),  # days before today
+        hs.integers(0, 1),  # which location
+    ),
+    max_size=14,
+)
+ALLOCATIONS = hs.lists(
+    hs.tuples(hs.integers(0, 50), hs.integers(0, 50), hs.integers(1, 50_000)), max_size=8
+)
+
+
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(entries=ENTRIES, allocations=ALLOCATIONS, oldest_first=hs.booleans())
+def test_buckets_sum_to_each_familys_outstanding_on_any_ledger(
+    db: Session,
+    entries: list[tuple[LedgerKind, bool, int, int, int]],
+    allocations: list[tuple[int, int, int]],
+    oldest_first: bool,
+) -> None:
+    # Each example gets its own locations and family, so the report covers only them.
+    places = [f.location(db, "Northside"), f.location(db, "Southside", "America/Los_Angeles")]
+    fam, _, _ = f.family(db)
+    admin = Actor(user_id=1, role=Role.ADMIN)
+    rows = []
+    for kind, as_debit, cents, days_ago, where in entries:
+        is_debit = as_debit if kind is ADJUSTMENT else kind in (CHARGE, REFUND)
+        when = at(date(2026, 11, 24) - timedelta(days=days_ago), 12)
+        rows.append(f.posted(db, fam, places[where], kind, cents, when, is_debit=is_debit))
+    left = {row.id: row.amount_cents for row in rows}
+    debits = [row for row in rows if row.is_debit]
+    credits = [row for row in rows if not row.is_debit]
+    for source_pick, target_pick, wanted in allocations:
+        if not debits or not credits:
+            break
+        source = credits[source_pick % len(credits)]
+        target = debits[target_pick % len(debits)]
+        if amount := min(wanted, left[source.id], left[target.id]):
+            f.allocate(db, source, target, amount)
+            left[source.id] -= amount
+            left[target.id] -= amount
+    if oldest_first:  # then what a payment does: the rest applied oldest first
+        allocate_oldest_first(db, fam.id)
+    db.commit()
+
+    whole = family_balance(db, admin, fam.id)
+    owed_total = 0
+    for place in places:
+        here = family_balance(db, admin, fam.id, location_id=place.id)
+        report = aged_receivables(db, admin, location_id=place.id)
+        assert report.total.open_cents == here.outstanding_cents
+        assert report.total.unapplied_credit_cents == here.credit_cents
+        assert report.total.net_cents == here.balance_cents
+        families = receivable_families(db, admin, place.id, "all").items
+        assert sum(i.owed_cents for i in families) == here.outstanding_cents
+        per_bucket = [
+            sum(i.owed_cents for i in receivable_families(db, admin, place.id, b).items)
+            for b in BUCKETS
+        ]
+        assert tuple(per_bucket) == report.total.bucket_cents
+        owed_total += here.outstanding_cents
+    assert owed_total == whole.outstanding_cents
+    if not oldest_first:  # the buckets by a model of the rule: open cents by local age
+        expected = [0, 0, 0, 0]
+        for row in debits:
+            age = (date(2026, 11, 24) - row.posted_at.date()).days  # noon UTC: same day
+            expected[0 if age <= 30 else 1 if age <= 60 else 2 if age <= 90 else 3] += left[row.id]
+        report = aged_receivables(db, admin)
+        mine = [r for r in report.locations if r.location_id in {p.id for p in places}]
+        got = [sum(r.bucket_cents[i] for r in mine) for i in range(4)]
+        assert got == expected
