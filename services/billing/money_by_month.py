@@ -48,6 +48,14 @@ class MoneyByMonth:
     currency: str
     months: tuple[MonthFigures, ...]  # oldest first, every month of the period
 
+    @property
+    def total(self) -> MonthFigures:
+        """The whole period's sums (dated its first month)."""
+        return MonthFigures(
+            self.months[0].month,
+            **{field: sum(getattr(m, field) for m in self.months) for field in SERIES},
+        )
+
 
 def money_by_month(
     db: Session, actor: Actor, months: int = 12, location_id: int | None = None
