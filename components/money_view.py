@@ -71,12 +71,7 @@ def render_receivables(actor: Actor, location_id: int | None) -> None:
     buckets = st.columns(4)
     for column, name, cents in zip(buckets, BUCKETS, total.bucket_cents, strict=True):
         column.metric(BUCKET_LABELS[name], money(cents))
-    st.dataframe(
-        _receivables_rows(report),
-        hide_index=True,
-        width="stretch",
-        column_config={"Families": st.column_config.NumberColumn(width="small")},
-    )
+    st.dataframe(_receivables_rows(report), hide_index=True, width="stretch")
     st.download_button(
         "Download aged receivables (CSV)",
         data=lambda: aged_receivables_csv(report),
@@ -91,18 +86,14 @@ def render_receivables(actor: Actor, location_id: int | None) -> None:
 def _receivables_rows(report: AgedReceivables) -> pd.DataFrame:
     """One row per location and age, then its unapplied credit and net: long, not wide."""
     money = _formatter(report.currency)
-    rows: list[tuple[str, str, str, object]] = []
+    rows: list[tuple[str, str, str]] = []
     places = report.locations if len(report.locations) == 1 else (*report.locations, report.total)
     for place in places:
-        for name, cents, families in zip(
-            BUCKETS, place.bucket_cents, place.bucket_families, strict=True
-        ):
-            rows.append((place.location_name, BUCKET_LABELS[name], money(cents), families))
-        rows.append(
-            (place.location_name, "Unapplied credit", money(place.unapplied_credit_cents), None)
-        )
-        rows.append((place.location_name, "Net", money(place.net_cents), None))
-    return pd.DataFrame(rows, columns=["Location", "Age", "Amount", "Families"])
+        for name, cents in zip(BUCKETS, place.bucket_cents, strict=True):
+            rows.append((place.location_name, BUCKET_LABELS[name], money(cents)))
+        rows.append((place.location_name, "Unapplied credit", money(place.unapplied_credit_cents)))
+        rows.append((place.location_name, "Net", money(place.net_cents)))
+    return pd.DataFrame(rows, columns=["Location", "Age", "Amount"])
 
 
 @st.fragment

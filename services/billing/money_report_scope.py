@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, case, or_, select
+from sqlalchemy import ColumnElement, case, literal, select
 from sqlalchemy.orm import Session
 
 from data.models import LedgerEntry, Location
@@ -59,28 +59,36 @@ def period_index(
     places: Sequence[ReportLocation], starts_in: Callable[[str], Sequence[date]]
 ) -> ColumnElement[int]:
     """For each entry, the index of the last of its zone's `starts_in(zone)` (ascending local
-    days, as many for every zone) on or before its local posting day; -1 before the first."""
+    days, as many for every zone) on or before its local posting day; -1 before the first.
+
+    A CASE on the zone (none when all share one), then a binary search over the boundaries:
+    about log2(n) comparisons per entry rather than n, which matters over millions of rows."""
     zones: dict[str, list[int]] = defaultdict(list)
     for place in places:
         zones[place.timezone].append(place.id)
-    starts = {zone: starts_in(zone) for zone in zones}
-    count = len(next(iter(starts.values()), ()))
+    searches = {
+        zone: _search([local_start(day, zone) for day in starts_in(zone)], 0) for zone in zones
+    }
+    if len(searches) == 1:
+        return next(iter(searches.values()))
+    return case(
+        *((LedgerEntry.location_id.in_(zones[zone]), search) for zone, search in searches.items())
+    )
 
-    def on_or_after(index: int) -> ColumnElement[bool]:
-        return or_(
-            *(
-                and_(
-                    LedgerEntry.location_id.in_(ids),
-                    LedgerEntry.posted_at >= local_start(starts[zone][index], zone),
-                )
-                for zone, ids in zones.items()
-            )
-        )
 
-    return case(*((on_or_after(i), i) for i in reversed(range(count))), else_=-1)
+def _search(bounds: Sequence[datetime], offset: int) -> ColumnElement[int]:
+    """The index (plus `offset`) of the last of the ascending `bounds` at or before
+    `posted_at`, -1 before the first."""
+    if len(bounds) == 1:
+        return case((LedgerEntry.posted_at >= bounds[0], literal(offset)), else_=literal(-1))
+    middle = len(bounds) // 2
+    return case(
+        (LedgerEntry.posted_at >= bounds[middle], _search(bounds[middle:], offset + middle)),
+        else_=_search(bounds[:middle], offset),
+    )
 
 
 def earliest_start(places: Sequence[ReportLocation], day: date) -> datetime:
     """The first instant `day` begins at any of `places`: a plain bound on `posted_at` that
-    an index can use (the exact per-zone test is `posted_on_or_after`)."""
+    an index can use (the exact per-zone test is `period_index`)."""
     return min(local_start(day, place.timezone) for place in places)

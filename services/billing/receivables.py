@@ -18,12 +18,17 @@ from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Select, case, func, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, select, true
 from sqlalchemy.orm import Session
 
 from data.models import Family, LedgerAllocation, LedgerEntry
 from services.billing.csv_documents import csv_amount, frame_csv
-from services.billing.money_report_scope import ReportLocation, period_index, report_locations
+from services.billing.money_report_scope import (
+    ReportLocation,
+    local_start,
+    period_index,
+    report_locations,
+)
 from services.kernel import clock
 from services.kernel.access import Actor
 from services.kernel.errors import ValidationError
@@ -47,9 +52,6 @@ class LocationReceivables:
     location_id: int | None  # None on the total row
     location_name: str
     bucket_cents: tuple[int, ...]  # in BUCKETS order
-    # Families with something open in each bucket here; on the total row the sum over the
-    # locations (a family owing at two locations counts at each).
-    bucket_families: tuple[int, ...]
     unapplied_credit_cents: int  # payments and credits not yet applied to a charge
 
     @property
@@ -90,7 +92,6 @@ def aged_receivables(db: Session, actor: Actor, location_id: int | None = None) 
         None,
         "Total",
         tuple(sum(r.bucket_cents[i] for r in rows) for i in range(len(BUCKETS))),
-        tuple(sum(r.bucket_families[i] for r in rows) for i in range(len(BUCKETS))),
         sum(r.unapplied_credit_cents for r in rows),
     )
     return AgedReceivables(as_of, settings.currency, tuple(rows), total)
@@ -109,7 +110,13 @@ def receivable_families(
     place = report_locations(db, actor, require_id(location_id, "location"))[0]
     index = _require_bucket(bucket)
     match = search_filter(search, Family.name)
-    open_rows = _open_rows((place,), debit=True)
+    # Materialized, so each entry's allocations are summed once (SQLite and PostgreSQL would
+    # otherwise repeat the subqueries for the filter, the sum and the date).
+    open_rows = (
+        _open_rows((place,), debit=True, within=_bucket_range(place, index))
+        .cte("open_entries")
+        .prefix_with("MATERIALIZED")
+    )
     owed = func.sum(open_rows.c.open_cents)
     query = (
         select(
@@ -124,8 +131,6 @@ def receivable_families(
         .group_by(Family.id, Family.name)
         .order_by(owed.desc(), Family.name, Family.id)
     )
-    if index is not None:
-        query = query.where(open_rows.c.bucket == index)
     rows, total, number, pages = paged(db, query, page)
     zone = ZoneInfo(place.timezone)
     items = tuple(
@@ -156,10 +161,6 @@ def aged_receivables_csv(report: AgedReceivables) -> bytes:
             f"Owed ({unit})": [csv_amount(r.open_cents) for r in rows],
             f"Unapplied credit ({unit})": [csv_amount(r.unapplied_credit_cents) for r in rows],
             f"Net ({unit})": [csv_amount(r.net_cents) for r in rows],
-            **{
-                f"Families, {BUCKET_LABELS[b]}": [r.bucket_families[i] for r in rows]
-                for i, b in enumerate(BUCKETS)
-            },
             "As of": [report.as_of for _ in rows],
         },
         dtype=object,
@@ -181,6 +182,21 @@ def _age_starts(zone: str) -> list[date]:
     return [today - timedelta(days=days) for days in _AGE_STARTS]
 
 
+def _bucket_range(place: ReportLocation, index: int | None) -> ColumnElement[bool]:
+    """Entries posted within bucket `index` at one location (all for None): a plain range
+    on `posted_at`, which the (location_id, posted_at) index serves."""
+    if index is None:
+        return true()
+    # The starts ascend: 61–90, 31–60, current; BUCKETS run current, 31–60, 61–90, over 90.
+    bounds = [local_start(day, place.timezone) for day in _age_starts(place.timezone)]
+    low = bounds[2 - index] if index < 3 else None
+    high = bounds[3 - index] if index > 0 else None
+    return and_(
+        true() if low is None else LedgerEntry.posted_at >= low,
+        true() if high is None else LedgerEntry.posted_at < high,
+    )
+
+
 def _allocated(side: ColumnElement[int]) -> ColumnElement[int]:
     """Cents allocated to (or from) the entry of the outer query, by its own family only
     (as `services.billing.ledger` counts them)."""
@@ -191,7 +207,12 @@ def _allocated(side: ColumnElement[int]) -> ColumnElement[int]:
     )
 
 
-def _open_rows(places: tuple[ReportLocation, ...], *, debit: bool | None = None):  # type: ignore[no-untyped-def]
+def _open_rows(
+    places: tuple[ReportLocation, ...],
+    *,
+    debit: bool | None = None,
+    within: ColumnElement[bool] | None = None,
+) -> Select:
     """Each entry at `places` with its open cents and its age bucket (an index into BUCKETS)."""
     allocated = case(
         (LedgerEntry.is_debit.is_(True), _allocated(LedgerAllocation.to_entry_id)),
@@ -209,41 +230,32 @@ def _open_rows(places: tuple[ReportLocation, ...], *, debit: bool | None = None)
     ).where(LedgerEntry.location_id.in_([p.id for p in places]))
     if debit is not None:
         query = query.where(LedgerEntry.is_debit.is_(debit))
-    return query.subquery()
+    if within is not None:
+        query = query.where(within)
+    return query
 
 
-def _figures(
-    db: Session, places: tuple[ReportLocation, ...]
-) -> dict[tuple[int, bool, int], tuple[int, int]]:
-    """(location, debit side, bucket) → (open cents, families)."""
-    rows = _open_rows(places)
-    query = (
-        select(
-            rows.c.location_id,
-            rows.c.is_debit,
-            rows.c.bucket,
-            func.sum(rows.c.open_cents),
-            func.count(rows.c.family_id.distinct()),
-        )
-        .where(rows.c.open_cents > 0)
-        .group_by(rows.c.location_id, rows.c.is_debit, rows.c.bucket)
-    )
+def _figures(db: Session, places: tuple[ReportLocation, ...]) -> dict[tuple[int, bool, int], int]:
+    """(location, debit side, bucket) → open cents. Summed over every entry, as the ledger
+    sums a family's outstanding (no filter: a filter on the open amount would make SQLite
+    work out each entry's allocations twice)."""
+    rows = _open_rows(places).subquery()
+    query = select(
+        rows.c.location_id, rows.c.is_debit, rows.c.bucket, func.sum(rows.c.open_cents)
+    ).group_by(rows.c.location_id, rows.c.is_debit, rows.c.bucket)
     # PostgreSQL's SUM over integers is numeric (a Decimal here); the values are whole cents.
     return {
-        (loc, bool(debit), int(bucket)): (int(cents), int(families))
-        for loc, debit, bucket, cents, families in db.execute(query)
+        (loc, bool(debit), int(bucket)): int(cents)
+        for loc, debit, bucket, cents in db.execute(query)
     }
 
 
 def _location_row(
-    place: ReportLocation, figures: dict[tuple[int, bool, int], tuple[int, int]]
+    place: ReportLocation, figures: dict[tuple[int, bool, int], int]
 ) -> LocationReceivables:
-    owed = [figures.get((place.id, True, i), (0, 0)) for i in range(len(BUCKETS))]
-    credit = sum(figures.get((place.id, False, i), (0, 0))[0] for i in range(len(BUCKETS)))
     return LocationReceivables(
         place.id,
         place.name if place.is_active else f"{place.name} (archived)",
-        tuple(cents for cents, _ in owed),
-        tuple(families for _, families in owed),
-        credit,
+        tuple(figures.get((place.id, True, i), 0) for i in range(len(BUCKETS))),
+        sum(figures.get((place.id, False, i), 0) for i in range(len(BUCKETS))),
     )

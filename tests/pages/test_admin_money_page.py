@@ -43,7 +43,7 @@ def test_an_administrator_sees_receivables_families_and_months(app_db: Session) 
     assert "Net: $160.00" in shown
     assert "Current (0–30 days): $120.00" in shown and "Over 90 days: $45.50" in shown
     ages = at.dataframe[0].value
-    assert list(ages.columns) == ["Location", "Age", "Amount", "Families"]
+    assert list(ages.columns) == ["Location", "Age", "Amount"]
     assert ages[ages["Age"] == "Net"]["Amount"].tolist() == ["$160.00"]
     families = at.dataframe[1].value
     assert families["Family"].tolist() == ["Rivera family", "Okafor family"]

@@ -101,7 +101,6 @@ def test_aged_receivables_by_location_and_bucket(db: Session, books: Books) -> N
     north, south = report.locations
     assert north.location_name == "Northside" and south.location_name == "Southside"
     assert north.bucket_cents == (10_000, 5_000, 2_000, 0)
-    assert north.bucket_families == (1, 1, 1, 0)
     assert north.unapplied_credit_cents == 1_500
     assert north.net_cents == 15_500
     assert south.bucket_cents == (2_500, 0, 0, 500)
