@@ -158,9 +158,10 @@ def render_money_by_month(actor: Actor, location_id: int | None) -> None:
         return
     money = _formatter(report.currency)
     total = report.total
-    cards = st.columns(len(SERIES))
-    for column, (field, heading) in zip(cards, SERIES.items(), strict=True):
-        column.metric(heading, money(getattr(total, field)))
+    series = list(SERIES.items())
+    for row in (series[:3], series[3:]):  # three to a row: whole amounts on a laptop too
+        for column, (field, heading) in zip(st.columns(3), row, strict=False):
+            column.metric(heading, money(getattr(total, field)))
     st.plotly_chart(
         money_by_month_figure(report), key="money.months.chart", config={"displayModeBar": False}
     )
