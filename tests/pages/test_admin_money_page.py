@@ -89,3 +89,24 @@ def test_others_do_not_have_the_page(app_db: Session, email: str) -> None:
     assert not at.exception
     with pytest.raises(ValueError):
         at.switch_page(PAGE)
+
+
+def test_search_text_is_matched_literally(app_db: Session) -> None:
+    """% and _ are letters to search for, not wildcards; the page keeps what was typed."""
+    _gym(app_db)
+    at = _money_page(app_db)
+    for typed in ("%", "_", "Rivera' OR 1=1 --"):
+        at.text_input(key="money.owing.search").input(typed).run()
+        assert not at.exception
+        assert "No family matches that search." in texts(at)
+        assert at.text_input(key="money.owing.search").value == typed
+    at.text_input(key="money.owing.search").input("RIV").run()
+    assert at.dataframe[1].value["Family"].tolist() == ["Rivera family"]
+
+
+def test_a_page_past_the_end_shows_the_last_page(app_db: Session) -> None:
+    _gym(app_db)
+    at = _money_page(app_db)
+    at.number_input(key="money.owing.page").set_value(50).run()
+    assert not at.exception
+    assert "Page 1 of 1 · 2 families" in texts(at)
