@@ -17,7 +17,12 @@ from sqlalchemy.orm import Session
 
 from data.models import LedgerEntry, LedgerKind
 from services.billing.csv_documents import csv_amount, frame_csv
-from services.billing.money_report_scope import earliest_start, period_index, report_locations
+from services.billing.money_report_scope import (
+    earliest_start,
+    latest_start,
+    period_index,
+    report_locations,
+)
 from services.kernel import clock
 from services.kernel.access import Actor
 from services.kernel.errors import ValidationError
@@ -75,9 +80,12 @@ def money_by_month(
             .where(
                 LedgerEntry.location_id.in_([p.id for p in places]),
                 LedgerEntry.posted_at >= earliest_start(places, starts[0]),
+                LedgerEntry.posted_at < latest_start(places, starts[-1]),
             )
             .subquery()
         )
+        # The exact month test on the groups, not on each row (the bounds above are the
+        # widest over the time zones; the last start is next month's).
         query = (
             select(
                 entries.c.month,
@@ -85,8 +93,8 @@ def money_by_month(
                 entries.c.is_debit,
                 func.sum(entries.c.amount_cents),
             )
-            .where(entries.c.month.between(0, months - 1))  # the last start is next month's
             .group_by(entries.c.month, entries.c.kind, entries.c.is_debit)
+            .having(entries.c.month.between(0, months - 1))
         )
         for index, kind, is_debit, cents in db.execute(query):
             field, sign = _series(LedgerKind(kind), bool(is_debit))

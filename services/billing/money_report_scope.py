@@ -67,7 +67,8 @@ def period_index(
     for place in places:
         zones[place.timezone].append(place.id)
     searches = {
-        zone: _search([local_start(day, zone) for day in starts_in(zone)], 0) for zone in zones
+        zone: _search([local_start(day, zone) for day in starts_in(zone)], 0, first_known=False)
+        for zone in zones
     }
     if len(searches) == 1:
         return next(iter(searches.values()))
@@ -76,15 +77,20 @@ def period_index(
     )
 
 
-def _search(bounds: Sequence[datetime], offset: int) -> ColumnElement[int]:
+def _search(bounds: Sequence[datetime], offset: int, *, first_known: bool) -> ColumnElement[int]:
     """The index (plus `offset`) of the last of the ascending `bounds` at or before
-    `posted_at`, -1 before the first."""
+    `posted_at`; -1 before the first, unless the caller already knows it is not."""
     if len(bounds) == 1:
+        if first_known:
+            return literal(offset)
         return case((LedgerEntry.posted_at >= bounds[0], literal(offset)), else_=literal(-1))
     middle = len(bounds) // 2
     return case(
-        (LedgerEntry.posted_at >= bounds[middle], _search(bounds[middle:], offset + middle)),
-        else_=_search(bounds[:middle], offset),
+        (
+            LedgerEntry.posted_at >= bounds[middle],
+            _search(bounds[middle:], offset + middle, first_known=True),
+        ),
+        else_=_search(bounds[:middle], offset, first_known=first_known),
     )
 
 
@@ -92,3 +98,8 @@ def earliest_start(places: Sequence[ReportLocation], day: date) -> datetime:
     """The first instant `day` begins at any of `places`: a plain bound on `posted_at` that
     an index can use (the exact per-zone test is `period_index`)."""
     return min(local_start(day, place.timezone) for place in places)
+
+
+def latest_start(places: Sequence[ReportLocation], day: date) -> datetime:
+    """The last instant `day` begins at any of `places` (an upper bound, as above)."""
+    return max(local_start(day, place.timezone) for place in places)

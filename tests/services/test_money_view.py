@@ -193,6 +193,7 @@ def test_money_by_month_sums_each_kind_in_its_local_month(db: Session, books: Bo
     # 20:00 on Oct 31 in Los Angeles is Nov 1 in UTC: it counts in October.
     _entry(db, books, books.okafor, s, CHARGE, 2_500, datetime(2026, 11, 1, 3, 0, tzinfo=UTC))
     _entry(db, books, r, n, CHARGE, 999, at(date(2025, 11, 30)))  # 13 months ago
+    _entry(db, books, r, n, CHARGE, 777, at(date(2026, 12, 2)))  # posted ahead: next month
     db.commit()
     year = money_by_month(db, books.admin, 12)
     assert year.months[0].month == date(2025, 12, 1)
