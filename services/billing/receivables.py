@@ -18,7 +18,17 @@ from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Select, and_, case, func, select, true
+from sqlalchemy import (
+    ColumnElement,
+    FromClause,
+    Select,
+    Subquery,
+    and_,
+    case,
+    func,
+    select,
+    true,
+)
 from sqlalchemy.orm import Session
 
 from data.models import Family, LedgerAllocation, LedgerEntry
@@ -207,27 +217,61 @@ def _allocated(side: ColumnElement[int]) -> ColumnElement[int]:
     )
 
 
+def _allocated_per_entry(side: ColumnElement[int]) -> Subquery:
+    """Cents allocated to (or from) every entry, by its own family: for a hash join."""
+    return (
+        select(
+            side.label("entry_id"),
+            LedgerAllocation.family_id,
+            func.sum(LedgerAllocation.amount_cents).label("cents"),
+        )
+        .group_by(side, LedgerAllocation.family_id)
+        .subquery()
+    )
+
+
 def _open_rows(
     places: tuple[ReportLocation, ...],
     *,
     debit: bool | None = None,
     within: ColumnElement[bool] | None = None,
+    hash_join: bool = False,
 ) -> Select:
-    """Each entry at `places` with its open cents and its age bucket (an index into BUCKETS)."""
-    allocated = case(
-        (LedgerEntry.is_debit.is_(True), _allocated(LedgerAllocation.to_entry_id)),
-        else_=_allocated(LedgerAllocation.from_entry_id),
-    )
+    """Each entry at `places` with its open cents and its age bucket (an index into BUCKETS).
+
+    The allocations are a correlated sum per entry (an index lookup each: best on SQLite,
+    and for one location anywhere), or with `hash_join` every entry's sum at once, joined
+    (PostgreSQL over several locations: about three times faster at the large scale)."""
+    debit_side = LedgerEntry.is_debit.is_(True)
+    source: FromClause = LedgerEntry.__table__
+    if hash_join:
+        to_entry = _allocated_per_entry(LedgerAllocation.to_entry_id)
+        from_entry = _allocated_per_entry(LedgerAllocation.from_entry_id)
+        for sums in (to_entry, from_entry):
+            source = source.outerjoin(
+                sums,
+                and_(sums.c.entry_id == LedgerEntry.id, sums.c.family_id == LedgerEntry.family_id),
+            )
+        allocated = func.coalesce(case((debit_side, to_entry.c.cents), else_=from_entry.c.cents), 0)
+    else:
+        allocated = case(
+            (debit_side, _allocated(LedgerAllocation.to_entry_id)),
+            else_=_allocated(LedgerAllocation.from_entry_id),
+        )
     age = period_index(places, _age_starts)
-    query: Select = select(
-        LedgerEntry.location_id,
-        LedgerEntry.family_id,
-        LedgerEntry.is_debit,
-        LedgerEntry.posted_at,
-        # The starts ascend: before the first is over 90 (-1), then 61–90, 31–60, current.
-        (2 - age).label("bucket"),
-        (LedgerEntry.amount_cents - allocated).label("open_cents"),
-    ).where(LedgerEntry.location_id.in_([p.id for p in places]))
+    query: Select = (
+        select(
+            LedgerEntry.location_id,
+            LedgerEntry.family_id,
+            LedgerEntry.is_debit,
+            LedgerEntry.posted_at,
+            # The starts ascend: before the first is over 90 (-1), then 61–90, 31–60, current.
+            (2 - age).label("bucket"),
+            (LedgerEntry.amount_cents - allocated).label("open_cents"),
+        )
+        .select_from(source)
+        .where(LedgerEntry.location_id.in_([p.id for p in places]))
+    )
     if debit is not None:
         query = query.where(LedgerEntry.is_debit.is_(debit))
     if within is not None:
@@ -235,11 +279,15 @@ def _open_rows(
     return query
 
 
-def _figures(db: Session, places: tuple[ReportLocation, ...]) -> dict[tuple[int, bool, int], int]:
+def _figures(
+    db: Session, places: tuple[ReportLocation, ...], *, hash_join: bool | None = None
+) -> dict[tuple[int, bool, int], int]:
     """(location, debit side, bucket) → open cents. Summed over every entry, as the ledger
     sums a family's outstanding (no filter: a filter on the open amount would make SQLite
     work out each entry's allocations twice)."""
-    rows = _open_rows(places).subquery()
+    if hash_join is None:
+        hash_join = db.get_bind().dialect.name == "postgresql" and len(places) > 1
+    rows = _open_rows(places, hash_join=hash_join).subquery()
     query = select(
         rows.c.location_id, rows.c.is_debit, rows.c.bucket, func.sum(rows.c.open_cents)
     ).group_by(rows.c.location_id, rows.c.is_debit, rows.c.bucket)

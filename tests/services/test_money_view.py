@@ -15,6 +15,7 @@ from hypothesis import strategies as hs
 from sqlalchemy.orm import Session
 
 from data.models import Family, LedgerEntry, LedgerKind, Location, Role
+from services.billing import receivables
 from services.billing.ledger import family_balance
 from services.billing.money_by_month import money_by_month, money_by_month_csv
 from services.billing.money_report_scope import report_locations
@@ -126,6 +127,20 @@ def test_the_report_agrees_with_each_familys_balance(db: Session, books: Books) 
     balances = [family_balance(db, books.admin, fam.id) for fam in (books.rivera, books.okafor)]
     assert report.total.open_cents == sum(b.outstanding_cents for b in balances)
     assert report.total.unapplied_credit_cents == sum(b.credit_cents for b in balances)
+
+
+def test_both_query_shapes_give_the_same_figures(db: Session, books: Books) -> None:
+    """The correlated sum per entry (SQLite, one location) and the hash join (PostgreSQL,
+    several locations) are the same rule: each is checked on both databases."""
+    _hand_ledger(db, books)
+    _entry(db, books, books.okafor, books.north, PAYMENT, 900, at(date(2026, 7, 1)))
+    db.commit()
+    places = report_locations(db, books.admin)
+    correlated = receivables._figures(db, places, hash_join=False)
+    joined = receivables._figures(db, places, hash_join=True)
+    assert correlated == joined
+    assert correlated[(books.north.id, True, 0)] == 10_000
+    assert correlated[(books.north.id, False, 0)] == 1_500  # the credit of Nov 1
 
 
 def test_ages_count_from_the_posting_day_at_the_entrys_own_location(
