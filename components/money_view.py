@@ -8,6 +8,8 @@ Narrow screens: the key figures are metric cards (they stack at 390 px), tables 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -72,14 +74,11 @@ def render_receivables(actor: Actor, location_id: int | None) -> None:
     for column, name, cents in zip(buckets, BUCKETS, total.bucket_cents, strict=True):
         column.metric(BUCKET_LABELS[name], money(cents))
     st.dataframe(_receivables_rows(report), hide_index=True, width="stretch")
-    st.download_button(
+    _csv_download(
         "Download aged receivables (CSV)",
-        data=lambda: aged_receivables_csv(report),
-        file_name=f"aged-receivables-{report.as_of.isoformat()}.csv",
-        mime=CSV,
+        lambda: aged_receivables_csv(report),
+        f"aged-receivables-{report.as_of.isoformat()}.csv",
         key="money.receivables.csv",
-        on_click="ignore",
-        icon=":material/download:",
     )
 
 
@@ -180,14 +179,11 @@ def render_money_by_month(actor: Actor, location_id: int | None) -> None:
             width="stretch",
             column_config={"Month": st.column_config.TextColumn(pinned=True)},
         )
-        st.download_button(
+        _csv_download(
             "Download money by month (CSV)",
-            data=lambda: money_by_month_csv(report),
-            file_name=f"money-by-month-{len(report.months)}.csv",
-            mime=CSV,
+            lambda: money_by_month_csv(report),
+            f"money-by-month-{len(report.months)}.csv",
             key="money.months.csv",
-            on_click="ignore",
-            icon=":material/download:",
         )
 
 
@@ -210,6 +206,19 @@ def money_by_month_figure(report: MoneyByMonth) -> go.Figure:
         ]
     )
     return figure.update_layout(**LAYOUT, barmode="group", xaxis={"tickformat": "%b %Y"})
+
+
+def _csv_download(label: str, build: Callable[[], bytes], file_name: str, *, key: str) -> None:
+    """The file is built only when clicked; the click does not rerun the page."""
+    st.download_button(
+        label,
+        data=build,
+        file_name=file_name,
+        mime=CSV,
+        key=key,
+        on_click="ignore",
+        icon=":material/download:",
+    )
 
 
 def _formatter(currency: str):  # type: ignore[no-untyped-def]

@@ -32,13 +32,7 @@ from services.kernel.paging import PAGE_SIZE
 from tests import factories as f
 from tests.services.service_edge import OfflineGateway
 
-CHARGE, PAYMENT, REFUND, CREDIT, ADJUSTMENT = (
-    LedgerKind.CHARGE,
-    LedgerKind.PAYMENT,
-    LedgerKind.REFUND,
-    LedgerKind.CREDIT,
-    LedgerKind.ADJUSTMENT,
-)
+CHARGE, PAYMENT, REFUND, CREDIT, ADJUSTMENT = LedgerKind  # in that order
 
 
 def at(day: date, hour: int = 15) -> datetime:
@@ -319,18 +313,7 @@ def test_buckets_sum_to_each_familys_outstanding_on_any_ledger(
         is_debit = as_debit if kind is ADJUSTMENT else kind in (CHARGE, REFUND)
         when = at(date(2026, 11, 24) - timedelta(days=days_ago), 12)
         rows.append(f.posted(db, fam, places[where], kind, cents, when, is_debit=is_debit))
-    left = {row.id: row.amount_cents for row in rows}
-    debits = [row for row in rows if row.is_debit]
-    credits = [row for row in rows if not row.is_debit]
-    for source_pick, target_pick, wanted in allocations:
-        if not debits or not credits:
-            break
-        source = credits[source_pick % len(credits)]
-        target = debits[target_pick % len(debits)]
-        if amount := min(wanted, left[source.id], left[target.id]):
-            f.allocate(db, source, target, amount)
-            left[source.id] -= amount
-            left[target.id] -= amount
+    left = f.allocate_picks(db, rows, allocations)
     if oldest_first:  # then what a payment does: the rest applied oldest first
         allocate_oldest_first(db, fam.id)
     db.commit()
@@ -354,7 +337,7 @@ def test_buckets_sum_to_each_familys_outstanding_on_any_ledger(
     assert owed_total == whole.outstanding_cents
     if not oldest_first:  # the buckets by a model of the rule: open cents by local age
         expected = [0, 0, 0, 0]
-        for row in debits:
+        for row in (row for row in rows if row.is_debit):
             age = (date(2026, 11, 24) - row.posted_at.date()).days  # noon UTC: same day
             expected[0 if age <= 30 else 1 if age <= 60 else 2 if age <= 90 else 3] += left[row.id]
         report = aged_receivables(db, admin)
