@@ -155,6 +155,10 @@ def render_money_by_month(actor: Actor, location_id: int | None) -> None:
     report = run_action(lambda db: money_by_month(db, actor, months or PERIODS[0], location_id))
     if report is None:
         return
+    st.caption(
+        f"{report.scope}. Each entry counts in the month it was posted at its location; "
+        "this month so far is the last."
+    )
     money = _formatter(report.currency)
     total = report.total
     series = list(SERIES.items())

@@ -51,6 +51,7 @@ class MonthFigures:
 @dataclass(frozen=True)
 class MoneyByMonth:
     currency: str
+    scope: str  # "All locations", or the one location's name
     months: tuple[MonthFigures, ...]  # oldest first, every month of the period
 
     @property
@@ -100,8 +101,10 @@ def money_by_month(
             field, sign = _series(LedgerKind(kind), bool(is_debit))
             figures = sums.setdefault(int(index), {})
             figures[field] = figures.get(field, 0) + sign * int(cents)
+    scope = places[0].name if location_id is not None else "All locations"
     return MoneyByMonth(
         settings.currency,
+        scope,
         tuple(MonthFigures(starts[i], **sums.get(i, {})) for i in range(months)),
     )
 

@@ -49,6 +49,7 @@ def test_an_administrator_sees_receivables_families_and_months(app_db: Session) 
     assert families["Family"].tolist() == ["Rivera family", "Okafor family"]
     assert families["Owed"].tolist() == ["$120.00", "$45.50"]
     assert "Charges: $165.50" in shown and "Credits: $5.50" in shown
+    assert "Northside. Each entry counts in the month it was posted" in shown  # the only one
     figure = at.get("plotly_chart")[0].proto.spec
     assert '"Charges"' in figure and '"Payments"' in figure
     months = at.dataframe[2].value
@@ -110,3 +111,20 @@ def test_a_page_past_the_end_shows_the_last_page(app_db: Session) -> None:
     at.number_input(key="money.owing.page").set_value(50).run()
     assert not at.exception
     assert "Page 1 of 1 · 2 families" in texts(at)
+
+
+def test_the_sidebar_location_narrows_every_section(app_db: Session) -> None:
+    _gym(app_db)
+    south = f.location(app_db, "Southside", "America/Los_Angeles")
+    lee, _, _ = f.family(app_db, "Lee")
+    f.posted(app_db, lee, south, LedgerKind.CHARGE, 999, datetime(2026, 11, 2, 15, tzinfo=UTC))
+    app_db.commit()
+    at = _money_page(app_db)
+    assert set(at.dataframe[0].value["Location"]) == {"Northside", "Southside", "Total"}
+    at.selectbox(key="location_id").set_value(south.id).run()
+    assert not at.exception
+    assert set(at.dataframe[0].value["Location"]) == {"Southside"}
+    assert at.dataframe[1].value["Family"].tolist() == ["Lee family"]
+    shown = texts(at)
+    assert "Owed: $9.99" in shown and "Charges: $9.99" in shown
+    assert "Southside. Each entry counts" in shown

@@ -214,7 +214,9 @@ def test_money_by_month_sums_each_kind_in_its_local_month(db: Session, books: Bo
     assert sum(m.charges_cents for m in year.months) == 12_500
     two_years = money_by_month(db, books.admin, 24)
     assert len(two_years.months) == 24 and two_years.months[11].charges_cents == 999
+    assert year.scope == "All locations"
     south = money_by_month(db, books.admin, 12, location_id=s.id)
+    assert south.scope == "Southside"
     assert south.months[-2].charges_cents == 2_500 and south.months[-1].charges_cents == 0
     rows = list(csv.reader(io.StringIO(money_by_month_csv(year).decode("utf-8-sig"))))
     assert rows[0][:3] == ["Month", "Charges (USD)", "Payments (USD)"]
