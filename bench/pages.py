@@ -144,6 +144,12 @@ def page_cases(facts: DemoFacts) -> list[PageCase]:
         ),
         PageCase("admin", "../pages/admin_settings.py", "admin: Portal settings"),
         PageCase("admin", "../pages/admin_outbox.py", "admin: Outbox"),
+        PageCase(
+            "admin",
+            "../pages/admin_money.py",
+            "admin: Money",
+            (Interaction("last 36 months", {"money.months": 36}, {"money.months": 12}),),
+        ),
     ]
 
 

@@ -21,6 +21,8 @@ from bench.tuition import run_tuition
 from data.db import engine_for
 from services.billing import csv_documents, pdf_documents, statements
 from services.billing.ledger import family_balance
+from services.billing.money_by_month import money_by_month
+from services.billing.receivables import ALL_BUCKETS, aged_receivables, receivable_families
 from services.billing.transactions_history import (
     DateRange,
     family_ledger,
@@ -94,6 +96,28 @@ def _cases(facts: DemoFacts) -> dict[str, tuple[Call, dict[str, Any]]]:
         ),
         "staff home, one location (staff_home)": (
             lambda db: staff_home(db, facts.staff, location_id=facts.location_id),
+            heavy,
+        ),
+        # Issue 16, the owner's Money page: every ledger entry of the business (or of one
+        # location) summed in SQL.
+        "aged receivables, all locations (aged_receivables)": (
+            lambda db: aged_receivables(db, admin),
+            heavy,
+        ),
+        "aged receivables, one location": (
+            lambda db: aged_receivables(db, admin, facts.location_id),
+            heavy,
+        ),
+        "families owing, one location, all ages, first page (receivable_families)": (
+            lambda db: receivable_families(db, admin, facts.location_id, ALL_BUCKETS),
+            heavy,
+        ),
+        "money by month, 36 months, all locations (money_by_month)": (
+            lambda db: money_by_month(db, admin, 36),
+            heavy,
+        ),
+        "money by month, 12 months, one location": (
+            lambda db: money_by_month(db, admin, 12, facts.location_id),
             heavy,
         ),
     }

@@ -67,6 +67,8 @@ def pages_for(actor: Actor) -> list[st.Page] | dict[str, list[st.Page]]:
             _page("staff_analytics.py", "Attendance analytics", ":material/monitoring:"),
         ],
     }
+    if actor.is_admin:  # the business's money is the owner's (docs/decisions-16-moneyview.md)
+        sections["Reports"].append(_page("admin_money.py", "Money", ":material/account_balance:"))
     if not actor.is_admin:  # admins read and edit these on their Back office pages
         sections["Gym"] = [
             _page("gym_locations.py", "Locations", ":material/location_on:"),

@@ -740,3 +740,24 @@ def signed_in(db: Session, account: User) -> Actor:
     db.commit()
     result = sign_in(db, account.email, PASSWORD)
     return actor_for_session(db, result.session_id)
+
+
+# Issue 16 (property tests of the ledger and the money view): allocations a test picks.
+def allocate_picks(
+    db: Session, rows: list[LedgerEntry], picks: list[tuple[int, int, int]]
+) -> dict[int, int]:
+    """Allocate (credit pick, debit pick, wanted cents) among `rows`, each capped at what both
+    entries have left; returns each entry's unallocated cents."""
+    left = {row.id: row.amount_cents for row in rows}
+    debits = [row for row in rows if row.is_debit]
+    credits = [row for row in rows if not row.is_debit]
+    for source_pick, target_pick, wanted in picks:
+        if not debits or not credits:
+            break
+        source = credits[source_pick % len(credits)]
+        target = debits[target_pick % len(debits)]
+        if amount := min(wanted, left[source.id], left[target.id]):
+            allocate(db, source, target, amount)
+            left[source.id] -= amount
+            left[target.id] -= amount
+    return left

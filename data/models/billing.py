@@ -51,6 +51,16 @@ class LedgerEntry(Base):
         ),
         Index("ix_ledger_entries_family_posted", "family_id", "posted_at"),
         Index("ix_ledger_entries_family_location", "family_id", "location_id", "posted_at"),
+        # The money view: a location's entries of one side by posting time (issue 16).
+        Index(
+            "ix_ledger_entries_location_side_posted",
+            "location_id",
+            "is_debit",
+            "posted_at",
+            "family_id",
+            "amount_cents",
+            "kind",
+        ),
         Index(
             "uq_ledger_entries_external_ref",
             "kind",
@@ -69,14 +79,18 @@ class LedgerAllocation(Base):
 
     id: Mapped[intpk]
     family_id: Mapped[int] = fk("families.id")
-    from_entry_id: Mapped[int] = fk("ledger_entries.id")
-    to_entry_id: Mapped[int] = fk("ledger_entries.id")
+    from_entry_id: Mapped[int] = fk("ledger_entries.id", index=False)
+    to_entry_id: Mapped[int] = fk("ledger_entries.id", index=False)
     amount_cents: Mapped[int]
     created_at: Mapped[utc_created]
 
     __table_args__ = (
         CheckConstraint("amount_cents > 0", name="amount_positive"),
         CheckConstraint("from_entry_id <> to_entry_id", name="distinct_entries"),
+        # An entry's allocated cents from the index alone (the money view sums them for
+        # every entry of the ledger; issue 16).
+        Index("ix_ledger_allocations_to_entry", "to_entry_id", "family_id", "amount_cents"),
+        Index("ix_ledger_allocations_from_entry", "from_entry_id", "family_id", "amount_cents"),
     )
 
 

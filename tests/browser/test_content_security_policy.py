@@ -20,6 +20,7 @@ PAGES = {
         "Classes and waitlists",
         "Skills",
         "Attendance analytics",
+        "Money",
         "Locations",
         "Programs and skills",
         "Terms",

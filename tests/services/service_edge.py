@@ -390,6 +390,8 @@ def _valid_values() -> dict[str, object]:
         "period": "2026-12",  # issue 16: the tuition run's month
         "failed_payments.page": 1,  # issue 16: the failed payments list counts pages from 1
         "run_date": date(2026, 11, 24),  # issue 16: an autopay run's day ("today")
+        "bucket": "current",  # issue 16: the money view's families in an age bucket
+        "months": 12,
     }
 
 

@@ -223,19 +223,7 @@ def test_debits_minus_credits_always_equal_outstanding_minus_credit(
         f.entry(db, fam, places[where], kind, amount, is_debit=_is_debit(kind, as_debit))
         for kind, as_debit, amount, where in entries
     ]
-    left = {row.id: row.amount_cents for row in rows}
-    debits = [row for row in rows if row.is_debit]
-    credits = [row for row in rows if not row.is_debit]
-    for source_pick, target_pick, wanted in allocations:
-        if not debits or not credits:
-            break
-        source = credits[source_pick % len(credits)]
-        target = debits[target_pick % len(debits)]
-        amount = min(wanted, left[source.id], left[target.id])
-        if amount:
-            f.allocate(db, source, target, amount)
-            left[source.id] -= amount
-            left[target.id] -= amount
+    left = f.allocate_picks(db, rows, allocations)
 
     balance = check_family_ledger(db, ADMIN, fam.id)
     totals = family_totals(db, ADMIN, fam.id)

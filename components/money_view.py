@@ -1,0 +1,229 @@
+"""The owner's Money page, one section per function: aged receivables (with the families in
+a bucket) and money by month. Each section is a fragment, so a widget inside one reruns only
+that section; a new section is one more `render_*` call on the page.
+
+Narrow screens: the key figures are metric cards (they stack at 390 px), tables are long
+(one row per location and age) rather than wide, and the wide CSVs are downloads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from components.actions import run_action
+from components.analytics_charts import LAYOUT
+from components.documents import CSV
+from components.formatting import format_date
+from components.money import portal_currency
+from services.billing.money_by_month import (
+    PERIODS,
+    SERIES,
+    MoneyByMonth,
+    money_by_month,
+    money_by_month_csv,
+    money_by_month_frame,
+)
+from services.billing.money_report_scope import report_locations
+from services.billing.receivables import (
+    ALL_BUCKETS,
+    BUCKET_LABELS,
+    BUCKETS,
+    AgedReceivables,
+    aged_receivables,
+    aged_receivables_csv,
+    receivable_families,
+)
+from services.kernel.access import Actor
+from services.kernel.money import format_cents
+
+COLORS = {  # the series of money by month
+    "charges_cents": "#1F7A8C",
+    "payments_cents": "#2E8B57",
+    "credits_cents": "#E9A23B",
+    "refunds_cents": "#C0392B",
+    "adjustments_cents": "#9AA5B1",
+}
+
+
+@st.fragment
+def render_receivables(actor: Actor, location_id: int | None) -> None:
+    """Totals as cards, a row per location and age, the CSV, and the families in a bucket."""
+    st.subheader("Aged receivables")
+    report = run_action(lambda db: aged_receivables(db, actor, location_id))
+    if report is None:
+        return
+    st.caption(
+        f"What families owe on {format_date(report.as_of)}, by how old each unpaid charge "
+        "is (days since it was posted at its location). Unapplied credit is payments and "
+        "credits not yet used on a charge; net is what is owed less that credit."
+    )
+    if not report.locations:
+        st.info("No locations yet.")
+        return
+    money = _formatter(report.currency)
+    total = report.total
+    cards = st.columns(3)
+    cards[0].metric("Owed", money(total.open_cents))
+    cards[1].metric("Unapplied credit", money(total.unapplied_credit_cents))
+    cards[2].metric("Net", money(total.net_cents))
+    buckets = st.columns(4)
+    for column, name, cents in zip(buckets, BUCKETS, total.bucket_cents, strict=True):
+        column.metric(BUCKET_LABELS[name], money(cents))
+    st.dataframe(_receivables_rows(report), hide_index=True, width="stretch")
+    _csv_download(
+        "Download aged receivables (CSV)",
+        lambda: aged_receivables_csv(report),
+        f"aged-receivables-{report.as_of.isoformat()}.csv",
+        key="money.receivables.csv",
+    )
+
+
+def _receivables_rows(report: AgedReceivables) -> pd.DataFrame:
+    """One row per location and age, then its unapplied credit and net: long, not wide."""
+    money = _formatter(report.currency)
+    rows: list[tuple[str, str, str]] = []
+    places = report.locations if len(report.locations) == 1 else (*report.locations, report.total)
+    for place in places:
+        for name, cents in zip(BUCKETS, place.bucket_cents, strict=True):
+            rows.append((place.location_name, BUCKET_LABELS[name], money(cents)))
+        rows.append((place.location_name, "Unapplied credit", money(place.unapplied_credit_cents)))
+        rows.append((place.location_name, "Net", money(place.net_cents)))
+    return pd.DataFrame(rows, columns=["Location", "Age", "Amount"])
+
+
+@st.fragment
+def render_owing_families(actor: Actor, location_id: int | None) -> None:
+    """The families to chase: one location and bucket, searched, most owed first, paged."""
+    st.markdown("**Families owing**")
+    places = run_action(lambda db: report_locations(db, actor, location_id))
+    if not places:
+        return
+    names = {p.id: p.name if p.is_active else f"{p.name} (archived)" for p in places}
+    where = st.selectbox(
+        "At", list(names), key="money.owing.location", format_func=lambda i: names[i]
+    )
+    bucket = st.segmented_control(
+        "Age",
+        [ALL_BUCKETS, *BUCKETS],
+        default=ALL_BUCKETS,
+        key="money.owing.bucket",
+        format_func=lambda b: "All" if b == ALL_BUCKETS else BUCKET_LABELS[b],
+    )
+    search = st.text_input("Search families", key="money.owing.search", max_chars=100)
+    number = st.number_input("Page", min_value=1, max_value=10_000, step=1, key="money.owing.page")
+    page = run_action(
+        lambda db: receivable_families(
+            db, actor, where, bucket or ALL_BUCKETS, search=search, page=int(number)
+        )
+    )
+    if page is None:
+        return
+    if not page.items:
+        st.info("No family matches that search." if search.strip() else "No family owes here.")
+        return
+    money = _formatter(portal_currency())
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "Family": [i.family_name for i in page.items],
+                "Owed": [money(i.owed_cents) for i in page.items],
+                "Oldest": [format_date(i.oldest_on, weekday=False) for i in page.items],
+                "Charges": [i.open_charges for i in page.items],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    st.caption(f"Page {page.page} of {page.pages} · {page.total} families")
+
+
+@st.fragment
+def render_money_by_month(actor: Actor, location_id: int | None) -> None:
+    """One chart of the series by month, the period's totals as cards, the numbers and CSV."""
+    st.subheader("Charges, payments and credits by month")
+    months = st.segmented_control(
+        "Period",
+        list(PERIODS),
+        default=PERIODS[0],
+        key="money.months",
+        format_func=lambda n: f"Last {n} months",
+    )
+    report = run_action(lambda db: money_by_month(db, actor, months or PERIODS[0], location_id))
+    if report is None:
+        return
+    st.caption(
+        f"{report.scope}. Each entry counts in the month it was posted at its location; "
+        "this month so far is the last."
+    )
+    money = _formatter(report.currency)
+    total = report.total
+    series = list(SERIES.items())
+    for row in (series[:3], series[3:]):  # three to a row: whole amounts on a laptop too
+        for column, (field, heading) in zip(st.columns(3), row, strict=False):
+            column.metric(heading, money(getattr(total, field)))
+    st.plotly_chart(
+        money_by_month_figure(report), key="money.months.chart", config={"displayModeBar": False}
+    )
+    with st.expander("Money by month: the numbers"):
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    "Month": [m.month.strftime("%b %Y") for m in report.months],
+                    **{
+                        heading: [money(getattr(m, field)) for m in report.months]
+                        for field, heading in SERIES.items()
+                    },
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+            column_config={"Month": st.column_config.TextColumn(pinned=True)},
+        )
+        _csv_download(
+            "Download money by month (CSV)",
+            lambda: money_by_month_csv(report),
+            f"money-by-month-{len(report.months)}.csv",
+            key="money.months.csv",
+        )
+
+
+def money_by_month_figure(report: MoneyByMonth) -> go.Figure:
+    """Grouped bars in the currency's units; the hover shows the exact formatted amount."""
+    frame = money_by_month_frame(report)
+    money = _formatter(report.currency)
+    figure = go.Figure(
+        [
+            go.Bar(
+                x=frame["month"],
+                y=frame[field] / 100,
+                name=heading,
+                marker_color=COLORS[field],
+                text=[money(int(c)) for c in frame[field]],
+                hovertemplate="%{x|%b %Y}: %{text}<extra>" + heading + "</extra>",
+                textposition="none",
+            )
+            for field, heading in SERIES.items()
+        ]
+    )
+    return figure.update_layout(**LAYOUT, barmode="group", xaxis={"tickformat": "%b %Y"})
+
+
+def _csv_download(label: str, build: Callable[[], bytes], file_name: str, *, key: str) -> None:
+    """The file is built only when clicked; the click does not rerun the page."""
+    st.download_button(
+        label,
+        data=build,
+        file_name=file_name,
+        mime=CSV,
+        key=key,
+        on_click="ignore",
+        icon=":material/download:",
+    )
+
+
+def _formatter(currency: str):  # type: ignore[no-untyped-def]
+    return lambda cents: format_cents(int(cents), currency)

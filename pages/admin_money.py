@@ -1,0 +1,19 @@
+"""Money (administrators): aged receivables, the families owing in a bucket, and charges,
+payments and credits by month, at the location chosen in the sidebar (or all)."""
+
+import streamlit as st
+
+from components.auth import current_actor
+from components.location_picker import selected_location_id
+from components.money_view import (
+    render_money_by_month,
+    render_owing_families,
+    render_receivables,
+)
+
+actor = current_actor()
+st.title("Money")
+location_id = selected_location_id()
+render_receivables(actor, location_id)
+render_owing_families(actor, location_id)
+render_money_by_month(actor, location_id)
