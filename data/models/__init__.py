@@ -16,11 +16,13 @@ from data.models.billing import (
     PaymentAttempt,
     PaymentMethod,
 )
+from data.models.card_refunds import CardRefund
 from data.models.catalog import GymClass, Level, Location, Program, Skill, Term
 from data.models.closures import Closure, ClosureRemedy
 from data.models.enrollment import Attendance, Enrollment, Evaluation
 from data.models.enums import (
     AttendanceStatus,
+    CardRefundStatus,
     ContactChannel,
     EnrollmentStatus,
     EnrollmentType,
@@ -61,6 +63,8 @@ __all__ = [
     "AttendanceStatus",
     "AuditEntry",
     "Base",
+    "CardRefund",
+    "CardRefundStatus",
     "Closure",
     "ClosureRemedy",
     "ContactChannel",

@@ -17,10 +17,11 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from data.models import GatewayEvent, LedgerEntry, LedgerKind, PaymentAttempt
+from data.models import GatewayEvent, LedgerAllocation, LedgerEntry, LedgerKind, PaymentAttempt
 from services.billing.payment_fulfilment import fulfil_payment_intent
 from services.billing.payments import Gateway, GatewayError, IntentState, RefundInfo
-from services.billing.summary import lock_family
+from services.billing.refund_register import settle_reported_refund
+from services.billing.summary import lock_family, open_entries
 from services.kernel import audit, clock
 from services.kernel.transactions import write_transaction
 
@@ -73,7 +74,9 @@ def handle_stripe_webhook(
 def record_refund(db: Session, gateway: Gateway, refund: RefundInfo) -> str:
     """One refund ledger entry per succeeded refund of one of our payments. Idempotent.
 
-    Stripe refuses refunds beyond the payment, so amounts are taken as Stripe reports them."""
+    Stripe refuses refunds beyond the payment, so amounts are taken as Stripe reports them.
+    The refund's row in `card_refunds` is marked succeeded (made if the refund was not asked
+    for at the desk); a desk refund's entry carries the reason the desk gave."""
     if refund.status != "succeeded" or refund.amount_cents <= 0:
         return "ignored"
     intent_id = refund.payment_intent_id
@@ -88,6 +91,7 @@ def record_refund(db: Session, gateway: Gateway, refund: RefundInfo) -> str:
         return "unknown"
     with write_transaction(db):
         lock_family(db, attempt.family_id)
+        row = settle_reported_refund(db, attempt, refund)
         exists = db.scalar(
             select(LedgerEntry.id).where(
                 LedgerEntry.kind == LedgerKind.REFUND, LedgerEntry.external_ref == refund.id
@@ -95,18 +99,24 @@ def record_refund(db: Session, gateway: Gateway, refund: RefundInfo) -> str:
         )
         if exists is not None:
             return "duplicate"
-        db.add(
-            LedgerEntry(
-                family_id=attempt.family_id,
-                location_id=attempt.location_id,
-                kind=LedgerKind.REFUND,
-                is_debit=True,
-                amount_cents=refund.amount_cents,
-                description=f"Refund of online payment {intent_id}",
-                posted_at=clock.now(),
-                external_ref=refund.id,
-            )
+        entry = LedgerEntry(
+            family_id=attempt.family_id,
+            location_id=attempt.location_id,
+            kind=LedgerKind.REFUND,
+            is_debit=True,
+            amount_cents=refund.amount_cents,
+            description=(
+                f"Card refund: {row.reason}"
+                if row.reason
+                else f"Refund of online payment {intent_id}"
+            ),
+            posted_at=clock.now(),
+            external_ref=refund.id,
+            created_by_user_id=row.created_by_user_id,
         )
+        db.add(entry)
+        db.flush()
+        _apply_unused_payment(db, attempt.id, entry)
         audit.record(
             db,
             None,
@@ -117,6 +127,34 @@ def record_refund(db: Session, gateway: Gateway, refund: RefundInfo) -> str:
             details={"refund": refund.id, "amount_cents": refund.amount_cents},
         )
     return "recorded"
+
+
+def _apply_unused_payment(db: Session, attempt_id: int, refund_entry: LedgerEntry) -> None:
+    """A refund first takes back the part of its payment that paid no charge, so refunding
+    an unapplied payment leaves nothing owed and no credit (the rest is owed again)."""
+    payment_id = db.scalar(
+        select(LedgerEntry.id).where(LedgerEntry.payment_attempt_id == attempt_id)
+    )
+    if payment_id is None:
+        return
+    unused = next(
+        (
+            o.open_cents
+            for o in open_entries(db, refund_entry.family_id, debit=False)
+            if o.entry_id == payment_id
+        ),
+        0,
+    )
+    if unused > 0:
+        db.add(
+            LedgerAllocation(
+                family_id=refund_entry.family_id,
+                from_entry_id=payment_id,
+                to_entry_id=refund_entry.id,
+                amount_cents=min(unused, refund_entry.amount_cents),
+                created_at=clock.now(),
+            )
+        )
 
 
 def _mark_processed(db: Session, event_id: str, event_type: str) -> None:

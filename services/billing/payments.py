@@ -110,6 +110,7 @@ class RefundInfo:
     status: str
     payment_intent_id: str | None
     charge_id: str | None
+    metadata: dict[str, str] | None = None  # ours: which card_refunds row asked for it
 
 
 class Gateway:
@@ -134,6 +135,7 @@ class Gateway:
     retrieve_payment_intent = _refuse
     cancel_payment_intent = _refuse
     retrieve_charge_intent = _refuse
+    create_refund = _refuse
     verify_event = _refuse
 
 
@@ -244,6 +246,22 @@ class StripeGateway(Gateway):
         charge = _call(self._client.v1.charges.retrieve, charge_id)
         return _id_of(getattr(charge, "payment_intent", None))
 
+    def create_refund(
+        self,
+        *,
+        payment_intent_id: str,
+        amount_cents: int,
+        metadata: dict[str, str],
+        idempotency_key: str,
+    ) -> RefundInfo:
+        """Refund part or all of a PaymentIntent's charge back to the card."""
+        refund = _call(
+            self._client.v1.refunds.create,
+            {"payment_intent": payment_intent_id, "amount": amount_cents, "metadata": metadata},
+            {"idempotency_key": idempotency_key},
+        )
+        return _refund_info(refund)
+
     # Webhooks -----------------------------------------------------------------------------
 
     def verify_event(self, payload: bytes, signature: str) -> dict[str, Any]:
@@ -307,6 +325,8 @@ def _id_of(value: Any) -> str | None:
         return None
     if isinstance(value, str):
         return value
+    if isinstance(value, dict):  # an expanded object in `to_dict()` output
+        return _id_of(value.get("id"))
     return str(getattr(value, "id", "")) or None
 
 
@@ -346,6 +366,18 @@ def _method_facts(method: Any) -> MethodFacts:
             customer_id=_id_of(data.get("customer")),
         )
     raise GatewayRejected("That kind of payment method is not accepted.", code="method_type")
+
+
+def _refund_info(refund: Any) -> RefundInfo:
+    data = refund.to_dict()
+    return RefundInfo(
+        id=str(data["id"]),
+        amount_cents=int(data.get("amount") or 0),
+        status=str(data.get("status") or ""),
+        payment_intent_id=_id_of(data.get("payment_intent")),
+        charge_id=_id_of(data.get("charge")),
+        metadata={str(k): str(v) for k, v in (data.get("metadata") or {}).items()},
+    )
 
 
 def _intent_state(intent: Any) -> IntentState:
