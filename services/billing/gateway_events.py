@@ -196,4 +196,5 @@ def _refund_from_object(obj: dict[str, Any], charge: dict[str, Any] | None) -> R
         payment_intent_id=_id(obj.get("payment_intent"))
         or (_id(charge.get("payment_intent")) if charge else None),
         charge_id=_id(obj.get("charge")) or (_id(charge.get("id")) if charge else None),
+        metadata={str(k): str(v) for k, v in (obj.get("metadata") or {}).items()},
     )

@@ -150,10 +150,13 @@ def _finish(
     db: Session, actor: Actor, gateway: Gateway, row_id: int, refund: RefundInfo
 ) -> RefundOutcome:
     with write_transaction(db):
-        row = db.get_one(CardRefund, row_id)
-        if row.gateway_refund_id is None:
-            row.gateway_refund_id = refund.id
-            row.updated_at = clock.now()
+        # The webhook may have settled the row already (it finds it by our metadata).
+        db.execute(
+            update(CardRefund)
+            .where(CardRefund.id == row_id, CardRefund.gateway_refund_id.is_(None))
+            .values(gateway_refund_id=refund.id, updated_at=clock.now())
+        )
+        row = db.get_one(CardRefund, row_id, populate_existing=True)
         audit.record(
             db,
             actor,

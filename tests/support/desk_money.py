@@ -3,6 +3,8 @@ memory (or fails as told), and one refund racer for a separate process."""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -19,8 +21,8 @@ from data.models import (
     PaymentAttempt,
     PaymentAttemptStatus,
 )
+from services.billing import refunds
 from services.billing.payments import Gateway, GatewayError, RefundInfo
-from services.billing.refunds import refund_card_payment
 from services.kernel import clock
 from services.kernel.access import Actor
 from services.kernel.errors import DomainError
@@ -87,6 +89,18 @@ def card_payment(db: Session, fam: Family, loc: Location, cents: int) -> LedgerE
     return entry
 
 
+def slowed(read: Callable[..., int], seconds: float = 0.4) -> Callable[..., int]:
+    """`read` that waits after reading: a clerk between the check and the write, so a race
+    that a missing lock would lose is lost every time, not by luck."""
+
+    def slow(*args: Any) -> int:
+        value = read(*args)
+        time.sleep(seconds)
+        return value
+
+    return slow
+
+
 def refund_in_process(
     url: str,
     now: datetime,
@@ -97,14 +111,15 @@ def refund_in_process(
     entry_id: int,
     cents: int,
 ) -> None:
-    """One refund racer in its own process (spawn): only the database keeps two racers from
-    refunding more than the payment."""
+    """One refund racer in its own process (spawn), slowed after reading what was refunded:
+    only the database keeps two racers from refunding more than the payment."""
+    refunds.refunded_cents = slowed(refunds.refunded_cents)  # this process only
     engine = make_engine(url)
     try:
         with clock.frozen_at(now), Session(engine, expire_on_commit=False) as db:
             barrier.wait(timeout=120)
             try:
-                outcome = refund_card_payment(
+                outcome = refunds.refund_card_payment(
                     db, actor, FakeRefunds(), entry_id, cents, "Race", uuid4().hex
                 )
                 results.put((index, outcome.status))
