@@ -45,7 +45,7 @@ def record_desk_payment(
 ) -> int:
     """A cash or check payment taken at the desk; returns its ledger entry id."""
     require_desk_place(db, actor, family_id, location_id)
-    if method not in PAYMENT_METHODS:
+    if not isinstance(method, str) or method not in PAYMENT_METHODS:
         raise ValidationError("Choose cash or check.")
     cents, why = require_amount(amount_cents), require_reason(reason)
     number = require_text(check_number, "check number", max_length=20).strip()

@@ -386,6 +386,8 @@ def _valid_values() -> dict[str, object]:
         "role": "staff",
         "active": False,
         "page": 0,
+        "method": "cash",  # issue 16: a payment taken at the desk
+        "check_number": "",
     }
 
 
