@@ -13,6 +13,7 @@ from data.models import AuditEntry, LedgerAllocation, LedgerEntry, LedgerKind, R
 from services.billing.desk_entries import record_credit, record_desk_payment, record_manual_charge
 from services.billing.desk_money_view import desk_money
 from services.billing.ledger import Balance, check_family_ledger
+from services.billing.transactions_history import family_ledger
 from services.billing.voids import ALREADY_VOIDED, void_entry
 from services.kernel.errors import BUSY, AccessDenied, NotFound, ValidationError
 from services.kernel.money import MAX_AMOUNT_CENTS
@@ -317,3 +318,28 @@ def test_the_money_area_lists_entries_with_what_may_be_done(db: Session) -> None
     }
     with pytest.raises(AccessDenied):
         desk_money(db, gym.guardian, gym.family.id)
+
+
+def test_the_family_reads_each_desk_entry_with_its_reason_on_transactions(db: Session) -> None:
+    gym = _gym(db)
+    charge = _charge(db, gym, 2000)
+    record_desk_payment(
+        db,
+        gym.desk,
+        gym.family.id,
+        gym.north.id,
+        method="check",
+        amount_cents=1500,
+        reason="Thanks!",
+        check_number="77",
+    )
+    record_credit(db, gym.desk, gym.family.id, gym.north.id, 500, "Sibling discount")
+    void_entry(db, gym.desk, charge, "Charged twice")
+    ledger = family_ledger(db, gym.guardian)
+    assert ledger["description"].tolist() == [
+        "Leotard",
+        "Check payment no. 77: Thanks!",
+        "Credit: Sibling discount",
+        'Void of charge "Leotard": Charged twice',
+    ]
+    assert ledger["amount_cents"].tolist() == [2000, -1500, -500, -2000]
