@@ -33,7 +33,6 @@ def render_desk_money(actor: Actor, family_id: int) -> None:
     if view is None:
         return
     key = f"money.{family_id}"
-    st.markdown("**Money**")
     location_id = _place(view, key)
     if location_id is not None:
         record = st.radio("Record", RECORD, horizontal=True, index=None, key=f"{key}.record")

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from data.models import Location
 from services.kernel.access import Actor, require_location, require_staff
-from services.kernel.errors import AccessDenied, ValidationError
+from services.kernel.errors import AccessDenied, NotFound, ValidationError
 from services.kernel.money import MAX_AMOUNT_CENTS, TOO_LARGE, format_cents
 from services.kernel.reach import reachable_family
 from services.kernel.validation import require_id, require_int, require_text
@@ -27,6 +28,8 @@ def require_desk_place(db: Session, actor: Actor, family_id: object, location_id
     family = require_id(family_id, "family")
     location = require_id(location_id, "location")
     require_location(actor, location)
+    if db.get(Location, location) is None:  # admins reach every id, even one with no row
+        raise NotFound("location")
     reachable_family(db, actor, family)
 
 

@@ -56,7 +56,7 @@ def test_the_desk_records_a_cash_payment_applied_to_the_charge(app_db: Session) 
     family_id = _gym(app_db)
     at = _opened(app_db, "desk@example.com", family_id)
     key = f"money.{family_id}"
-    assert "Money" in texts(at) and "November tuition" in texts(at)
+    assert "Recent entries" in texts(at) and "November tuition" in texts(at)
     at.radio(key=f"{key}.record").set_value("Payment").run()
     at.text_input(key=f"{key}.pay_amount").input("85.00")
     at.text_input(key=f"{key}.pay_why").input("November, paid at the desk")

@@ -157,6 +157,8 @@ def test_who_may_record_money(db: Session) -> None:
     with pytest.raises(NotFound, match="location"):
         _charge_as(db, gym.desk, gym, gym.south.id)
     assert _entries(db) == 0
+    with pytest.raises(NotFound, match="location"):
+        _charge_as(db, gym.admin, gym, gym.south.id + 100)
     _charge_as(db, gym.admin, gym, gym.south.id)  # admins record anywhere
     assert _entries(db) == 1
 
