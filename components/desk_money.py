@@ -5,11 +5,20 @@ state, so it works on a phone and in AppTest)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
 from uuid import uuid4
 
 import streamlit as st
 
-from components.actions import close_panel, open_panel, panel, run_action, run_then_rerun
+from components.actions import (
+    close_panel,
+    flash,
+    open_panel,
+    panel,
+    run_action,
+    run_then_rerun,
+)
 from components.formatting import escape_markdown, format_date
 from components.gateway import current_gateway
 from components.location_picker import selected_location_id
@@ -76,7 +85,7 @@ def _payment_form(actor: Actor, view: DeskMoney, location_id: int, key: str) -> 
         text = st.text_input("Amount", placeholder="0.00", key=f"{key}.pay_amount")
         reason = st.text_input("Reason", max_chars=200, help=REASON_HELP, key=f"{key}.pay_why")
         if st.form_submit_button("Record payment", type="primary") and (cents := _amount(text)):
-            run_then_rerun(
+            _record(
                 lambda db: record_desk_payment(
                     db,
                     actor,
@@ -86,8 +95,11 @@ def _payment_form(actor: Actor, view: DeskMoney, location_id: int, key: str) -> 
                     amount_cents=cents,
                     reason=reason,
                     check_number=number,
+                    request_key=_request_key(f"{key}.payment"),
                 ),
                 f"Payment of {format_cents(cents, view.currency)} recorded.",
+                f"{key}.payment",
+                (f"{key}.check", f"{key}.pay_amount", f"{key}.pay_why"),
             )
 
 
@@ -106,10 +118,29 @@ def _charge_or_credit_form(
         label = "Give credit" if credit else "Record charge"
         if st.form_submit_button(label, type="primary") and (cents := _amount(text)):
             record = record_credit if credit else record_manual_charge
-            run_then_rerun(
-                lambda db: record(db, actor, view.family_id, location_id, cents, reason),
+            request = _request_key(f"{key}.{word}")
+            _record(
+                lambda db: record(db, actor, view.family_id, location_id, cents, reason, request),
                 f"{word.title()} of {format_cents(cents, view.currency)} recorded.",
+                f"{key}.{word}",
+                (f"{key}.{word}_amount", f"{key}.{word}_why"),
             )
+
+
+def _record(call: Callable[[Any], int], message: str, form: str, fields: tuple[str, ...]) -> None:
+    """Record; on success empty the form (so the next entry starts blank) and say so; on a
+    refusal the error shows and the input stays."""
+    if run_action(call) is None:
+        return
+    for name in (f"{form}.request", *fields):
+        st.session_state.pop(name, None)
+    flash(message)
+    st.rerun()
+
+
+def _request_key(form: str) -> str:
+    """One key per filled-in form, kept until it records: a second click sends the same."""
+    return st.session_state.setdefault(f"{form}.request", uuid4().hex)
 
 
 def _recent(actor: Actor, view: DeskMoney, key: str) -> None:

@@ -16,9 +16,9 @@ from data.models.billing import (
     PaymentAttempt,
     PaymentMethod,
 )
-from data.models.card_refunds import CardRefund
 from data.models.catalog import GymClass, Level, Location, Program, Skill, Term
 from data.models.closures import Closure, ClosureRemedy
+from data.models.desk_money import CardRefund, DeskEntryRequest
 from data.models.enrollment import Attendance, Enrollment, Evaluation
 from data.models.enums import (
     AttendanceStatus,
@@ -68,6 +68,7 @@ __all__ = [
     "Closure",
     "ClosureRemedy",
     "ContactChannel",
+    "DeskEntryRequest",
     "EmailAddress",
     "Enrollment",
     "EnrollmentStatus",

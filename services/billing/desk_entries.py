@@ -4,17 +4,22 @@ Each is one ledger entry at the chosen location, written by staff with a reason 
 reads on Transactions. Payments and credits are applied to open charges oldest first, exactly
 as a card payment is (`summary.allocate_oldest_first`); a charge waits for the next payment or
 Apply Credit. Front-desk staff record payments and charges of any amount; a credit above
-`desk_credit_limit_cents` needs an administrator.
+`desk_credit_limit_cents` needs an administrator. Each form submission carries a request
+key the form made once; the entry is recorded once per key (`desk_entry_requests`), so a
+double-click or a rerun records nothing more.
 """
 
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from data.models import LedgerEntry, LedgerKind
+from data.models import DeskEntryRequest, LedgerEntry, LedgerKind
 from services.billing.desk_rules import (
+    request_digest,
     require_admin_above,
     require_amount,
     require_desk_place,
@@ -29,7 +34,14 @@ from services.kernel.transactions import write_transaction
 from services.kernel.validation import require_text
 
 PAYMENT_METHODS: dict[str, str] = {"cash": "Cash payment", "check": "Check payment"}
+ALREADY_RECORDED = "This was already recorded (the form was sent twice)."
 _CHECK_NUMBER = re.compile(r"[A-Za-z0-9-]{1,20}")
+
+
+class _Target(NamedTuple):
+    family_id: int
+    location_id: int
+    key: str  # the submission's stored request key
 
 
 def record_desk_payment(
@@ -42,6 +54,7 @@ def record_desk_payment(
     amount_cents: int,
     reason: str,
     check_number: str = "",
+    request_key: str,
 ) -> int:
     """A cash or check payment taken at the desk; returns its ledger entry id."""
     require_desk_place(db, actor, family_id, location_id)
@@ -58,28 +71,38 @@ def record_desk_payment(
     return _record(
         db,
         actor,
-        family_id,
-        location_id,
+        _Target(family_id, location_id, request_digest(actor, request_key, "desk")),
         LedgerKind.PAYMENT,
         cents,
         f"{label}: {why}",
-        details={"method": method, "check_number": number, "reason": why},
+        {"method": method, "check_number": number, "reason": why},
     )
 
 
 def record_manual_charge(
-    db: Session, actor: Actor, family_id: int, location_id: int, amount_cents: int, reason: str
+    db: Session,
+    actor: Actor,
+    family_id: int,
+    location_id: int,
+    amount_cents: int,
+    reason: str,
+    request_key: str,
 ) -> int:
     """A charge entered by hand (a leotard, a late pick-up); the reason is its description."""
     require_desk_place(db, actor, family_id, location_id)
     cents, why = require_amount(amount_cents), require_reason(reason)
-    return _record(
-        db, actor, family_id, location_id, LedgerKind.CHARGE, cents, why, {"reason": why}
-    )
+    target = _Target(family_id, location_id, request_digest(actor, request_key, "desk"))
+    return _record(db, actor, target, LedgerKind.CHARGE, cents, why, {"reason": why})
 
 
 def record_credit(
-    db: Session, actor: Actor, family_id: int, location_id: int, amount_cents: int, reason: str
+    db: Session,
+    actor: Actor,
+    family_id: int,
+    location_id: int,
+    amount_cents: int,
+    reason: str,
+    request_key: str,
 ) -> int:
     """A credit to the family (goodwill, a missed class); above the setting, admins only."""
     require_desk_place(db, actor, family_id, location_id)
@@ -89,8 +112,7 @@ def record_credit(
     return _record(
         db,
         actor,
-        family_id,
-        location_id,
+        _Target(family_id, location_id, request_digest(actor, request_key, "desk")),
         LedgerKind.CREDIT,
         cents,
         f"Credit: {why}",
@@ -101,15 +123,21 @@ def record_credit(
 def _record(
     db: Session,
     actor: Actor,
-    family_id: int,
-    location_id: int,
+    target: _Target,
     kind: LedgerKind,
     cents: int,
     description: str,
     details: dict[str, object],
 ) -> int:
-    with write_transaction(db):
+    """Write the entry once per form submission; a repeat returns the first entry."""
+    family_id, location_id, key = target
+    with write_transaction(db, conflict=ALREADY_RECORDED):
         lock_family(db, family_id)
+        earlier = db.scalar(
+            select(DeskEntryRequest.entry_id).where(DeskEntryRequest.request_key == key)
+        )
+        if earlier is not None:
+            return earlier
         entry = LedgerEntry(
             family_id=family_id,
             location_id=location_id,
@@ -122,6 +150,7 @@ def _record(
         )
         db.add(entry)
         db.flush()
+        db.add(DeskEntryRequest(request_key=key, entry_id=entry.id, created_at=clock.now()))
         applied = 0
         if not entry.is_debit:
             applied = allocate_oldest_first(db, family_id, only_from_entry_id=entry.id)

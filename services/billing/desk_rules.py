@@ -8,6 +8,8 @@ administrator (docs/decisions-16-deskmoney.md).
 
 from __future__ import annotations
 
+import hashlib
+
 from sqlalchemy.orm import Session
 
 from data.models import Location
@@ -56,3 +58,13 @@ def require_admin_above(actor: Actor, cents: int, limit_cents: int, what: str) -
             f"{what} above {format_cents(limit_cents)} need an administrator. "
             "Ask an administrator to do it."
         )
+
+
+def request_digest(actor: Actor, request_key: object, purpose: str) -> str:
+    """The stored key of one form submission: the form makes `request_key` once, so a
+    double-click or a rerun sends it again and finds what the first one did."""
+    text = require_text(request_key, "request", max_length=64).strip()
+    if len(text) < 8:
+        raise ValidationError("This form has expired. Please open it again.")
+    digest = hashlib.sha256(f"{purpose}:{actor.user_id}:{text}".encode()).hexdigest()
+    return f"{purpose}_{digest[:48]}"

@@ -16,14 +16,18 @@ refund again; the webhook settles it when Stripe reports the refund.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from data.models import CardRefund, CardRefundStatus, LedgerEntry, LedgerKind, PaymentAttempt
-from services.billing.desk_rules import require_admin_above, require_amount, require_reason
+from services.billing.desk_rules import (
+    request_digest,
+    require_admin_above,
+    require_amount,
+    require_reason,
+)
 from services.billing.gateway_events import record_refund
 from services.billing.payments import (
     Gateway,
@@ -41,7 +45,7 @@ from services.kernel.money import format_cents
 from services.kernel.reach import reachable_family
 from services.kernel.settings import get_settings
 from services.kernel.transactions import write_transaction
-from services.kernel.validation import require_id, require_text
+from services.kernel.validation import require_id
 
 NO_ANSWER = (
     "The card processor did not answer, so we do not know yet whether the refund went "
@@ -78,7 +82,7 @@ def refund_card_payment(
     require_staff(actor)
     wanted = require_id(entry_id, "payment")
     cents, why = require_amount(amount_cents), require_reason(reason)
-    key = _idempotency_key(actor, request_key)
+    key = request_digest(actor, request_key, "rf")
     if not gateway.configured:
         raise GatewayNotConfigured()
     row_id, intent_id, repeat = _begin(db, actor, wanted, cents, why, key)
@@ -226,12 +230,3 @@ def _card_payment(db: Session, actor: Actor, entry_id: int) -> tuple[LedgerEntry
     if attempt.gateway_intent_id is None:
         raise NotFound("payment")
     return payment, attempt
-
-
-def _idempotency_key(actor: Actor, request_key: str) -> str:
-    """One key per confirm panel: a double-click or a rerun reuses the same refund row."""
-    text = require_text(request_key, "request", max_length=64).strip()
-    if len(text) < 8:
-        raise ValidationError("This form has expired. Please open the refund again.")
-    digest = hashlib.sha256(f"refund:{actor.user_id}:{text}".encode()).hexdigest()
-    return f"rf_{digest[:48]}"

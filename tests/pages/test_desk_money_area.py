@@ -66,6 +66,7 @@ def test_the_desk_records_a_cash_payment_applied_to_the_charge(app_db: Session) 
     [payment] = _entries(app_db, LedgerKind.PAYMENT)
     assert payment.description == "Cash payment: November, paid at the desk"
     assert "Outstanding balance: $0.00" in texts(at)
+    assert at.text_input(key=f"{key}.pay_amount").value == ""  # ready for the next one
 
 
 def test_bad_input_is_explained_kept_and_nothing_is_written(app_db: Session) -> None:

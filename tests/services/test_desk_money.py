@@ -18,6 +18,7 @@ from services.billing.voids import ALREADY_VOIDED, void_entry
 from services.kernel.errors import BUSY, AccessDenied, NotFound, ValidationError
 from services.kernel.money import MAX_AMOUNT_CENTS
 from tests import factories as f
+from tests.services.payment_helpers import request_key as key
 from tests.support.desk_money import card_payment
 
 
@@ -34,12 +35,19 @@ def _balance(db: Session, gym: f.FamilyGym) -> tuple[int, int]:
 
 
 def _charge(db: Session, gym: f.FamilyGym, cents: int) -> int:
-    return record_manual_charge(db, gym.desk, gym.family.id, gym.north.id, cents, "Leotard")
+    return record_manual_charge(db, gym.desk, gym.family.id, gym.north.id, cents, "Leotard", key())
 
 
 def _cash(db: Session, gym: f.FamilyGym, cents: int) -> int:
     return record_desk_payment(
-        db, gym.desk, gym.family.id, gym.north.id, method="cash", amount_cents=cents, reason="Paid"
+        db,
+        gym.desk,
+        gym.family.id,
+        gym.north.id,
+        method="cash",
+        amount_cents=cents,
+        reason="Paid",
+        request_key=key(),
     )
 
 
@@ -81,6 +89,7 @@ def test_check_payment_with_a_number_beyond_what_is_owed_leaves_credit(db: Sessi
         amount_cents=4000,
         reason="November and December",
         check_number="1042",
+        request_key=key(),
     )
     entry = db.get_one(LedgerEntry, payment)
     assert entry.description == "Check payment no. 1042: November and December"
@@ -90,7 +99,7 @@ def test_check_payment_with_a_number_beyond_what_is_owed_leaves_credit(db: Sessi
 def test_a_credit_is_applied_like_a_payment_and_a_charge_waits(db: Session) -> None:
     gym = _gym(db)
     first = _charge(db, gym, 1000)
-    credit = record_credit(db, gym.desk, gym.family.id, gym.north.id, 600, "Closed for snow")
+    credit = record_credit(db, gym.desk, gym.family.id, gym.north.id, 600, "Closed for snow", key())
     assert _allocations(db, credit) == [(first, 600)]
     assert db.get_one(LedgerEntry, credit).description == "Credit: Closed for snow"
     _charge(db, gym, 500)
@@ -123,6 +132,7 @@ def test_bad_payment_input_is_refused_and_nothing_is_written(
         "amount_cents": 1000,
         "reason": "Paid",
         "check_number": "",
+        "request_key": key(),
         **changes,
     }
     with pytest.raises(ValidationError, match=message):
@@ -137,7 +147,7 @@ def test_bad_charge_and_credit_input_is_refused(db: Session, record: str) -> Non
     call = record_manual_charge if record == "charge" else record_credit
     for cents, reason, message in ((0, "Fee", "above zero"), (100, " ", "Enter a reason")):
         with pytest.raises(ValidationError, match=message):
-            call(db, gym.desk, gym.family.id, gym.north.id, cents, reason)
+            call(db, gym.desk, gym.family.id, gym.north.id, cents, reason, key())
         db.rollback()
     assert _entries(db) == 0
 
@@ -165,7 +175,7 @@ def test_who_may_record_money(db: Session) -> None:
 
 def _charge_as(db: Session, actor, gym: f.FamilyGym, location_id: int) -> int:  # type: ignore[no-untyped-def]
     try:
-        return record_manual_charge(db, actor, gym.family.id, location_id, 500, "Fee")
+        return record_manual_charge(db, actor, gym.family.id, location_id, 500, "Fee", key())
     finally:
         db.rollback()
 
@@ -173,13 +183,13 @@ def _charge_as(db: Session, actor, gym: f.FamilyGym, location_id: int) -> int:  
 def test_credits_above_the_limit_need_an_admin(db: Session) -> None:
     gym = _gym(db)
     with pytest.raises(AccessDenied, match=r"above \$100.00 need an administrator"):
-        record_credit(db, gym.desk, gym.family.id, gym.north.id, 10_001, "Goodwill")
+        record_credit(db, gym.desk, gym.family.id, gym.north.id, 10_001, "Goodwill", key())
     db.rollback()
-    record_credit(db, gym.desk, gym.family.id, gym.north.id, 10_000, "Goodwill")
-    record_credit(db, gym.admin, gym.family.id, gym.north.id, 50_000, "Goodwill")
+    record_credit(db, gym.desk, gym.family.id, gym.north.id, 10_000, "Goodwill", key())
+    record_credit(db, gym.admin, gym.family.id, gym.north.id, 50_000, "Goodwill", key())
     f.portal_settings(db, desk_credit_limit_cents=60_000)
     db.commit()
-    record_credit(db, gym.desk, gym.family.id, gym.north.id, 50_000, "Goodwill")
+    record_credit(db, gym.desk, gym.family.id, gym.north.id, 50_000, "Goodwill", key())
     assert _balance(db, gym) == (0, 110_000)
 
 
@@ -273,7 +283,7 @@ def test_card_payments_and_refunds_are_not_voided(db: Session) -> None:
 
 def test_voids_above_the_limit_need_an_admin(db: Session) -> None:
     gym = _gym(db)
-    charge = record_manual_charge(db, gym.admin, gym.family.id, gym.north.id, 20_000, "Camp")
+    charge = record_manual_charge(db, gym.admin, gym.family.id, gym.north.id, 20_000, "Camp", key())
     with pytest.raises(AccessDenied, match="need an administrator"):
         void_entry(db, gym.desk, charge, "Wrong camp")
     db.rollback()
@@ -334,8 +344,9 @@ def test_the_family_reads_each_desk_entry_with_its_reason_on_transactions(db: Se
         amount_cents=1500,
         reason="Thanks!",
         check_number="77",
+        request_key=key(),
     )
-    record_credit(db, gym.desk, gym.family.id, gym.north.id, 500, "Sibling discount")
+    record_credit(db, gym.desk, gym.family.id, gym.north.id, 500, "Sibling discount", key())
     void_entry(db, gym.desk, charge, "Charged twice")
     ledger = family_ledger(db, gym.guardian)
     assert ledger["description"].tolist() == [
@@ -345,3 +356,16 @@ def test_the_family_reads_each_desk_entry_with_its_reason_on_transactions(db: Se
         'Void of charge "Leotard": Charged twice',
     ]
     assert ledger["amount_cents"].tolist() == [2000, -1500, -500, -2000]
+
+
+def test_the_same_form_submission_records_once(db: Session) -> None:
+    gym = _gym(db)
+    same = key()
+    first = record_credit(db, gym.desk, gym.family.id, gym.north.id, 500, "Snow day", same)
+    again = record_credit(db, gym.desk, gym.family.id, gym.north.id, 500, "Snow day", same)
+    assert first == again and _entries(db) == 1
+    # Another clerk's submission with the same key is their own.
+    other = record_credit(db, gym.admin, gym.family.id, gym.north.id, 500, "Snow day", same)
+    assert other != first and _entries(db) == 2
+    with pytest.raises(ValidationError, match="expired"):
+        record_credit(db, gym.desk, gym.family.id, gym.north.id, 500, "Snow day", "short")

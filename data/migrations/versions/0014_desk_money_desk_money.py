@@ -1,11 +1,14 @@
-"""card_refunds: refunds of card payments made at the desk (and ones Stripe reports)
+"""money at the desk: card_refunds and desk_entry_requests
 
-Each desk refund is committed as pending with its idempotency key before Stripe is asked;
-a payment can never be refunded beyond its amount minus its pending and succeeded refunds.
+card_refunds: each desk refund of a card payment is committed as pending with its idempotency
+key before Stripe is asked (and a refund Stripe reports gets a row too); a payment is never
+refunded beyond its amount minus its pending and succeeded refunds.
+desk_entry_requests: the form submission that recorded a desk payment, charge or credit, so a
+double-click records it once.
 
 Revision ID: 0014_desk_money
 Revises: 0011
-Create Date: 2026-12-04 16:55:24.092815
+Create Date: 2026-12-04 17:14:13.661015
 
 """
 from typing import Sequence, Union
@@ -49,10 +52,21 @@ def upgrade() -> None:
     with op.batch_alter_table('card_refunds', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_card_refunds_payment_attempt_id'), ['payment_attempt_id'], unique=False)
 
+    op.create_table('desk_entry_requests',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('request_key', sa.String(length=64), nullable=False),
+    sa.Column('entry_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', data.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['entry_id'], ['ledger_entries.id'], name=op.f('fk_desk_entry_requests_entry_id_ledger_entries')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_desk_entry_requests')),
+    sa.UniqueConstraint('entry_id', name=op.f('uq_desk_entry_requests_entry_id')),
+    sa.UniqueConstraint('request_key', name=op.f('uq_desk_entry_requests_request_key'))
+    )
 
 
 def downgrade() -> None:
     """Downgrade schema."""
+    op.drop_table('desk_entry_requests')
     with op.batch_alter_table('card_refunds', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_card_refunds_payment_attempt_id'))
 

@@ -1,10 +1,11 @@
-"""Refunds of card payments: one row per refund, written before Stripe is asked."""
+"""Money at the desk: refunds of card payments (one row per refund, written before Stripe is
+asked) and the request key of each entry the desk records (so a double-click records once)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, String
+from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from data.models.base import Base, fk, intpk, utc_created
@@ -39,3 +40,15 @@ class CardRefund(Base):
     updated_at: Mapped[datetime]
 
     __table_args__ = (CheckConstraint("amount_cents > 0", name="amount_positive"),)
+
+
+class DeskEntryRequest(Base):
+    """The form submission that recorded a desk entry: a second submission of the same form
+    (a double-click, a rerun) finds it and records nothing more."""
+
+    __tablename__ = "desk_entry_requests"
+
+    id: Mapped[intpk]
+    request_key: Mapped[str] = mapped_column(String(64), unique=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("ledger_entries.id"), unique=True)
+    created_at: Mapped[utc_created]
