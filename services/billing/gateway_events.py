@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from data.models import GatewayEvent, LedgerAllocation, LedgerEntry, LedgerKind, PaymentAttempt
 from services.billing.payment_fulfilment import fulfil_payment_intent
 from services.billing.payments import Gateway, GatewayError, IntentState, RefundInfo
-from services.billing.refund_register import settle_reported_refund
+from services.billing.refund_register import fail_reported_refund, settle_reported_refund
 from services.billing.summary import lock_family, open_entries
 from services.kernel import audit, clock
 from services.kernel.transactions import write_transaction
@@ -76,7 +76,11 @@ def record_refund(db: Session, gateway: Gateway, refund: RefundInfo) -> str:
 
     Stripe refuses refunds beyond the payment, so amounts are taken as Stripe reports them.
     The refund's row in `card_refunds` is marked succeeded (made if the refund was not asked
-    for at the desk); a desk refund's entry carries the reason the desk gave."""
+    for at the desk); a desk refund's entry carries the reason the desk gave. A refund Stripe
+    reports as failed or canceled frees the amount a pending desk refund held."""
+    if refund.status in ("failed", "canceled"):
+        with write_transaction(db):
+            return "failed" if fail_reported_refund(db, refund) else "ignored"
     if refund.status != "succeeded" or refund.amount_cents <= 0:
         return "ignored"
     intent_id = refund.payment_intent_id

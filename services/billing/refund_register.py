@@ -55,6 +55,25 @@ def settle_reported_refund(db: Session, attempt: PaymentAttempt, refund: RefundI
     return row
 
 
+def fail_reported_refund(db: Session, refund: RefundInfo) -> bool:
+    """A pending row of a refund Stripe reports as failed or canceled becomes failed, so its
+    amount can be refunded again. A refund already recorded in the ledger is left as it is."""
+    row = db.scalar(select(CardRefund).where(CardRefund.gateway_refund_id == refund.id))
+    raw = (refund.metadata or {}).get(ROW_KEY, "")
+    if row is None and raw.isdigit():
+        row = db.get(CardRefund, int(raw))
+    if row is None or row.status is not CardRefundStatus.PENDING:
+        return False
+    if row.gateway_refund_id not in (None, refund.id):
+        return False
+    row.status = CardRefundStatus.FAILED
+    row.gateway_refund_id = refund.id
+    row.error_message = f"Stripe reports the refund {refund.status}."
+    row.updated_at = clock.now()
+    db.flush()
+    return True
+
+
 def _asked_by_us(db: Session, attempt: PaymentAttempt, refund: RefundInfo) -> CardRefund | None:
     raw = (refund.metadata or {}).get(ROW_KEY, "")
     if not raw.isdigit():

@@ -170,10 +170,12 @@ def _finish(
             family_id=row.family_id,
             details={"refund": refund.id, "status": refund.status},
         )
-    if refund.status == "succeeded":
-        record_refund(db, gateway, refund)
+    record_refund(db, gateway, refund)  # a pending refund is recorded when Stripe reports it
     db.expire_all()
-    return _outcome(db.get_one(CardRefund, row_id))
+    outcome = _outcome(db.get_one(CardRefund, row_id))
+    if outcome.status == CardRefundStatus.FAILED:
+        raise ValidationError(f"{outcome.message} Nothing was refunded.")
+    return outcome
 
 
 def _fail(db: Session, actor: Actor, row_id: int, message: str) -> None:

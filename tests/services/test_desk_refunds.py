@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import multiprocessing
 import threading
+from dataclasses import replace
 from datetime import datetime
 from uuid import uuid4
 
@@ -24,7 +25,7 @@ from data.models import (
 )
 from services.billing import payment_attempts as pay
 from services.billing import refunds
-from services.billing.gateway_events import handle_stripe_webhook
+from services.billing.gateway_events import handle_stripe_webhook, record_refund
 from services.billing.ledger import check_family_ledger
 from services.billing.payments import (
     GatewayRejected,
@@ -313,3 +314,31 @@ def test_two_refunds_at_once_in_processes_never_exceed_the_payment(
     for racer in racers:
         racer.join(timeout=30)
     _check_race(db, admin, list(outcomes.values()))
+
+
+def test_a_refund_stripe_finishes_later_is_recorded_or_freed_when_reported(db: Session) -> None:
+    gym = f.family_gym(db)
+    payment = card_payment(db, gym.family, gym.north, 3000)
+    db.commit()
+    gateway = FakeRefunds(status="pending")
+    first = refund_card_payment(db, gym.desk, gateway, payment.id, 1000, "Later", request_key())
+    second = refund_card_payment(db, gym.desk, gateway, payment.id, 500, "Later", request_key())
+    assert (first.status, second.status) == ("pending", "pending") and _refunds(db) == []
+    assert refundable_cents(db, gym.desk, payment.id) == 1500
+    made_first, made_second = gateway.made
+    done, failed = replace(made_first, status="succeeded"), replace(made_second, status="failed")
+    assert record_refund(db, gateway, done) == "recorded"
+    assert record_refund(db, gateway, failed) == "failed"
+    assert [e.amount_cents for e in _refunds(db)] == [1000]
+    assert [r.status for r in _rows(db)] == [CardRefundStatus.SUCCEEDED, CardRefundStatus.FAILED]
+    assert refundable_cents(db, gym.desk, payment.id) == 2000
+
+
+def test_stripe_answering_failed_at_once_says_nothing_was_refunded(db: Session) -> None:
+    gym = f.family_gym(db)
+    payment = card_payment(db, gym.family, gym.north, 3000)
+    db.commit()
+    gateway = FakeRefunds(status="failed")
+    with pytest.raises(ValidationError, match="Nothing was refunded"):
+        refund_card_payment(db, gym.desk, gateway, payment.id, 1000, "Oops", request_key())
+    assert _refunds(db) == [] and refundable_cents(db, gym.desk, payment.id) == 3000

@@ -34,6 +34,7 @@ class FakeRefunds(Gateway):
 
     configured = True
     error: GatewayError | None = None
+    status: str = "succeeded"  # what Stripe answers: succeeded, pending, failed
     made: list[RefundInfo] = field(default_factory=list)
 
     def create_refund(  # type: ignore[override]
@@ -49,7 +50,7 @@ class FakeRefunds(Gateway):
         refund = RefundInfo(
             id=f"re_{uuid4().hex[:20]}",
             amount_cents=amount_cents,
-            status="succeeded",
+            status=self.status,
             payment_intent_id=payment_intent_id,
             charge_id=None,
             metadata=metadata,
