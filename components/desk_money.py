@@ -22,13 +22,13 @@ from components.actions import (
 from components.formatting import escape_markdown, format_date
 from components.gateway import current_gateway
 from components.location_picker import selected_location_id
+from components.money import entered_cents
 from services.billing.desk_entries import record_credit, record_desk_payment, record_manual_charge
 from services.billing.desk_money_view import DeskEntry, DeskMoney, desk_money
 from services.billing.refunds import refund_card_payment
 from services.billing.voids import void_entry
 from services.kernel.access import Actor
-from services.kernel.errors import ValidationError
-from services.kernel.money import format_cents, parse_amount
+from services.kernel.money import format_cents
 
 RECORD = ("Payment", "Charge", "Credit")
 REASON_HELP = (
@@ -65,26 +65,21 @@ def _place(view: DeskMoney, key: str) -> int | None:
     return st.selectbox("At location", ids, format_func=names.__getitem__, key=f"{key}.place")
 
 
-def _amount(text: str) -> int | None:
-    try:
-        cents = parse_amount(text)
-    except ValidationError as refused:
-        st.error(refused.message)
-        return None
-    if cents <= 0:
-        st.error("Enter an amount above zero.")
-        return None
-    return cents
-
-
 def _payment_form(actor: Actor, view: DeskMoney, location_id: int, key: str) -> None:
     with st.form(f"{key}.payment", clear_on_submit=False, border=True):
-        method = st.radio("Paid by", ("cash", "check"), horizontal=True, key=f"{key}.method",
-                          format_func=str.title)  # fmt: skip
+        method = st.radio(
+            "Paid by",
+            ("cash", "check"),
+            horizontal=True,
+            format_func=str.title,
+            key=f"{key}.method",
+        )
         number = st.text_input("Check number (optional)", max_chars=20, key=f"{key}.check")
         text = st.text_input("Amount", placeholder="0.00", key=f"{key}.pay_amount")
         reason = st.text_input("Reason", max_chars=200, help=REASON_HELP, key=f"{key}.pay_why")
-        if st.form_submit_button("Record payment", type="primary") and (cents := _amount(text)):
+        if st.form_submit_button("Record payment", type="primary") and (
+            cents := entered_cents(text)
+        ):
             _record(
                 lambda db: record_desk_payment(
                     db,
@@ -116,7 +111,7 @@ def _charge_or_credit_form(
         text = st.text_input("Amount", placeholder="0.00", key=f"{key}.{word}_amount")
         reason = st.text_input("Reason", max_chars=200, help=REASON_HELP, key=f"{key}.{word}_why")
         label = "Give credit" if credit else "Record charge"
-        if st.form_submit_button(label, type="primary") and (cents := _amount(text)):
+        if st.form_submit_button(label, type="primary") and (cents := entered_cents(text)):
             record = record_credit if credit else record_manual_charge
             request = _request_key(f"{key}.{word}")
             _record(
@@ -210,7 +205,7 @@ def _refund_panel(
         reason = st.text_input("Reason", max_chars=200, help=REASON_HELP, key=f"{key}.ref_why")
         confirm, back = st.columns(2)
         if confirm.button("Refund to the card", type="primary", key=f"{key}.ref_confirm") and (
-            cents := _amount(text)
+            cents := entered_cents(text)
         ):
             run_then_rerun(
                 lambda db: refund_card_payment(

@@ -44,6 +44,21 @@ class _Target(NamedTuple):
     key: str  # the submission's stored request key
 
 
+def _checked(
+    db: Session,
+    actor: Actor,
+    family_id: int,
+    location_id: int,
+    amount_cents: int,
+    reason: str,
+    request_key: str,
+) -> tuple[_Target, int, str]:
+    """Where, how much, why and which submission: checked as every desk entry needs them."""
+    require_desk_place(db, actor, family_id, location_id)
+    cents, why = require_amount(amount_cents), require_reason(reason)
+    return _Target(family_id, location_id, request_digest(actor, request_key, "desk")), cents, why
+
+
 def record_desk_payment(
     db: Session,
     actor: Actor,
@@ -57,10 +72,11 @@ def record_desk_payment(
     request_key: str,
 ) -> int:
     """A cash or check payment taken at the desk; returns its ledger entry id."""
-    require_desk_place(db, actor, family_id, location_id)
+    target, cents, why = _checked(
+        db, actor, family_id, location_id, amount_cents, reason, request_key
+    )
     if not isinstance(method, str) or method not in PAYMENT_METHODS:
         raise ValidationError("Choose cash or check.")
-    cents, why = require_amount(amount_cents), require_reason(reason)
     number = require_text(check_number, "check number", max_length=20).strip()
     if number and (method != "check" or not _CHECK_NUMBER.fullmatch(number)):
         raise ValidationError(
@@ -71,7 +87,7 @@ def record_desk_payment(
     return _record(
         db,
         actor,
-        _Target(family_id, location_id, request_digest(actor, request_key, "desk")),
+        target,
         LedgerKind.PAYMENT,
         cents,
         f"{label}: {why}",
@@ -89,9 +105,9 @@ def record_manual_charge(
     request_key: str,
 ) -> int:
     """A charge entered by hand (a leotard, a late pick-up); the reason is its description."""
-    require_desk_place(db, actor, family_id, location_id)
-    cents, why = require_amount(amount_cents), require_reason(reason)
-    target = _Target(family_id, location_id, request_digest(actor, request_key, "desk"))
+    target, cents, why = _checked(
+        db, actor, family_id, location_id, amount_cents, reason, request_key
+    )
     return _record(db, actor, target, LedgerKind.CHARGE, cents, why, {"reason": why})
 
 
@@ -105,14 +121,14 @@ def record_credit(
     request_key: str,
 ) -> int:
     """A credit to the family (goodwill, a missed class); above the setting, admins only."""
-    require_desk_place(db, actor, family_id, location_id)
-    cents, why = require_amount(amount_cents), require_reason(reason)
-    limit = get_settings(db).desk_credit_limit_cents
-    require_admin_above(actor, cents, limit, "Credits")
+    target, cents, why = _checked(
+        db, actor, family_id, location_id, amount_cents, reason, request_key
+    )
+    require_admin_above(actor, cents, get_settings(db).desk_credit_limit_cents, "Credits")
     return _record(
         db,
         actor,
-        _Target(family_id, location_id, request_digest(actor, request_key, "desk")),
+        target,
         LedgerKind.CREDIT,
         cents,
         f"Credit: {why}",

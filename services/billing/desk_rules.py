@@ -12,7 +12,7 @@ import hashlib
 
 from sqlalchemy.orm import Session
 
-from data.models import Location
+from data.models import LedgerEntry, Location
 from services.kernel.access import Actor, require_location, require_staff
 from services.kernel.errors import AccessDenied, NotFound, ValidationError
 from services.kernel.money import MAX_AMOUNT_CENTS, TOO_LARGE, format_cents
@@ -33,6 +33,20 @@ def require_desk_place(db: Session, actor: Actor, family_id: object, location_id
     if db.get(Location, location) is None:  # admins reach every id, even one with no row
         raise NotFound("location")
     reachable_family(db, actor, family)
+
+
+def entry_in_reach(db: Session, actor: Actor, entry_id: object, what: str) -> LedgerEntry:
+    """A ledger entry whose family the actor reaches, at a location they work at; anything
+    else answers like a missing `what`."""
+    entry = db.get(LedgerEntry, require_id(entry_id, what))
+    if entry is None:
+        raise NotFound(what)
+    try:
+        reachable_family(db, actor, entry.family_id)
+        require_location(actor, entry.location_id)
+    except NotFound:
+        raise NotFound(what) from None
+    return entry
 
 
 def require_amount(value: object) -> int:

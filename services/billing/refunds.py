@@ -21,8 +21,9 @@ from dataclasses import dataclass
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from data.models import CardRefund, CardRefundStatus, LedgerEntry, LedgerKind, PaymentAttempt
+from data.models import CardRefund, CardRefundStatus, LedgerEntry, PaymentAttempt
 from services.billing.desk_rules import (
+    entry_in_reach,
     request_digest,
     require_admin_above,
     require_amount,
@@ -39,10 +40,9 @@ from services.billing.payments import (
 from services.billing.refund_register import ROW_KEY, refunded_cents
 from services.billing.summary import lock_family
 from services.kernel import audit, clock
-from services.kernel.access import Actor, require_location, require_staff
+from services.kernel.access import Actor, require_staff
 from services.kernel.errors import DomainError, NotFound, ValidationError
 from services.kernel.money import format_cents
-from services.kernel.reach import reachable_family
 from services.kernel.settings import get_settings
 from services.kernel.transactions import write_transaction
 from services.kernel.validation import require_id
@@ -216,19 +216,12 @@ def _outcome(row: CardRefund) -> RefundOutcome:
 
 def _card_payment(db: Session, actor: Actor, entry_id: int) -> tuple[LedgerEntry, PaymentAttempt]:
     """A card payment the actor reaches at one of their locations, with its attempt."""
-    payment = db.get(LedgerEntry, entry_id)
+    payment = entry_in_reach(db, actor, entry_id, "payment")
     attempt = (
         db.get(PaymentAttempt, payment.payment_attempt_id)
-        if payment is not None and payment.payment_attempt_id is not None
+        if payment.payment_attempt_id is not None
         else None
     )
-    if payment is None or attempt is None or payment.kind is not LedgerKind.PAYMENT:
-        raise NotFound("payment")
-    try:
-        reachable_family(db, actor, payment.family_id)
-        require_location(actor, payment.location_id)
-    except NotFound:
-        raise NotFound("payment") from None
-    if attempt.gateway_intent_id is None:
+    if attempt is None or attempt.gateway_intent_id is None:
         raise NotFound("payment")
     return payment, attempt

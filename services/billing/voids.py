@@ -21,12 +21,11 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from data.models import LedgerAllocation, LedgerEntry, LedgerKind
-from services.billing.desk_rules import require_admin_above, require_reason
+from services.billing.desk_rules import entry_in_reach, require_admin_above, require_reason
 from services.billing.summary import allocate_oldest_first, lock_family
 from services.kernel import audit, clock
-from services.kernel.access import Actor, require_location, require_staff
-from services.kernel.errors import NotFound, ValidationError
-from services.kernel.reach import reachable_family
+from services.kernel.access import Actor, require_staff
+from services.kernel.errors import ValidationError
 from services.kernel.settings import get_settings
 from services.kernel.transactions import write_transaction
 from services.kernel.validation import require_id
@@ -61,7 +60,7 @@ def void_entry(db: Session, actor: Actor, entry_id: int, reason: str) -> int:
     why = require_reason(reason)
     limit = get_settings(db).desk_void_limit_cents
     with write_transaction(db, conflict=ALREADY_VOIDED):
-        entry = _entry_in_reach(db, actor, wanted)
+        entry = entry_in_reach(db, actor, wanted, "ledger entry")
         lock_family(db, entry.family_id)
         voided = db.scalar(select(exists().where(LedgerEntry.reverses_entry_id == entry.id)))
         refusal = why_not_voidable(entry, bool(voided))
@@ -103,19 +102,6 @@ def void_entry(db: Session, actor: Actor, entry_id: int, reason: str) -> int:
             },
         )
         return reversal.id
-
-
-def _entry_in_reach(db: Session, actor: Actor, entry_id: int) -> LedgerEntry:
-    """The entry, if the actor reaches its family and works at its location."""
-    entry = db.get(LedgerEntry, entry_id)
-    if entry is None:
-        raise NotFound("ledger entry")
-    try:
-        reachable_family(db, actor, entry.family_id)
-        require_location(actor, entry.location_id)
-    except NotFound:
-        raise NotFound("ledger entry") from None
-    return entry
 
 
 def _pair(db: Session, entry: LedgerEntry, reversal: LedgerEntry) -> int:

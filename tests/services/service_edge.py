@@ -388,6 +388,7 @@ def _valid_values() -> dict[str, object]:
         "page": 0,
         "method": "cash",  # issue 16: a payment taken at the desk
         "check_number": "",
+        "what": "payment",  # the word a not-found answer uses
     }
 
 
