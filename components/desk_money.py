@@ -24,7 +24,7 @@ from components.gateway import current_gateway
 from components.location_picker import selected_location_id
 from components.money import entered_cents
 from services.billing.desk_entries import record_credit, record_desk_payment, record_manual_charge
-from services.billing.desk_money_view import DeskEntry, DeskMoney, desk_money
+from services.billing.desk_money_view import MOST, PAGE, DeskEntry, DeskMoney, desk_money
 from services.billing.refunds import refund_card_payment
 from services.billing.voids import void_entry
 from services.kernel.access import Actor
@@ -38,10 +38,11 @@ REASON_HELP = (
 
 
 def render_desk_money(actor: Actor, family_id: int) -> None:
-    view = run_action(lambda db: desk_money(db, actor, family_id))
+    key = f"money.{family_id}"
+    count = st.session_state.get(f"{key}.count", PAGE)
+    view = run_action(lambda db: desk_money(db, actor, family_id, count=count))
     if view is None:
         return
-    key = f"money.{family_id}"
     location_id = _place(view, key)
     if location_id is not None:
         record = st.radio("Record", RECORD, horizontal=True, index=None, key=f"{key}.record")
@@ -50,6 +51,13 @@ def render_desk_money(actor: Actor, family_id: int) -> None:
         elif record in ("Charge", "Credit"):
             _charge_or_credit_form(actor, view, location_id, key, credit=record == "Credit")
     _recent(actor, view, key)
+    if len(view.entries) == count and count + PAGE <= MOST:
+        st.button(
+            f"Show {PAGE} older entries",
+            key=f"{key}.older",
+            on_click=st.session_state.__setitem__,
+            args=(f"{key}.count", count + PAGE),
+        )
 
 
 def _place(view: DeskMoney, key: str) -> int | None:

@@ -15,9 +15,12 @@ from services.billing.ledger import Balance, family_balance
 from services.billing.refund_register import refunded_cents
 from services.billing.voids import why_not_voidable
 from services.kernel.access import Actor, can_see_location, require_staff
+from services.kernel.errors import ValidationError
 from services.kernel.settings import get_settings
+from services.kernel.validation import require_int
 
-RECENT_ENTRIES = 15
+PAGE = 15  # entries per "Show older" step
+MOST = 300  # the most one page draws
 OTHER_LOCATION = "This entry is at a location you do not work at."
 
 
@@ -51,8 +54,12 @@ class DeskMoney:
     refund_limit_cents: int
 
 
-def desk_money(db: Session, actor: Actor, family_id: int) -> DeskMoney:
+def desk_money(db: Session, actor: Actor, family_id: int, *, count: int = PAGE) -> DeskMoney:
+    """The family's money at the desk with its `count` newest entries (at most MOST)."""
     require_staff(actor)
+    count = require_int(count, "number of entries")
+    if not 1 <= count <= MOST:
+        raise ValidationError(f"Show between 1 and {MOST} entries.")
     balance = family_balance(db, actor, family_id)  # checks the family is in reach
     settings = get_settings(db)
     places = db.execute(
@@ -64,7 +71,7 @@ def desk_money(db: Session, actor: Actor, family_id: int) -> DeskMoney:
         family_id=family_id,
         balance=balance,
         places=tuple(Place(i, n) for i, n in places if can_see_location(actor, i)),
-        entries=tuple(_recent(db, actor, family_id)),
+        entries=tuple(_recent(db, actor, family_id, count)),
         currency=settings.currency,
         credit_limit_cents=settings.desk_credit_limit_cents,
         void_limit_cents=settings.desk_void_limit_cents,
@@ -72,7 +79,7 @@ def desk_money(db: Session, actor: Actor, family_id: int) -> DeskMoney:
     )
 
 
-def _recent(db: Session, actor: Actor, family_id: int) -> list[DeskEntry]:
+def _recent(db: Session, actor: Actor, family_id: int, count: int) -> list[DeskEntry]:
     reversal = aliased(LedgerEntry)
     rows = db.execute(
         select(LedgerEntry, Location.name, Location.timezone, reversal.id)
@@ -80,7 +87,7 @@ def _recent(db: Session, actor: Actor, family_id: int) -> list[DeskEntry]:
         .outerjoin(reversal, reversal.reverses_entry_id == LedgerEntry.id)
         .where(LedgerEntry.family_id == family_id)
         .order_by(LedgerEntry.posted_at.desc(), LedgerEntry.id.desc())
-        .limit(RECENT_ENTRIES)
+        .limit(count)
     ).all()
     entries = []
     for entry, place, zone, reversal_id in rows:

@@ -57,6 +57,7 @@ def test_the_desk_records_a_cash_payment_applied_to_the_charge(app_db: Session) 
     at = _opened(app_db, "desk@example.com", family_id)
     key = f"money.{family_id}"
     assert "Recent entries" in texts(at) and "November tuition" in texts(at)
+    assert f"{key}.older" not in _buttons(at)  # one entry: nothing older
     at.radio(key=f"{key}.record").set_value("Payment").run()
     at.text_input(key=f"{key}.pay_amount").input("85.00")
     at.text_input(key=f"{key}.pay_why").input("November, paid at the desk")
@@ -165,6 +166,20 @@ def test_an_admin_refunds_a_card_payment_through_stripe(
     [refund] = _entries(app_db, LedgerKind.REFUND)
     assert refund.description == "Card refund: Moved away"
     assert f"{key}.refund.{payment.id}" not in _buttons(at)  # nothing left to refund
+
+
+def test_older_entries_are_one_click_away(app_db: Session) -> None:
+    family_id = _gym(app_db)
+    garcia = app_db.get_one(Family, family_id)
+    north = app_db.scalar(select(Location))
+    for n in range(15):
+        f.entry(app_db, garcia, north, LedgerKind.CHARGE, 100 + n, description=f"Fee {n}")
+    app_db.commit()
+    at = _opened(app_db, "desk@example.com", family_id)
+    assert "November tuition" not in texts(at)  # the 16th newest
+    at.button(key=f"money.{family_id}.older").click().run()
+    assert not at.exception
+    assert "November tuition" in texts(at)
 
 
 @pytest.mark.parametrize("role", [Role.GUARDIAN, Role.INSTRUCTOR])

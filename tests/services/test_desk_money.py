@@ -369,3 +369,17 @@ def test_the_same_form_submission_records_once(db: Session) -> None:
     assert other != first and _entries(db) == 2
     with pytest.raises(ValidationError, match="expired"):
         record_credit(db, gym.desk, gym.family.id, gym.north.id, 500, "Snow day", "short")
+
+
+def test_the_money_area_pages_through_older_entries(db: Session) -> None:
+    gym = _gym(db)
+    for cents in range(100, 2100, 100):  # 20 charges, the newest last
+        f.entry(db, gym.family, gym.north, LedgerKind.CHARGE, cents)
+    db.commit()
+    newest = desk_money(db, gym.desk, gym.family.id)
+    assert [e.amount_cents for e in newest.entries][:2] == [2000, 1900]
+    assert len(newest.entries) == 15
+    assert len(desk_money(db, gym.desk, gym.family.id, count=30).entries) == 20
+    for bad in (0, 301, "15", True):
+        with pytest.raises(ValidationError):
+            desk_money(db, gym.desk, gym.family.id, count=bad)  # type: ignore[arg-type]
