@@ -25,6 +25,7 @@ from components.location_picker import selected_location_id
 from components.money import entered_cents
 from services.billing.desk_entries import record_credit, record_desk_payment, record_manual_charge
 from services.billing.desk_money_view import MOST, PAGE, DeskEntry, DeskMoney, desk_money
+from services.billing.refund_checks import RefundCheck, check_pending_refunds
 from services.billing.refunds import refund_card_payment
 from services.billing.voids import void_entry
 from services.kernel.access import Actor
@@ -171,11 +172,29 @@ def _recent(actor: Actor, view: DeskMoney, key: str) -> None:
                 {"action": "refund", "entry_id": entry.entry_id, "request_key": uuid4().hex},
             )
             opened = panel(f"{key}.panel")
+        if entry.refund_pending:
+            _pending_refund(actor, entry, key)
         if opened and opened["entry_id"] == entry.entry_id:
             if opened["action"] == "void":
                 _void_panel(actor, view, entry, key)
             else:
                 _refund_panel(actor, view, entry, key, opened["request_key"])
+
+
+def _pending_refund(actor: Actor, entry: DeskEntry, key: str) -> None:
+    st.caption("A refund of this payment is waiting for Stripe's answer. Do not refund again.")
+    if st.button("Check the refund with Stripe", key=f"{key}.check.{entry.entry_id}"):
+        run_then_rerun(
+            lambda db: check_pending_refunds(db, actor, current_gateway(), entry.entry_id),
+            _checked_message,
+        )
+
+
+def _checked_message(check: RefundCheck) -> str:
+    return (
+        f"Stripe checked: {check.recorded} refund(s) recorded, {check.freed} not made "
+        f"(their amount can be refunded again), {check.waiting} still waiting."
+    )
 
 
 def _void_panel(actor: Actor, view: DeskMoney, entry: DeskEntry, key: str) -> None:

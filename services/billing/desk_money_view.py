@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, aliased
 
 from data.models import LedgerEntry, Location
 from services.billing.ledger import Balance, family_balance
-from services.billing.refund_register import refunded_cents
+from services.billing.refund_register import has_pending_refund, refunded_cents
 from services.billing.voids import why_not_voidable
 from services.kernel.access import Actor, can_see_location, require_staff
 from services.kernel.errors import ValidationError
@@ -40,6 +40,7 @@ class DeskEntry:
     location: str
     void_refusal: str  # "" when this actor may void it (limits are checked on voiding)
     refundable_cents: int  # > 0 only for a card payment with something left to refund
+    refund_pending: bool  # a refund of this card payment waits for Stripe's answer
 
 
 @dataclass(frozen=True)
@@ -94,9 +95,10 @@ def _recent(db: Session, actor: Actor, family_id: int, count: int) -> list[DeskE
         refusal = why_not_voidable(entry, reversal_id is not None)
         if not refusal and not can_see_location(actor, entry.location_id):
             refusal = OTHER_LOCATION
-        refundable = 0
+        refundable, pending = 0, False
         if entry.payment_attempt_id is not None and can_see_location(actor, entry.location_id):
             refundable = max(0, entry.amount_cents - refunded_cents(db, entry.payment_attempt_id))
+            pending = has_pending_refund(db, entry.payment_attempt_id)
         entries.append(
             DeskEntry(
                 entry_id=entry.id,
@@ -107,6 +109,7 @@ def _recent(db: Session, actor: Actor, family_id: int, count: int) -> list[DeskE
                 location=place,
                 void_refusal=refusal,
                 refundable_cents=refundable,
+                refund_pending=pending,
             )
         )
     return entries

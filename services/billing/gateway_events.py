@@ -19,7 +19,13 @@ from sqlalchemy.orm import Session
 
 from data.models import GatewayEvent, LedgerAllocation, LedgerEntry, LedgerKind, PaymentAttempt
 from services.billing.payment_fulfilment import fulfil_payment_intent
-from services.billing.payments import Gateway, GatewayError, IntentState, RefundInfo
+from services.billing.payments import (
+    Gateway,
+    GatewayError,
+    IntentState,
+    RefundInfo,
+    refund_from_dict,
+)
 from services.billing.refund_register import fail_reported_refund, settle_reported_refund
 from services.billing.summary import lock_family, open_entries
 from services.kernel import audit, clock
@@ -60,10 +66,10 @@ def handle_stripe_webhook(
         outcome = "applied"
     elif event_type == "charge.refunded":
         for refund in (obj.get("refunds") or {}).get("data") or []:
-            record_refund(db, gateway, _refund_from_object(refund, obj))
+            record_refund(db, gateway, refund_from_dict(refund, obj))
         outcome = "applied"
     elif event_type in REFUND_EVENTS:
-        record_refund(db, gateway, _refund_from_object(obj, None))
+        record_refund(db, gateway, refund_from_dict(obj))
         outcome = "applied"
     else:
         outcome = "ignored"
@@ -184,21 +190,4 @@ def _intent_from_event(obj: dict[str, Any]) -> IntentState:
         currency=str(obj.get("currency") or ""),
         error_code=str(error.get("decline_code") or error.get("code") or ""),
         error_message=str(error.get("message") or ""),
-    )
-
-
-def _refund_from_object(obj: dict[str, Any], charge: dict[str, Any] | None) -> RefundInfo:
-    def _id(value: Any) -> str | None:
-        if isinstance(value, dict):
-            value = value.get("id")
-        return str(value) if value else None
-
-    return RefundInfo(
-        id=str(obj.get("id") or ""),
-        amount_cents=int(obj.get("amount") or 0),
-        status=str(obj.get("status") or ""),
-        payment_intent_id=_id(obj.get("payment_intent"))
-        or (_id(charge.get("payment_intent")) if charge else None),
-        charge_id=_id(obj.get("charge")) or (_id(charge.get("id")) if charge else None),
-        metadata={str(k): str(v) for k, v in (obj.get("metadata") or {}).items()},
     )

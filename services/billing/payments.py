@@ -136,6 +136,7 @@ class Gateway:
     cancel_payment_intent = _refuse
     retrieve_charge_intent = _refuse
     create_refund = _refuse
+    list_refunds = _refuse
     verify_event = _refuse
 
 
@@ -260,7 +261,14 @@ class StripeGateway(Gateway):
             {"payment_intent": payment_intent_id, "amount": amount_cents, "metadata": metadata},
             {"idempotency_key": idempotency_key},
         )
-        return _refund_info(refund)
+        return refund_from_dict(refund.to_dict())
+
+    def list_refunds(self, payment_intent_id: str) -> list[RefundInfo]:
+        """The refunds of a PaymentIntent (the newest 100), to settle one whose answer was lost."""
+        page = _call(
+            self._client.v1.refunds.list, {"payment_intent": payment_intent_id, "limit": 100}
+        )
+        return [refund_from_dict(refund.to_dict()) for refund in page.data]
 
     # Webhooks -----------------------------------------------------------------------------
 
@@ -368,15 +376,16 @@ def _method_facts(method: Any) -> MethodFacts:
     raise GatewayRejected("That kind of payment method is not accepted.", code="method_type")
 
 
-def _refund_info(refund: Any) -> RefundInfo:
-    data = refund.to_dict()
+def refund_from_dict(obj: dict[str, Any], charge: dict[str, Any] | None = None) -> RefundInfo:
+    """A refund from Stripe's answer or a webhook (`charge`: the charge it came inside)."""
+    around = charge or {}
     return RefundInfo(
-        id=str(data["id"]),
-        amount_cents=int(data.get("amount") or 0),
-        status=str(data.get("status") or ""),
-        payment_intent_id=_id_of(data.get("payment_intent")),
-        charge_id=_id_of(data.get("charge")),
-        metadata={str(k): str(v) for k, v in (data.get("metadata") or {}).items()},
+        id=str(obj.get("id") or ""),
+        amount_cents=int(obj.get("amount") or 0),
+        status=str(obj.get("status") or ""),
+        payment_intent_id=_id_of(obj.get("payment_intent")) or _id_of(around.get("payment_intent")),
+        charge_id=_id_of(obj.get("charge")) or _id_of(around.get("id")),
+        metadata={str(k): str(v) for k, v in (obj.get("metadata") or {}).items()},
     )
 
 

@@ -25,6 +25,19 @@ def refunded_cents(db: Session, payment_attempt_id: int) -> int:
     return int(total or 0)
 
 
+def has_pending_refund(db: Session, payment_attempt_id: int) -> bool:
+    """A refund of this payment is waiting for Stripe's answer."""
+    found = db.scalar(
+        select(CardRefund.id)
+        .where(
+            CardRefund.payment_attempt_id == payment_attempt_id,
+            CardRefund.status == CardRefundStatus.PENDING,
+        )
+        .limit(1)
+    )
+    return found is not None
+
+
 def settle_reported_refund(db: Session, attempt: PaymentAttempt, refund: RefundInfo) -> CardRefund:
     """The row of a refund Stripe reports as succeeded, marked succeeded: the desk's own row
     (found by refund id, or by our metadata when the webhook beats the desk's own update), or

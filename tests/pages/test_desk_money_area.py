@@ -8,8 +8,18 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
 
-from data.models import Family, LedgerEntry, LedgerKind, Location, Role, User
+from data.models import (
+    CardRefund,
+    CardRefundStatus,
+    Family,
+    LedgerEntry,
+    LedgerKind,
+    Location,
+    Role,
+    User,
+)
 from services.billing import payment_attempts as pay
+from services.kernel import clock
 from tests import factories as f
 from tests.pages.conftest import signed_in_app, texts
 from tests.services.payment_helpers import request_key, save_card
@@ -166,6 +176,35 @@ def test_an_admin_refunds_a_card_payment_through_stripe(
     [refund] = _entries(app_db, LedgerKind.REFUND)
     assert refund.description == "Card refund: Moved away"
     assert f"{key}.refund.{payment.id}" not in _buttons(at)  # nothing left to refund
+
+
+def test_a_refund_waiting_for_stripe_is_shown_with_a_check(app_db: Session) -> None:
+    family_id = _gym(app_db)
+    garcia = app_db.get_one(Family, family_id)
+    north = app_db.scalar(select(Location))
+    payment = card_payment(app_db, garcia, north, 8_500)
+    now = clock.now()
+    app_db.add(
+        CardRefund(
+            family_id=family_id,
+            payment_attempt_id=payment.payment_attempt_id,
+            amount_cents=1_000,
+            status=CardRefundStatus.PENDING,
+            idempotency_key="rf_waiting",
+            reason="Moved",
+            created_at=now,
+            updated_at=now,
+        )
+    )
+    app_db.commit()
+    at = _opened(app_db, "desk@example.com", family_id)
+    assert "waiting for Stripe's answer. Do not refund again." in texts(at)
+    at.button(key=f"money.{family_id}.check.{payment.id}").click().run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [
+        "This account is not configured to accept online payments."
+    ]
+    assert _entries(app_db, LedgerKind.REFUND) == []
 
 
 def test_older_entries_are_one_click_away(app_db: Session) -> None:
