@@ -1,5 +1,6 @@
 """A family's account as staff see it: guardians and contacts (corrected at the desk), students
 with their class places (enroll, waitlist, drop, transfer at the desk), balance, ledger,
+money at the desk,
 staff-only notes."""
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ import streamlit as st
 
 from components.actions import run_then_rerun
 from components.desk_contacts import render_desk_contacts
+from components.desk_money import render_desk_money
 from components.family_edit_forms import (
     render_guardian_edits,
     render_invite_primary,
@@ -56,6 +58,8 @@ def render_family_overview(actor: Actor, view: FamilyOverview) -> None:
     render_student_edits(actor, view)
     with st.expander("Ledger"):
         _ledger(actor, view.family_id)
+    with st.expander("Money: payments, charges, credits, voids, refunds"):
+        render_desk_money(actor, view.family_id)
     _notes(actor, view)
 
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 import streamlit as st
 
 from data.db import session_scope
-from services.kernel.money import format_cents
+from services.kernel.errors import ValidationError
+from services.kernel.money import format_cents, parse_amount
 from services.kernel.settings import get_settings
 
 
@@ -24,3 +25,18 @@ def money(cents: int) -> str:
 
 def render_money_metric(label: str, cents: int, *, help: str | None = None) -> None:
     st.metric(label, money(cents), help=help)
+
+
+def entered_cents(text: str, currency: str | None = None) -> int | None:
+    """What a person typed in an amount field as cents above zero, in `currency` (default:
+    the portal's); else the reason is shown with st.error and None comes back (the field
+    keeps what was typed)."""
+    try:
+        cents = parse_amount(text, currency or portal_currency())
+    except ValidationError as refused:
+        st.error(refused.message)
+        return None
+    if cents <= 0:
+        st.error("Enter an amount greater than zero.")
+        return None
+    return cents

@@ -15,14 +15,13 @@ from components.actions import close_panel, run_action
 from components.billing.ownership import own_cards_rule, own_methods
 from components.billing.summary import PAY_PANEL
 from components.formatting import escape_markdown, format_date
-from components.money import money
+from components.money import entered_cents, money
 from services.billing.payment_attempts import PaymentOutcome, begin_payment, submit_payment
 from services.billing.payment_methods import PaymentMethodView
 from services.billing.payments import Gateway
 from services.billing.summary import BillingSummary
 from services.kernel.access import Actor
-from services.kernel.errors import ValidationError
-from services.kernel.money import format_cents, parse_amount
+from services.kernel.money import format_cents
 
 CONFIRM = "billing.confirm"  # {"amount_cents", "method_id", "request_key"} while the dialog is open
 OUTCOME = "billing.outcome"
@@ -77,13 +76,8 @@ def render_make_payment(
 
 
 def _checked_amount(text: str, summary: BillingSummary) -> int | None:
-    try:
-        cents = parse_amount(text, summary.currency)
-    except ValidationError as refused:
-        st.error(refused.message)
-        return None
-    if cents <= 0:
-        st.error("Enter an amount greater than zero.")
+    cents = entered_cents(text, summary.currency)
+    if cents is None:
         return None
     if cents > summary.max_payment_cents:
         st.error(

@@ -19,9 +19,11 @@ from data.models.billing import (
 )
 from data.models.catalog import GymClass, Level, Location, Program, Skill, Term
 from data.models.closures import Closure, ClosureRemedy
+from data.models.desk_money import CardRefund, DeskEntryRequest
 from data.models.enrollment import Attendance, Enrollment, Evaluation
 from data.models.enums import (
     AttendanceStatus,
+    CardRefundStatus,
     ContactChannel,
     EnrollmentStatus,
     EnrollmentType,
@@ -64,9 +66,12 @@ __all__ = [
     "AuditEntry",
     "Base",
     "CardExpiryNotice",
+    "CardRefund",
+    "CardRefundStatus",
     "Closure",
     "ClosureRemedy",
     "ContactChannel",
+    "DeskEntryRequest",
     "EmailAddress",
     "Enrollment",
     "EnrollmentStatus",

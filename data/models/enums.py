@@ -111,3 +111,9 @@ class OutboxStatus(enum.StrEnum):
 class ContactChannel(enum.StrEnum):
     EMAIL = "email"
     SMS = "sms"
+
+
+class CardRefundStatus(enum.StrEnum):
+    PENDING = "pending"  # row committed; Stripe not yet asked, outcome unknown, or not final
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"  # Stripe refused it: nothing was refunded

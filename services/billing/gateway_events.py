@@ -17,10 +17,17 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from data.models import GatewayEvent, LedgerEntry, LedgerKind, PaymentAttempt
+from data.models import GatewayEvent, LedgerAllocation, LedgerEntry, LedgerKind, PaymentAttempt
 from services.billing.payment_fulfilment import fulfil_payment_intent
-from services.billing.payments import Gateway, GatewayError, IntentState, RefundInfo
-from services.billing.summary import lock_family
+from services.billing.payments import (
+    Gateway,
+    GatewayError,
+    IntentState,
+    RefundInfo,
+    refund_from_dict,
+)
+from services.billing.refund_register import fail_reported_refund, settle_reported_refund
+from services.billing.summary import lock_family, open_entries
 from services.kernel import audit, clock
 from services.kernel.transactions import write_transaction
 
@@ -59,10 +66,10 @@ def handle_stripe_webhook(
         outcome = "applied"
     elif event_type == "charge.refunded":
         for refund in (obj.get("refunds") or {}).get("data") or []:
-            record_refund(db, gateway, _refund_from_object(refund, obj))
+            record_refund(db, gateway, refund_from_dict(refund, obj))
         outcome = "applied"
     elif event_type in REFUND_EVENTS:
-        record_refund(db, gateway, _refund_from_object(obj, None))
+        record_refund(db, gateway, refund_from_dict(obj))
         outcome = "applied"
     else:
         outcome = "ignored"
@@ -73,7 +80,13 @@ def handle_stripe_webhook(
 def record_refund(db: Session, gateway: Gateway, refund: RefundInfo) -> str:
     """One refund ledger entry per succeeded refund of one of our payments. Idempotent.
 
-    Stripe refuses refunds beyond the payment, so amounts are taken as Stripe reports them."""
+    Stripe refuses refunds beyond the payment, so amounts are taken as Stripe reports them.
+    The refund's row in `card_refunds` is marked succeeded (made if the refund was not asked
+    for at the desk); a desk refund's entry carries the reason the desk gave. A refund Stripe
+    reports as failed or canceled frees the amount a pending desk refund held."""
+    if refund.status in ("failed", "canceled"):
+        with write_transaction(db):
+            return "failed" if fail_reported_refund(db, refund) else "ignored"
     if refund.status != "succeeded" or refund.amount_cents <= 0:
         return "ignored"
     intent_id = refund.payment_intent_id
@@ -88,6 +101,7 @@ def record_refund(db: Session, gateway: Gateway, refund: RefundInfo) -> str:
         return "unknown"
     with write_transaction(db):
         lock_family(db, attempt.family_id)
+        row = settle_reported_refund(db, attempt, refund)
         exists = db.scalar(
             select(LedgerEntry.id).where(
                 LedgerEntry.kind == LedgerKind.REFUND, LedgerEntry.external_ref == refund.id
@@ -95,18 +109,24 @@ def record_refund(db: Session, gateway: Gateway, refund: RefundInfo) -> str:
         )
         if exists is not None:
             return "duplicate"
-        db.add(
-            LedgerEntry(
-                family_id=attempt.family_id,
-                location_id=attempt.location_id,
-                kind=LedgerKind.REFUND,
-                is_debit=True,
-                amount_cents=refund.amount_cents,
-                description=f"Refund of online payment {intent_id}",
-                posted_at=clock.now(),
-                external_ref=refund.id,
-            )
+        entry = LedgerEntry(
+            family_id=attempt.family_id,
+            location_id=attempt.location_id,
+            kind=LedgerKind.REFUND,
+            is_debit=True,
+            amount_cents=refund.amount_cents,
+            description=(
+                f"Card refund: {row.reason}"
+                if row.reason
+                else f"Refund of online payment {intent_id}"
+            ),
+            posted_at=clock.now(),
+            external_ref=refund.id,
+            created_by_user_id=row.created_by_user_id,
         )
+        db.add(entry)
+        db.flush()
+        _apply_unused_payment(db, attempt.id, entry)
         audit.record(
             db,
             None,
@@ -117,6 +137,34 @@ def record_refund(db: Session, gateway: Gateway, refund: RefundInfo) -> str:
             details={"refund": refund.id, "amount_cents": refund.amount_cents},
         )
     return "recorded"
+
+
+def _apply_unused_payment(db: Session, attempt_id: int, refund_entry: LedgerEntry) -> None:
+    """A refund first takes back the part of its payment that paid no charge, so refunding
+    an unapplied payment leaves nothing owed and no credit (the rest is owed again)."""
+    payment_id = db.scalar(
+        select(LedgerEntry.id).where(LedgerEntry.payment_attempt_id == attempt_id)
+    )
+    if payment_id is None:
+        return
+    unused = next(
+        (
+            o.open_cents
+            for o in open_entries(db, refund_entry.family_id, debit=False)
+            if o.entry_id == payment_id
+        ),
+        0,
+    )
+    if unused > 0:
+        db.add(
+            LedgerAllocation(
+                family_id=refund_entry.family_id,
+                from_entry_id=payment_id,
+                to_entry_id=refund_entry.id,
+                amount_cents=min(unused, refund_entry.amount_cents),
+                created_at=clock.now(),
+            )
+        )
 
 
 def _mark_processed(db: Session, event_id: str, event_type: str) -> None:
@@ -142,20 +190,4 @@ def _intent_from_event(obj: dict[str, Any]) -> IntentState:
         currency=str(obj.get("currency") or ""),
         error_code=str(error.get("decline_code") or error.get("code") or ""),
         error_message=str(error.get("message") or ""),
-    )
-
-
-def _refund_from_object(obj: dict[str, Any], charge: dict[str, Any] | None) -> RefundInfo:
-    def _id(value: Any) -> str | None:
-        if isinstance(value, dict):
-            value = value.get("id")
-        return str(value) if value else None
-
-    return RefundInfo(
-        id=str(obj.get("id") or ""),
-        amount_cents=int(obj.get("amount") or 0),
-        status=str(obj.get("status") or ""),
-        payment_intent_id=_id(obj.get("payment_intent"))
-        or (_id(charge.get("payment_intent")) if charge else None),
-        charge_id=_id(obj.get("charge")) or (_id(charge.get("id")) if charge else None),
     )

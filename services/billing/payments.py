@@ -113,6 +113,7 @@ class RefundInfo:
     status: str
     payment_intent_id: str | None
     charge_id: str | None
+    metadata: dict[str, str] | None = None  # ours: which card_refunds row asked for it
 
 
 class Gateway:
@@ -137,6 +138,8 @@ class Gateway:
     retrieve_payment_intent = _refuse
     cancel_payment_intent = _refuse
     retrieve_charge_intent = _refuse
+    create_refund = _refuse
+    list_refunds = _refuse
     verify_event = _refuse
 
 
@@ -251,6 +254,29 @@ class StripeGateway(Gateway):
         charge = _call(self._client.v1.charges.retrieve, charge_id)
         return _id_of(getattr(charge, "payment_intent", None))
 
+    def create_refund(
+        self,
+        *,
+        payment_intent_id: str,
+        amount_cents: int,
+        metadata: dict[str, str],
+        idempotency_key: str,
+    ) -> RefundInfo:
+        """Refund part or all of a PaymentIntent's charge back to the card."""
+        refund = _call(
+            self._client.v1.refunds.create,
+            {"payment_intent": payment_intent_id, "amount": amount_cents, "metadata": metadata},
+            {"idempotency_key": idempotency_key},
+        )
+        return refund_from_dict(refund.to_dict())
+
+    def list_refunds(self, payment_intent_id: str) -> list[RefundInfo]:
+        """The refunds of a PaymentIntent (the newest 100), to settle one whose answer was lost."""
+        page = _call(
+            self._client.v1.refunds.list, {"payment_intent": payment_intent_id, "limit": 100}
+        )
+        return [refund_from_dict(refund.to_dict()) for refund in page.data]
+
     # Webhooks -----------------------------------------------------------------------------
 
     def verify_event(self, payload: bytes, signature: str) -> dict[str, Any]:
@@ -316,6 +342,8 @@ def _id_of(value: Any) -> str | None:
         return None
     if isinstance(value, str):
         return value
+    if isinstance(value, dict):  # an expanded object in `to_dict()` output
+        return _id_of(value.get("id"))
     return str(getattr(value, "id", "")) or None
 
 
@@ -355,6 +383,19 @@ def _method_facts(method: Any) -> MethodFacts:
             customer_id=_id_of(data.get("customer")),
         )
     raise GatewayRejected("That kind of payment method is not accepted.", code="method_type")
+
+
+def refund_from_dict(obj: dict[str, Any], charge: dict[str, Any] | None = None) -> RefundInfo:
+    """A refund from Stripe's answer or a webhook (`charge`: the charge it came inside)."""
+    around = charge or {}
+    return RefundInfo(
+        id=str(obj.get("id") or ""),
+        amount_cents=int(obj.get("amount") or 0),
+        status=str(obj.get("status") or ""),
+        payment_intent_id=_id_of(obj.get("payment_intent")) or _id_of(around.get("payment_intent")),
+        charge_id=_id_of(obj.get("charge")) or _id_of(around.get("id")),
+        metadata={str(k): str(v) for k, v in (obj.get("metadata") or {}).items()},
+    )
 
 
 def _intent_state(intent: Any) -> IntentState:

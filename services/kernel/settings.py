@@ -179,6 +179,26 @@ class PortalSettings:
         "Tried once more this many days after the billing day; later than the first retry "
         "(0: no second retry).",
     )
+    # Money at the desk: front-desk staff record cash and check payments and charges of any
+    # amount; credits, voids and card refunds above these amounts need an administrator.
+    desk_credit_limit_cents: int = _setting(
+        10_000,
+        "Money at the desk",
+        "Largest credit the front desk may give (cents)",
+        "A credit above this amount needs an administrator.",
+    )
+    desk_void_limit_cents: int = _setting(
+        10_000,
+        "Money at the desk",
+        "Largest entry the front desk may void (cents)",
+        "Voiding a charge, payment or credit above this amount needs an administrator.",
+    )
+    desk_refund_limit_cents: int = _setting(
+        10_000,
+        "Money at the desk",
+        "Largest card refund the front desk may make (cents)",
+        "Counted over all refunds of one payment: above this, an administrator refunds it.",
+    )
     # Sign-in
     require_two_factor_for_staff: bool = _setting(
         True,

@@ -392,6 +392,9 @@ def _valid_values() -> dict[str, object]:
         "run_date": date(2026, 11, 24),  # issue 16: an autopay run's day ("today")
         "bucket": "current",  # issue 16: the money view's families in an age bucket
         "months": 12,
+        "method": "cash",  # issue 16: a payment taken at the desk
+        "check_number": "",
+        "what": "payment",  # the word a not-found answer uses
     }
 
 
