@@ -10,7 +10,7 @@
   (about 45 % less CPU for aged receivables at the large scale). They replace the
   single-column indexes on to_entry_id and from_entry_id, which are their prefixes.
 
-Revision ID: 0016_moneyview
+Revision ID: 0014_moneyview
 Revises: 0011
 Create Date: 2026-12-04 17:20:00.000000
 
@@ -21,7 +21,7 @@ from alembic import op
 
 
 # revision identifiers, used by Alembic.
-revision: str = '0016_moneyview'
+revision: str = '0014_moneyview'
 down_revision: Union[str, Sequence[str], None] = '0013_autopay'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None

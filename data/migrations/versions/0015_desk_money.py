@@ -6,7 +6,7 @@ refunded beyond its amount minus its pending and succeeded refunds.
 desk_entry_requests: the form submission that recorded a desk payment, charge or credit, so a
 double-click records it once.
 
-Revision ID: 0014_desk_money
+Revision ID: 0015_desk_money
 Revises: 0011
 Create Date: 2026-12-04 17:14:13.661015
 
@@ -20,8 +20,8 @@ import data.types
 
 
 # revision identifiers, used by Alembic.
-revision: str = '0014_desk_money'
-down_revision: Union[str, Sequence[str], None] = '0016_moneyview'
+revision: str = '0015_desk_money'
+down_revision: Union[str, Sequence[str], None] = '0014_moneyview'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
