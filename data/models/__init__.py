@@ -25,6 +25,7 @@ from data.models.enums import (
     EnrollmentStatus,
     EnrollmentType,
     GuardianAccess,
+    JobRunStatus,
     LedgerKind,
     OneTimeTokenPurpose,
     OutboxStatus,
@@ -45,6 +46,7 @@ from data.models.families import (
     StaffNote,
     Student,
 )
+from data.models.jobs import ScheduledJobRun
 from data.models.makeups import (
     FutureAbsence,
     MakeupToken,
@@ -75,6 +77,7 @@ __all__ = [
     "Guardian",
     "GuardianAccess",
     "GymClass",
+    "JobRunStatus",
     "LedgerAllocation",
     "LedgerEntry",
     "LedgerKind",
@@ -100,6 +103,7 @@ __all__ = [
     "RequestKind",
     "RequestStatus",
     "Role",
+    "ScheduledJobRun",
     "SignInSession",
     "SignInThrottle",
     "Skill",

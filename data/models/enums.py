@@ -111,3 +111,9 @@ class OutboxStatus(enum.StrEnum):
 class ContactChannel(enum.StrEnum):
     EMAIL = "email"
     SMS = "sms"
+
+
+class JobRunStatus(enum.StrEnum):
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
