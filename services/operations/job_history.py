@@ -45,7 +45,13 @@ class JobView:
     next_due: datetime | None  # None when it cannot run here
 
 
-def job_overview(db: Session, actor: Actor, *, jobs: Sequence[Job] = JOBS) -> list[JobView]:
+@dataclass(frozen=True)
+class Overview:
+    time_zone: str  # the business's: daily jobs run by it, and the page shows times in it
+    jobs: tuple[JobView, ...]
+
+
+def job_overview(db: Session, actor: Actor, *, jobs: Sequence[Job] = JOBS) -> Overview:
     """Admin: every job with its last run and when it is next due."""
     require_admin(actor)
     time_zone, now = get_settings(db).time_zone, clock.now()
@@ -72,7 +78,7 @@ def job_overview(db: Session, actor: Actor, *, jobs: Sequence[Job] = JOBS) -> li
                 next_due=None if reason else (period.next_at if ran else period.starts_at),
             )
         )
-    return views
+    return Overview(time_zone, tuple(views))
 
 
 def recent_runs(
