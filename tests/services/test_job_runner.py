@@ -19,7 +19,7 @@ from services.operations.job_claims import CRASHED
 from services.operations.job_registry import JOBS, find_job
 from services.operations.job_runner import run_due_jobs, run_job_now
 from tests import factories as f
-from tests.support.jobs import COUNTER, DAILY, FAILING, SLOW, bad_counts, times_ran
+from tests.support.jobs import COUNTER, DAILY, FAILING, LONG, SLOW, bad_counts, times_ran
 
 CHICAGO = "America/Chicago"
 
@@ -159,6 +159,13 @@ def test_a_crashed_run_is_taken_over_once_its_lease_has_run_out(db: Session) -> 
     [run] = _runs(db, "daily")
     assert run.status is JobRunStatus.SUCCEEDED and run.attempts == 2
     assert run.runner != "gone:1:dead" and times_ran(db, "daily") == 1
+
+
+def test_the_heartbeat_keeps_a_long_run_from_being_taken_over(db: Session) -> None:
+    [outcome] = run_due_jobs(db, scheduler_actor(), jobs=(LONG,))
+    assert outcome.counts == {"lease_held": 1}, outcome
+    [run] = _runs(db, "long")
+    assert run.status is JobRunStatus.SUCCEEDED and run.attempts == 1
 
 
 def test_a_crashed_run_of_an_earlier_period_is_closed_and_the_job_runs_again(

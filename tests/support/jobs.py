@@ -5,14 +5,14 @@ its own process for the races."""
 from __future__ import annotations
 
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from data.db import make_engine
-from data.models import AuditEntry
+from data.models import AuditEntry, ScheduledJobRun
 from services.kernel import audit, clock
 from services.kernel.access import Actor, scheduler_actor
 from services.kernel.transactions import write_transaction
@@ -81,3 +81,16 @@ def run_in_process(url: str, now: datetime, barrier: Any, results: Any, index: i
                 results.put((index, f"error: {exc!r}"))
     finally:
         engine.dispose()
+
+
+def outlive_the_lease(db: Session, actor: Actor) -> dict[str, int]:
+    """Runs past its 3-second lease (the clock moves 10 s on); the heartbeat must keep the
+    run this process's. Reports whether the lease was still ahead of the clock at the end."""
+    clock.advance(timedelta(seconds=10))
+    time.sleep(1.5)  # the heartbeat beats every second
+    lease = db.scalar(select(func.max(ScheduledJobRun.lease_until)))
+    db.rollback()
+    return {"lease_held": int(lease is not None and lease > clock.now())}
+
+
+LONG = Job("long", "Long", every(minutes=5), outlive_the_lease, lease=timedelta(seconds=3))
