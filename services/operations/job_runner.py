@@ -26,6 +26,7 @@ from services.kernel import audit, clock
 from services.kernel.access import Actor, require_admin, scheduler_actor
 from services.kernel.errors import AccessDenied, DomainError, ValidationError
 from services.kernel.settings import get_settings
+from services.kernel.transactions import write_transaction
 from services.operations.job_claims import Claim, claim, extend, finish, running_run
 from services.operations.job_registry import JOBS, Job, find_job
 
@@ -86,8 +87,8 @@ def run_job_now(
     held = claim(db, job.name, key, job.lease, trigger=trigger, user_id=actor.user_row_id)
     if held is None:
         raise ValidationError(_busy(db, job))
-    audit.record(db, actor, "job.run_now", entity="job", entity_id=job.name)
-    db.commit()
+    with write_transaction(db):
+        audit.record(db, actor, "job.run_now", entity="job", entity_id=job.name)
     return _execute(db, actor, job, held)
 
 

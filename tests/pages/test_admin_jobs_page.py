@@ -95,6 +95,33 @@ def test_run_now_while_the_job_runs_elsewhere_is_refused(app_db: Session) -> Non
     assert len(app_db.scalars(select(ScheduledJobRun.id)).all()) == 1
 
 
+def test_a_failed_run_shows_its_error(app_db: Session) -> None:
+    _gym(app_db)
+    app_db.add(
+        ScheduledJobRun(
+            job_name="ended_enrollments",
+            period_key="2026-11-24",
+            status=JobRunStatus.FAILED,
+            trigger="scheduler",
+            runner="other-server:7:abcd",
+            attempts=2,
+            started_at=clock.now() - timedelta(minutes=3),
+            lease_until=clock.now(),
+            finished_at=clock.now() - timedelta(minutes=1),
+            counts={},
+            error="OperationalError: the database is locked",
+        )
+    )
+    app_db.commit()
+    page = texts(_jobs_page(app_db))
+    assert (
+        "Last run: **Failed** · started Tue 24 Nov 2026, 8:57 AM, finished Tue 24 Nov 2026, "
+        "8:59 AM · Schedule · attempt 2"
+    ) in page
+    assert "Error: OperationalError: the database is locked" in page
+    assert "Next due Wed 25 Nov 2026, 12:15 AM" in page  # a failed period is not retried
+
+
 def test_runs_are_paged(app_db: Session) -> None:
     _gym(app_db)
     for _ in range(12):
