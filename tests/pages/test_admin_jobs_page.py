@@ -17,6 +17,7 @@ from services.kernel.access import scheduler_actor
 from services.operations.job_runner import run_due_jobs
 from tests import factories as f
 from tests.pages.conftest import signed_in_app, texts
+from tests.support.jobs import run_row
 
 
 @pytest.fixture(autouse=True)
@@ -69,20 +70,7 @@ def test_the_admin_sees_each_job_and_runs_one_now(app_db: Session) -> None:
 
 def test_run_now_while_the_job_runs_elsewhere_is_refused(app_db: Session) -> None:
     _gym(app_db)
-    app_db.add(
-        ScheduledJobRun(
-            job_name="makeup_tokens",
-            period_key="2026-11-24",
-            status=JobRunStatus.RUNNING,
-            trigger="scheduler",
-            runner="other-server:7:abcd",
-            attempts=1,
-            started_at=clock.now(),
-            lease_until=clock.now() + timedelta(minutes=15),
-            counts={},
-            error="",
-        )
-    )
+    app_db.add(run_row("makeup_tokens", "2026-11-24"))
     app_db.commit()
     at = _jobs_page(app_db)
     at.button(key="jobs.run.makeup_tokens").click().run()
@@ -98,17 +86,14 @@ def test_run_now_while_the_job_runs_elsewhere_is_refused(app_db: Session) -> Non
 def test_a_failed_run_shows_its_error(app_db: Session) -> None:
     _gym(app_db)
     app_db.add(
-        ScheduledJobRun(
-            job_name="ended_enrollments",
-            period_key="2026-11-24",
+        run_row(
+            "ended_enrollments",
+            "2026-11-24",
             status=JobRunStatus.FAILED,
-            trigger="scheduler",
-            runner="other-server:7:abcd",
+            started=timedelta(minutes=3),
+            lease_left=timedelta(0),
             attempts=2,
-            started_at=clock.now() - timedelta(minutes=3),
-            lease_until=clock.now(),
             finished_at=clock.now() - timedelta(minutes=1),
-            counts={},
             error="OperationalError: the database is locked",
         )
     )

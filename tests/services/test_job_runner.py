@@ -19,7 +19,16 @@ from services.operations.job_claims import CRASHED
 from services.operations.job_registry import JOBS, find_job
 from services.operations.job_runner import run_due_jobs, run_job_now
 from tests import factories as f
-from tests.support.jobs import COUNTER, DAILY, FAILING, LONG, SLOW, bad_counts, times_ran
+from tests.support.jobs import (
+    COUNTER,
+    DAILY,
+    FAILING,
+    LONG,
+    SLOW,
+    bad_counts,
+    run_row,
+    times_ran,
+)
 
 CHICAGO = "America/Chicago"
 
@@ -126,21 +135,7 @@ def test_a_job_that_cannot_run_here_is_left_out(
 
 
 def _crashed(db: Session, name: str, period_key: str, *, lease_left: timedelta) -> None:
-    now = clock.now()
-    db.add(
-        ScheduledJobRun(
-            job_name=name,
-            period_key=period_key,
-            status=JobRunStatus.RUNNING,
-            trigger="scheduler",
-            runner="gone:1:dead",
-            attempts=1,
-            started_at=now - timedelta(minutes=20),
-            lease_until=now + lease_left,
-            counts={},
-            error="",
-        )
-    )
+    db.add(run_row(name, period_key, started=timedelta(minutes=20), lease_left=lease_left))
     db.commit()
 
 
@@ -158,7 +153,7 @@ def test_a_crashed_run_is_taken_over_once_its_lease_has_run_out(db: Session) -> 
     assert run_due_jobs(db, scheduler_actor(), jobs=(DAILY,)) == []  # taken over once
     [run] = _runs(db, "daily")
     assert run.status is JobRunStatus.SUCCEEDED and run.attempts == 2
-    assert run.runner != "gone:1:dead" and times_ran(db, "daily") == 1
+    assert run.runner != "other-server:7:abcd" and times_ran(db, "daily") == 1
 
 
 def test_the_heartbeat_keeps_a_long_run_from_being_taken_over(db: Session) -> None:

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from data.db import make_engine
-from data.models import AuditEntry, ScheduledJobRun
+from data.models import AuditEntry, JobRunStatus, ScheduledJobRun
 from services.kernel import audit, clock
 from services.kernel.access import Actor, scheduler_actor
 from services.kernel.transactions import write_transaction
@@ -94,3 +94,30 @@ def outlive_the_lease(db: Session, actor: Actor) -> dict[str, int]:
 
 
 LONG = Job("long", "Long", every(minutes=5), outlive_the_lease, lease=timedelta(seconds=3))
+
+
+def run_row(
+    name: str,
+    period_key: str,
+    *,
+    status: JobRunStatus = JobRunStatus.RUNNING,
+    started: timedelta = timedelta(0),
+    lease_left: timedelta = timedelta(minutes=15),
+    **values: Any,
+) -> ScheduledJobRun:
+    """A run another process left: started `started` ago, its lease ending `lease_left` from
+    now (negative: run out)."""
+    now = clock.now()
+    return ScheduledJobRun(
+        job_name=name,
+        period_key=period_key,
+        status=status,
+        trigger="scheduler",
+        runner="other-server:7:abcd",
+        attempts=values.pop("attempts", 1),
+        started_at=now - started,
+        lease_until=now + lease_left,
+        counts={},
+        error=values.pop("error", ""),
+        **values,
+    )
