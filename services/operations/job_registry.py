@@ -5,10 +5,10 @@ To add a job, add one line to `JOBS`:
     Job("tuition", "Post tuition", daily(6), post_tuition),
     Job("autopay", "Autopay", daily(7), run_autopay, needs_gateway=True),
 
-The entry point takes `(db, actor)` (and the payment gateway when `needs_gateway`), returns
-counts `{"posted": 12, …}`, checks access itself (the runner passes the scheduler, or the
-admin who pressed Run now) and is safe to call any number of times: a run that crashed is run
-again once its lease has run out. Names are stored with each run: never rename a job.
+The entry point takes `(db, actor)` (and the payment gateway, third, when `needs_gateway`),
+returns counts `{"posted": 12, …}`, checks access itself (the runner passes the scheduler, or
+the admin who pressed Run now) and is safe to call any number of times: a run that crashed is
+run again once its lease has run out. Names are stored with each run: never rename a job.
 """
 
 from __future__ import annotations
