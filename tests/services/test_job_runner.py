@@ -20,6 +20,7 @@ from services.operations.job_registry import JOBS, find_job
 from services.operations.job_runner import run_due_jobs, run_job_now
 from tests import factories as f
 from tests.support.jobs import (
+    CHARGING,
     COUNTER,
     DAILY,
     FAILING,
@@ -129,6 +130,18 @@ def test_a_job_that_cannot_run_here_is_left_out(
     assert _runs(db, "outbox") == []
     monkeypatch.setenv("CARTWHEEL_SMTP_URL", "imap://mail.example.com")
     assert "must start with smtp://" in (outbox.not_ready() or "")
+
+
+def test_a_job_that_needs_the_gateway_gets_it_and_waits_for_stripe_keys(
+    db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("CARTWHEEL_STRIPE_SECRET_KEY", raising=False)
+    assert run_due_jobs(db, scheduler_actor(), jobs=(CHARGING,)) == []
+    monkeypatch.setenv("CARTWHEEL_STRIPE_SECRET_KEY", "sk_test_jobs")
+    monkeypatch.setenv("CARTWHEEL_STRIPE_PUBLISHABLE_KEY", "pk_test_jobs")
+    monkeypatch.setenv("CARTWHEEL_STRIPE_API_BASE", "http://127.0.0.1:9")  # never called
+    [outcome] = run_due_jobs(db, scheduler_actor(), jobs=(CHARGING,))
+    assert outcome.counts == {"configured": 1}
 
 
 # A crashed run ------------------------------------------------------------------------------

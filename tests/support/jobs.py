@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from data.db import make_engine
 from data.models import AuditEntry, JobRunStatus, ScheduledJobRun
+from services.billing.payments import Gateway
 from services.kernel import audit, clock
 from services.kernel.access import Actor, scheduler_actor
 from services.kernel.transactions import write_transaction
@@ -121,3 +122,10 @@ def run_row(
         error=values.pop("error", ""),
         **values,
     )
+
+
+def note_gateway(db: Session, actor: Actor, gateway: Gateway) -> dict[str, int]:
+    return {"configured": int(gateway.configured)}
+
+
+CHARGING = Job("charging", "Charge", daily(7), note_gateway, needs_gateway=True)
