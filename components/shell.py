@@ -86,6 +86,7 @@ def pages_for(actor: Actor) -> list[st.Page] | dict[str, list[st.Page]]:
             _page("admin_settings.py", "Portal settings", ":material/settings:"),
             _page("admin_outbox.py", "Outbox", ":material/outbox:"),
             _page("admin_tuition.py", "Tuition", ":material/request_quote:"),
+            _page("admin_jobs.py", "Scheduled jobs", ":material/schedule:"),
         ]
     return sections
 

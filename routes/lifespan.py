@@ -1,6 +1,7 @@
 """What the server process starts and stops around serving (st.App's `lifespan`, see app.py):
-the first-run setup link, printed while the database has no administrator, and the outbox
-sender thread, when SMTP is configured."""
+the first-run setup link, printed while the database has no administrator, and the scheduled
+jobs' thread (services/operations/job_runner.py; CARTWHEEL_JOBS_IN_APP=0 leaves the jobs to
+`python -m scripts.run_jobs` from cron or systemd)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from data.db import session_scope
 from data.schema_version import SchemaStatus, schema_status
 from services.accounts.setup_link import issue_setup_link
 from services.kernel.errors import DomainError
-from services.messages.mailer import start_background_sender
+from services.operations.job_runner import start_background_runner
 
 log = logging.getLogger(__name__)
 
@@ -46,9 +47,9 @@ def announce_setup_link() -> str | None:
 @asynccontextmanager
 async def lifespan(_app: object) -> AsyncIterator[None]:
     await run_in_threadpool(announce_setup_link)
-    sender = start_background_sender()
+    runner = start_background_runner()
     try:
         yield
     finally:
-        if sender is not None:
-            await run_in_threadpool(sender.stop)
+        if runner is not None:
+            await run_in_threadpool(runner.stop)

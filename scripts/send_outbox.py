@@ -4,9 +4,9 @@
 .venv/bin/python -m scripts.send_outbox --loop       # a pass every 30 seconds until stopped
 .venv/bin/python -m scripts.send_outbox --loop 10    # … every 10 seconds
 
-The app server already runs a sender thread when SMTP is configured; this script is for
-installs that send from a separate process (cron, a systemd timer) or to flush the queue by
-hand. Running both at once is safe: each message is claimed by one sender.
+The scheduled job "outbox" already sends every 30 seconds when SMTP is configured (in the app
+server, or `python -m scripts.run_jobs`); this script flushes the queue by hand or sends from
+a process of its own. Running both at once is safe: each message is claimed by one sender.
 """
 
 from __future__ import annotations

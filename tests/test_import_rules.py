@@ -24,6 +24,7 @@ SERVICE_ORDER = (
     "makeups",
     "desk",
     "backoffice",
+    "operations",
 )
 DEMO_MAY_READ = ("services.kernel.clock",)  # "today" for the demo, so a pinned clock holds
 

@@ -28,6 +28,7 @@ from data.models.enums import (
     EnrollmentStatus,
     EnrollmentType,
     GuardianAccess,
+    JobRunStatus,
     LedgerKind,
     OneTimeTokenPurpose,
     OutboxStatus,
@@ -48,6 +49,7 @@ from data.models.families import (
     StaffNote,
     Student,
 )
+from data.models.jobs import ScheduledJobRun
 from data.models.makeups import (
     FutureAbsence,
     MakeupToken,
@@ -83,6 +85,7 @@ __all__ = [
     "Guardian",
     "GuardianAccess",
     "GymClass",
+    "JobRunStatus",
     "LedgerAllocation",
     "LedgerEntry",
     "LedgerKind",
@@ -108,6 +111,7 @@ __all__ = [
     "RequestKind",
     "RequestStatus",
     "Role",
+    "ScheduledJobRun",
     "SignInSession",
     "SignInThrottle",
     "Skill",

@@ -117,3 +117,9 @@ class CardRefundStatus(enum.StrEnum):
     PENDING = "pending"  # row committed; Stripe not yet asked, outcome unknown, or not final
     SUCCEEDED = "succeeded"
     FAILED = "failed"  # Stripe refused it: nothing was refunded
+
+
+class JobRunStatus(enum.StrEnum):
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"

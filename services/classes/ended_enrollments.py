@@ -9,12 +9,12 @@ student and class, so a place left ACTIVE would block coming back. Therefore:
 - a write that puts a student in a class first closes that student's ended places in that
   class, under the class lock (`make_way_back`);
 - `finish_ended_enrollments` closes every ended place at the actor's locations; the
-  scheduled jobs (a later issue) run it daily.
+  scheduled job "ended_enrollments" (services/operations/job_registry.py) runs it daily as
+  the scheduler, so the statuses catch up even where no write needed them.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import date
 
 from sqlalchemy import ColumnElement, exists, select, update
@@ -25,14 +25,14 @@ from data.models import (
     EnrollmentStatus,
     EnrollmentType,
     GymClass,
-    Location,
     ParentRequest,
     RequestKind,
     RequestStatus,
 )
 from services.classes.capacity import ONGOING_TYPES
-from services.kernel import clock
+from services.kernel import audit, clock
 from services.kernel.access import Actor, require_staff
+from services.kernel.reach import locations_by_time_zone
 from services.kernel.transactions import write_transaction
 
 
@@ -40,12 +40,7 @@ def finish_ended_enrollments(db: Session, actor: Actor) -> int:
     """Staff: close the places whose end date has passed at the actor's locations (admin:
     all). Returns how many."""
     require_staff(actor)
-    query = select(Location.id, Location.timezone)
-    if not actor.is_admin:
-        query = query.where(Location.id.in_(actor.location_ids))
-    zones: dict[str, list[int]] = defaultdict(list)
-    for location_id, timezone in db.execute(query):
-        zones[timezone].append(location_id)
+    zones = locations_by_time_zone(db, actor)
     finished = 0
     with write_transaction(db):
         for timezone, location_ids in zones.items():
@@ -53,6 +48,8 @@ def finish_ended_enrollments(db: Session, actor: Actor) -> int:
                 select(GymClass.id).where(GymClass.location_id.in_(location_ids))
             )
             finished += _close(db, clock.today_in(timezone), at_locations)
+        if finished:
+            audit.record(db, actor, "enrollments.ended_closed", details={"closed": finished})
     return finished
 
 

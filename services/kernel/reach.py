@@ -6,6 +6,7 @@ another domain, for these decisions."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
@@ -80,6 +81,16 @@ def families_reached(actor: Actor) -> Select[Any] | CompoundSelect | None:
         select(PunchPass.family_id).where(PunchPass.location_id.in_(at)),
         select(LedgerEntry.family_id).where(LedgerEntry.location_id.in_(at)),
     )
+
+
+def locations_by_time_zone(db: Session, actor: Actor) -> dict[str, list[int]]:
+    """The actor's locations grouped by time zone: batch work that goes by "today" runs it
+    per zone (admin: every location)."""
+    zones: dict[str, list[int]] = defaultdict(list)
+    query = select(Location.id, Location.timezone).where(seen_locations(actor, Location.id))
+    for location_id, timezone in db.execute(query.order_by(Location.id)):
+        zones[timezone].append(location_id)
+    return dict(zones)
 
 
 def family_timezone(db: Session, family_id: int) -> str:

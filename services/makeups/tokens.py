@@ -3,7 +3,7 @@
 A token is AVAILABLE at one location until it expires; booking a makeup flips it to PENDING
 (services.makeups.makeup_visits); it becomes SPENT once the makeup's date has passed, and
 cancelling the makeup before the cutoff returns it. States are settled lazily when a student's
-tokens are read.
+tokens are read, and for everyone by the daily scheduled job (services.makeups.token_expiry).
 
 Settings: `makeup_tokens_enabled` refuses guardians only (staff acting at the desk are not
 limited by it).
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, time
 from typing import Any
 
-from sqlalchemy import Row, Select, select, update
+from sqlalchemy import Row, ScalarSelect, Select, select, update
 from sqlalchemy.orm import Session, aliased
 
 from data.models import Enrollment, GymClass, Location, MakeupToken, Student, TokenState
@@ -175,14 +175,9 @@ def _settle(db: Session, family_id: int, rows: Sequence[Row[Any]]) -> bool:
     expire = [token_id for token_id, state in moved if state is TokenState.EXPIRED]
     if not spend and not expire:
         return False
-    makeup_date = (
-        select(Enrollment.start_date)
-        .where(Enrollment.id == MakeupToken.makeup_enrollment_id)
-        .scalar_subquery()
-    )
     with write_transaction(db):
         for ids, before, values in (
-            (spend, TokenState.PENDING, {"state": TokenState.SPENT, "spent_on": makeup_date}),
+            (spend, TokenState.PENDING, {"state": TokenState.SPENT, "spent_on": booked_date()}),
             (expire, TokenState.AVAILABLE, {"state": TokenState.EXPIRED}),
         ):
             if ids:
@@ -197,6 +192,15 @@ def _settle(db: Session, family_id: int, rows: Sequence[Row[Any]]) -> bool:
                     .execution_options(synchronize_session=False)
                 )
     return True
+
+
+def booked_date() -> ScalarSelect[date]:
+    """The date of a token's booked makeup, for an UPDATE of makeup_tokens (its spent_on)."""
+    return (
+        select(Enrollment.start_date)
+        .where(Enrollment.id == MakeupToken.makeup_enrollment_id)
+        .scalar_subquery()
+    )
 
 
 def _token_in_reach(db: Session, actor: Actor, token_id: int) -> Row[Any]:

@@ -1,8 +1,9 @@
 """Delivering the outbox through SMTP.
 
-When `CARTWHEEL_SMTP_URL` is set, a sender thread in the app server (started by
-routes/lifespan.py) or `python -m scripts.send_outbox` hands queued messages to the mail
-server; otherwise they stay queued and admins read them on the Outbox page.
+When `CARTWHEEL_SMTP_URL` is set, the scheduled job "outbox" (services/operations, every 30
+seconds, in the app server or `python -m scripts.run_jobs`) or `python -m scripts.send_outbox`
+hands queued messages to the mail server; otherwise they stay queued and admins read them on
+the Outbox page.
 
 Each message is claimed by one conditional UPDATE before it is sent (attempts + 1 and a
 lease in `next_attempt_at`), so two senders, in one process or several, never send the same
@@ -20,11 +21,9 @@ for any more is given up with the reason.
 
 from __future__ import annotations
 
-import logging
 import os
 import smtplib
 import ssl
-import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -35,7 +34,7 @@ from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from data.config import public_base_url
-from data.db import begin_write, session_scope
+from data.db import begin_write
 from data.models import OutboxMessage, OutboxStatus
 from services.kernel import clock
 from services.kernel.errors import ValidationError
@@ -57,9 +56,7 @@ RETRY_AFTER = (  # pause after the 1st, 2nd, 3rd and 4th failed attempt
     timedelta(minutes=15),
     timedelta(hours=1),
 )
-SENDER_INTERVAL_SECONDS = 30.0
-
-log = logging.getLogger(__name__)
+SENDER_INTERVAL_SECONDS = 30.0  # scripts.send_outbox --loop; the job's cadence is the same
 
 
 @dataclass(frozen=True)
@@ -319,65 +316,3 @@ def _reason(error: BaseException, config: SmtpConfig) -> str:
 
 def _text(value: bytes | str) -> str:
     return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
-
-
-class BackgroundSender:
-    """A daemon thread that runs `send_queued` every `interval` seconds until stopped."""
-
-    def __init__(self, config: SmtpConfig, interval: float) -> None:
-        self._config = config
-        self._interval = interval
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="cartwheel-outbox", daemon=True)
-
-    @property
-    def alive(self) -> bool:
-        return self._thread.is_alive()
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self, timeout: float = SMTP_TIMEOUT_SECONDS) -> None:
-        self._stop.set()
-        self._thread.join(timeout)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                with session_scope() as db:
-                    report = send_queued(db, self._config)
-                if report.sent or report.failed or report.given_up:
-                    log.info(
-                        "outbox: %d sent, %d failed, %d given up",
-                        report.sent,
-                        report.failed,
-                        report.given_up,
-                    )
-            except Exception:  # keep the thread alive through a database outage
-                log.exception("outbox: sending pass failed")
-            self._stop.wait(self._interval)
-
-
-_running: BackgroundSender | None = None
-_running_lock = threading.Lock()
-
-
-def start_background_sender(
-    interval_seconds: float = SENDER_INTERVAL_SECONDS,
-) -> BackgroundSender | None:
-    """Start this process's sender thread when SMTP is configured (at most one per process);
-    None when it is not, or when the settings are malformed (logged; mail stays queued)."""
-    global _running
-    try:
-        config = smtp_config_from_env()
-    except ValueError as misconfigured:
-        log.error("outbox: not sending e-mail: %s", misconfigured)
-        return None
-    if config is None:
-        log.info("outbox: %s is not set; e-mails stay in the outbox", SMTP_URL_ENV)
-        return None
-    with _running_lock:
-        if _running is None or not _running.alive:
-            _running = BackgroundSender(config, interval_seconds)
-            _running.start()
-        return _running

@@ -22,7 +22,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from data.db import engine_for
-from data.models import OneTimeToken, OutboxMessage, OutboxStatus
+from data.models import OneTimeToken, OutboxMessage, OutboxStatus, ScheduledJobRun
 from routes.lifespan import lifespan
 from scripts import send_outbox
 from services.accounts.invitations import invitation_details, revoke_invitation
@@ -33,7 +33,6 @@ from services.accounts.password_reset import (
 )
 from services.kernel import clock
 from services.kernel.outbox import LINK_PLACEHOLDER, enqueue_email
-from services.messages import mailer
 from services.messages.mailer import (
     DEFAULT_MAIL_FROM,
     LEASE,
@@ -45,6 +44,7 @@ from services.messages.mailer import (
     send_queued,
     smtp_config_from_env,
 )
+from services.operations import job_runner
 from tests import factories as f
 from tests.support.event_loops import run_in_own_loop
 from tests.support.links import invite_sam
@@ -371,27 +371,35 @@ def _wait_until(condition, seconds: float = 10.0) -> bool:
     return False
 
 
-def test_the_server_lifespan_runs_a_sender_only_when_smtp_is_configured(
+def test_the_server_lifespan_sends_the_outbox_only_when_smtp_is_configured(
     db: Session, db_url: str, smtp: SmtpServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The outbox is a scheduled job (services/operations), run by the server's job thread."""
     monkeypatch.setenv("CARTWHEEL_DATABASE_URL", db_url)
     monkeypatch.delenv("CARTWHEEL_SMTP_URL", raising=False)
+    monkeypatch.delenv("CARTWHEEL_JOBS_IN_APP", raising=False)
     message_id = _queue(db)
 
-    async def serve_once() -> None:
+    async def serve_once() -> bool:
         async with lifespan(None):
-            await asyncio.sleep(0.2)
+            await asyncio.sleep(0.5)
+            return job_runner._running is not None and job_runner._running.alive
 
-    run_in_own_loop(serve_once, timeout=60)
-    assert mailer.start_background_sender() is None
+    assert run_in_own_loop(serve_once, timeout=60)  # the job thread ran, without the outbox
     assert _row(db, message_id).status is OutboxStatus.QUEUED
+    assert (
+        db.scalar(
+            select(func.count())
+            .select_from(ScheduledJobRun)
+            .where(ScheduledJobRun.job_name == "outbox")
+        )
+        == 0
+    )
 
     monkeypatch.setenv("CARTWHEEL_SMTP_URL", f"smtp://127.0.0.1:{smtp.port}")
 
     async def serve_until_sent() -> bool:
         async with lifespan(None):
-            running = mailer.start_background_sender()  # the same thread, not a second one
-            assert running is not None and running.alive
             return await asyncio.to_thread(lambda: _wait_until(lambda: smtp.inbox.received))
 
     try:
@@ -399,7 +407,7 @@ def test_the_server_lifespan_runs_a_sender_only_when_smtp_is_configured(
     finally:
         engine_for(db_url).dispose()
     assert _row(db, message_id).status is OutboxStatus.SENT
-    assert mailer._running is not None and not mailer._running.alive  # stopped at shutdown
+    assert job_runner._running is not None and not job_runner._running.alive  # stopped
 
 
 def test_send_outbox_script(

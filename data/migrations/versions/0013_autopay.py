@@ -2,7 +2,7 @@
 and the expiring-card notices sent once per card and billing run
 
 Revision ID: 0013_autopay
-Revises: 0011
+Revises: 0012_tuition
 Create Date: 2026-12-04 17:10:00.000000
 
 """

@@ -11,7 +11,7 @@
   single-column indexes on to_entry_id and from_entry_id, which are their prefixes.
 
 Revision ID: 0014_moneyview
-Revises: 0011
+Revises: 0013_autopay
 Create Date: 2026-12-04 17:20:00.000000
 
 """

@@ -7,7 +7,7 @@ desk_entry_requests: the form submission that recorded a desk payment, charge or
 double-click records it once.
 
 Revision ID: 0015_desk_money
-Revises: 0011
+Revises: 0014_moneyview
 Create Date: 2026-12-04 17:14:13.661015
 
 """
