@@ -17,6 +17,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
+from services.billing.autopay import run_autopay_job
+from services.billing.autopay_notices import run_expiring_card_notices_job
+from services.billing.tuition_jobs import run_late_fees_job, run_tuition_job
 from services.kernel.errors import NotFound
 from services.kernel.validation import require_text
 from services.operations.cadence import Cadence, daily, every
@@ -64,6 +67,17 @@ JOBS: tuple[Job, ...] = (
     Job("ended_enrollments", "Close ended class places", daily(0, 15), close_ended_enrollments),
     Job("makeup_tokens", "Expire makeup tokens", daily(0, 20), expire_makeup_tokens),
     Job("job_history", "Clear old job history", daily(3, 30), clear_old_runs),
+    # Money, in the order a billing day needs it: the month's tuition, then late fees, then
+    # autopay charges what is owed; card notices go out a week before a billing day.
+    Job("tuition", "Post the month's tuition", daily(5, 0), run_tuition_job),
+    Job("late_fees", "Charge late fees", daily(5, 30), run_late_fees_job),
+    Job("autopay", "Charge recurring cards", daily(7, 0), run_autopay_job, needs_gateway=True),
+    Job(
+        "card_expiry_notices",
+        "E-mail guardians whose recurring card expires",
+        daily(8, 0),
+        run_expiring_card_notices_job,
+    ),
 )
 
 
