@@ -24,6 +24,7 @@ from tests.support.jobs import (
     COUNTER,
     DAILY,
     FAILING,
+    LOCAL_JOBS,
     LONG,
     SLOW,
     bad_counts,
@@ -126,7 +127,7 @@ def test_a_job_that_cannot_run_here_is_left_out(
     assert "CARTWHEEL_SMTP_URL is not set" in (outbox.not_ready() or "")
     assert "Stripe is not configured" in (reconcile.not_ready() or "")
     ran = [o.job_name for o in run_due_jobs(db, scheduler_actor())]
-    assert ran == ["ended_enrollments", "makeup_tokens", "job_history"]
+    assert ran == LOCAL_JOBS and {"ended_enrollments", "tuition", "job_history"} <= set(ran)
     assert _runs(db, "outbox") == []
     monkeypatch.setenv("CARTWHEEL_SMTP_URL", "imap://mail.example.com")
     assert "must start with smtp://" in (outbox.not_ready() or "")

@@ -18,7 +18,7 @@ from services.kernel import audit, clock
 from services.kernel.access import Actor, scheduler_actor
 from services.kernel.transactions import write_transaction
 from services.operations.cadence import daily, every
-from services.operations.job_registry import Job
+from services.operations.job_registry import JOBS, Job, always_ready
 from services.operations.job_runner import run_due_jobs
 
 
@@ -54,6 +54,8 @@ SLOW = Job("slow", "Count slowly", every(minutes=5), count_slowly)
 DAILY = Job("daily", "Count daily", daily(2), count_daily)
 FAILING = Job("failing", "Fail", every(seconds=30), fail)
 RACING = (COUNTER, SLOW, DAILY)
+# The registered jobs that run with neither SMTP nor Stripe configured, in schedule order.
+LOCAL_JOBS = [job.name for job in JOBS if not job.needs_gateway and job.ready is always_ready]
 
 
 def times_ran(db: Session, name: str) -> int:
