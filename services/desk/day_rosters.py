@@ -4,7 +4,9 @@ number of classes and students (the Rosters page's and the Today page's one loca
 Decisions:
 - Four queries: the location, its classes meeting today, every roster (services.desk.rosters'
   one roster query, for all the classes at once) and the families with an unpaid balance.
-- `now` is the location's wall-clock time, so a page can say which classes are over.
+- `now` is the location's wall-clock time, so a page can say which classes are over; the
+  class a page opens first is the first one not yet over (the one running or next), else the
+  day's last.
 """
 
 from __future__ import annotations
@@ -33,6 +35,12 @@ class DayRosters:
 
     def roster(self, class_id: int) -> Roster | None:
         return next((r for r in self.rosters if r.class_id == class_id), None)
+
+    @property
+    def current(self) -> Roster | None:
+        """The class the desk most likely wants: the first not yet over, else the last."""
+        ahead = [r for r in self.rosters if r.end_time > self.now]
+        return ahead[0] if ahead else (self.rosters[-1] if self.rosters else None)
 
 
 def day_rosters(db: Session, actor: Actor, location_id: int) -> DayRosters:

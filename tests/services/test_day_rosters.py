@@ -140,3 +140,14 @@ def test_the_day_and_the_location_rules_hold(db: Session, beam) -> None:  # type
     db.rollback()
     assert mark_roster(db, desk, cls.id, TODAY - timedelta(days=7), {ann.id: "absent"}) == 1
     assert _marks(db) == {ann.id: "absent"}
+
+
+def test_the_class_opened_first_is_the_one_running_or_next(db: Session) -> None:
+    north = f.location(db, "Northside")
+    desk = f.staff(db, "desk@example.com", [north])
+    assert day_rosters(db, desk, north.id).current is None
+    over = f.gym_class(db, north, name="Over", start=time(7, 0), end=time(8, 0))
+    assert day_rosters(db, desk, north.id).current.class_id == over.id  # type: ignore[union-attr]
+    running = f.gym_class(db, north, name="Running", start=time(8, 30), end=time(9, 30))
+    f.gym_class(db, north, name="Later", start=time(16, 0), end=time(17, 0))
+    assert day_rosters(db, desk, north.id).current.class_id == running.id  # type: ignore[union-attr]
