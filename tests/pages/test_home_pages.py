@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from data.models import EnrollmentStatus, LedgerKind, Location, Role
 from tests import factories as f
-from tests.pages.conftest import signed_in_app, texts, unescape
+from tests.pages.conftest import signed_in_app, texts
 
 
 def _family_with_students(db: Session) -> None:
