@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from components.formatting import escape_markdown, format_time_range
+from components.formatting import escape_markdown, format_time, format_time_range
 from services.desk.day_rosters import DayRosters
 from services.desk.rosters import Roster, RosterStudent
 
@@ -32,13 +32,13 @@ def roster_title(roster: Roster) -> str:
 
 
 def render_classes_table(day: DayRosters) -> None:
-    """One row per class meeting today: a handful of short columns that fit a phone."""
+    """One row per class meeting today: four short columns, so they fit a 390 px phone."""
     rows = [
         {
-            "Time": format_time_range(r.start_time, r.end_time),
+            "Starts": format_time(r.start_time),
             "Class": r.class_name,
             "Students": f"{len(r.students)}/{r.capacity}",
-            "Not marked": r.unmarked,
+            "To mark": r.unmarked,
         }
         for r in day.rosters
     ]
@@ -66,12 +66,14 @@ def render_roster_table(roster: Roster) -> None:
     if not roster.students:
         st.caption("No students on this roster.")
         return
+    # Two columns so the mark stays on a phone's screen; the flags follow the name.
     st.dataframe(
         pd.DataFrame(
             {
-                "Student": [s.student_name for s in roster.students],
                 "Attendance": [mark_label(s.attendance) for s in roster.students],
-                "Notes": [flags(s) for s in roster.students],
+                "Student": [
+                    " · ".join(filter(None, (s.student_name, flags(s)))) for s in roster.students
+                ],
             }
         ),
         hide_index=True,

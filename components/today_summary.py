@@ -16,19 +16,26 @@ from services.kernel.access import Actor
 
 
 def render_location_summaries(lines: tuple[LocationSummary, ...]) -> None:
-    """Short columns (they fit a phone); alerts in words."""
+    """Four short columns (they fit a 390 px phone); a location with alerts is flagged in
+    the table and its alerts are spelled out under it."""
     shown = lines[page_slice("today.summary.page", len(lines), "locations")]
     rows = [
         {
-            "Location": line.location_name,
+            "Location": ("⚠ " if line.alerts else "") + line.location_name,
             "Classes": line.classes,
             "Students": f"{line.on_rosters}/{line.capacity}",
             "Marked": f"{line.marked}/{line.on_rosters}",
-            "Alerts": " · ".join(line.alerts) or "—",
         }
         for line in shown
     ]
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    if alerts := [line for line in shown if line.alerts]:
+        st.markdown(
+            "\n".join(
+                "- " + escape_markdown(f"⚠ {line.location_name}: {', '.join(line.alerts)}")
+                for line in alerts
+            )
+        )
 
 
 def pick_location(lines: tuple[LocationSummary, ...]) -> LocationSummary | None:

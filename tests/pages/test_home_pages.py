@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from data.models import EnrollmentStatus, LedgerKind, Location, Role
 from tests import factories as f
-from tests.pages.conftest import signed_in_app, texts
+from tests.pages.conftest import signed_in_app, texts, unescape
 
 
 def _family_with_students(db: Session) -> None:
@@ -92,9 +92,10 @@ def test_staff_home_shows_todays_rosters_and_figures(app_db: Session) -> None:
     # One location: no summary table, its classes directly, the running-or-next class open.
     assert not any(s.value == "Locations" for s in at.subheader)
     classes, roster = at.dataframe[0].value, at.dataframe[1].value
-    assert list(classes["Class"]) == ["Beam Basics"] and list(classes["Not marked"]) == [1]
+    assert list(classes["Class"]) == ["Beam Basics"] and list(classes["To mark"]) == [1]
+    assert list(classes["Starts"]) == ["4:00 PM"]
     assert list(roster["Student"]) == ["Maya Garcia"]
-    assert list(roster["Attendance"]) == ["○ Not marked"]
+    assert list(roster["Attendance"]) == ["○ Not marked"]  # a symbol and words, not colour
 
 
 def test_admin_sees_a_line_per_location_and_one_location_on_demand(app_db: Session) -> None:
@@ -110,9 +111,10 @@ def test_admin_sees_a_line_per_location_and_one_location_on_demand(app_db: Sessi
     assert not at.exception
     assert at.selectbox(key="location_id").options == ["All locations", "Northside", "Riverside"]
     summary = at.dataframe[0].value
-    assert list(summary["Location"]) == ["Northside", "Riverside"]
+    assert list(summary["Location"]) == ["⚠ Northside", "Riverside"]
     assert list(summary["Students"]) == ["2/1", "0/8"]
-    assert list(summary["Alerts"]) == ["1 over capacity", "—"]
+    assert list(summary["Marked"]) == ["0/2", "0/0"]
+    assert "⚠ Northside: 1 over capacity" in unescape(texts(at))
     assert len(at.dataframe) == 1  # no location's classes until one is chosen
     at.selectbox(key="today.location").set_value(north.id).run()
     assert not at.exception
