@@ -7,11 +7,11 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from data.models import Attendance, AttendanceStatus, GymClass, Role
+from data.models import Attendance, AttendanceStatus, EnrollmentType, GymClass, Role
 from services.desk.checkin_codes import student_checkin_code
 from services.kernel import clock
 from tests import factories as f
-from tests.pages.conftest import signed_in_app, texts
+from tests.pages.conftest import signed_in_app, texts, unescape
 
 TODAY = date(2026, 11, 24)  # Tuesday; the fixed clock says 09:00 in Chicago
 
@@ -78,6 +78,23 @@ def test_a_whole_class_is_marked_in_one_save(app_db: Session) -> None:
         leo.id: AttendanceStatus.ABSENT,
         ivy.id: AttendanceStatus.EXCUSED,
     }
+
+
+def test_a_makeup_visitor_marked_present_reads_makeup(app_db: Session) -> None:
+    class_id, _, _ = _gym(app_db)
+    fam, _, _ = f.family(app_db, "Lee")
+    cleo = f.student(app_db, fam, "Cleo")
+    beam = app_db.get(GymClass, class_id)
+    f.enroll(app_db, cleo, beam, type=EnrollmentType.MAKEUP, start=TODAY, end=TODAY)
+    app_db.commit()
+    at = _rosters(app_db)
+    at.radio(key=f"mark.{class_id}.{cleo.id}.none").set_value("present")
+    at.button(key=f"FormSubmitter:roster.{class_id}-Save attendance").click().run()
+    assert not at.exception
+    assert _attendance(app_db) == [AttendanceStatus.MAKEUP]
+    shown = at.radio(key=f"mark.{class_id}.{cleo.id}.makeup")
+    assert shown.value == "present"
+    assert unescape(shown.label) == "Cleo Lee · makeup · ✓ Makeup (present)"
 
 
 def test_saving_with_nothing_chosen_says_so_and_writes_nothing(app_db: Session) -> None:

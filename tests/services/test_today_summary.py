@@ -64,10 +64,17 @@ def test_staff_see_only_their_locations_and_admins_every_active_one(db: Session)
     admin = f.staff(db, "owner@example.com", [], Role.ADMIN)
     f.enroll(db, _kid(db, "Sam"), f.gym_class(db, south))
     assert [s.location_name for s in today_overview(db, desk).locations] == ["Northside"]
+    west = f.location(db, "Westside")
+    both = f.staff(db, "both@example.com", [north, west])
+    assert [s.location_name for s in today_overview(db, both).locations] == [
+        "Northside",
+        "Westside",
+    ]
     everywhere = today_overview(db, admin)
     assert [(s.location_name, s.classes, s.on_rosters) for s in everywhere.locations] == [
         ("Northside", 0, 0),
         ("Southside", 1, 1),
+        ("Westside", 0, 0),
     ]
     assert everywhere.classes == 1
     with pytest.raises(NotFound):
