@@ -1,17 +1,22 @@
-"""Staff home: today's classes and rosters by location, attendance, open requests."""
+"""Staff home: a summary line per location, one location's classes and rosters on demand,
+attendance, open requests."""
 
 import streamlit as st
 
 from components.auth import current_actor
-from components.formatting import escape_markdown, format_date, format_moment, format_rate
+from components.formatting import escape_markdown, format_moment, format_rate
 from components.location_picker import selected_location_id
-from components.roster import render_today_class
+from components.today_summary import (
+    pick_location,
+    render_location_day,
+    render_location_summaries,
+)
 from data.db import session_scope
-from services.desk.staff_home import staff_home
+from services.desk.today_summary import today_overview
 
 actor = current_actor()
 with session_scope() as db:
-    home = staff_home(db, actor, location_id=selected_location_id())
+    home = today_overview(db, actor, location_id=selected_location_id())
 
 st.title("Today")
 rate, requests, classes = st.columns(3)
@@ -22,14 +27,16 @@ rate.metric(
     "attended (present or makeup).",
 )
 requests.metric("Open requests", home.open_requests)
-classes.metric("Classes today", sum(len(day.classes) for day in home.locations))
+classes.metric("Classes today", home.classes)
 
-for day in home.locations:
-    st.subheader(escape_markdown(f"{day.location_name} · {format_date(day.day)}"))
-    if not day.classes:
-        st.caption("No classes meet here today.")
-    for lesson in day.classes:
-        render_today_class(lesson)
+if len(home.locations) > 1:
+    st.subheader("Locations")
+    render_location_summaries(home.locations)
+if not home.locations:
+    st.caption("No locations to show yet.")
+elif (place := pick_location(home.locations)) is not None:
+    render_location_day(actor, place.location_id)
+    st.page_link("../pages/staff_rosters.py", label="Mark attendance", icon=":material/how_to_reg:")
 
 st.subheader("Newest open requests")
 if not home.recent_requests:

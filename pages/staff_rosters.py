@@ -1,15 +1,15 @@
-"""Rosters and check-in: today's classes at your location; mark attendance or scan QR codes."""
+"""Rosters and check-in: today's classes at your location; mark a class's attendance in one
+form, or scan QR codes."""
 
 import streamlit as st
 
-from components.actions import render_flash
+from components.actions import render_flash, run_action
 from components.auth import current_actor
 from components.formatting import escape_markdown, format_date
 from components.location_picker import selected_location_id
-from components.roster_checkin import render_checkin_box, render_roster
-from data.db import session_scope
-from services.desk.rosters import class_roster
-from services.desk.staff_home import todays_classes
+from components.roster import pick_roster, render_classes_table
+from components.roster_checkin import render_checkin_box, render_roster_form
+from services.desk.day_rosters import day_rosters
 
 actor = current_actor()
 st.title("Rosters and check-in")
@@ -20,11 +20,14 @@ if location_id is None:
     st.stop()
 render_checkin_box(actor, location_id)
 st.page_link("../pages/staff_skills.py", label="Mark skills for a class", icon=":material/star:")
-with session_scope() as db:
-    today = todays_classes(db, actor, location_id)
-    rosters = [class_roster(db, actor, lesson.class_id, today.day) for lesson in today.classes]
-st.subheader(escape_markdown(f"{today.location_name} · {format_date(today.day)}"))
-if not rosters:
+day = run_action(lambda db: day_rosters(db, actor, location_id))
+if day is None:
+    st.stop()
+st.subheader(escape_markdown(f"{day.location_name} · {format_date(day.day)}"))
+if not day.rosters:
     st.info("No classes meet here today.")
-for roster in rosters:
-    render_roster(actor, roster)
+    st.stop()
+render_classes_table(day)
+roster = pick_roster(day, f"rosters.{day.location_id}.class")
+if roster is not None:
+    render_roster_form(actor, roster)

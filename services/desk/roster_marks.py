@@ -1,5 +1,6 @@
-"""Marking attendance on a roster: one student, or everyone not yet marked, for a meeting up
-to today, and the attendance rows the check-in box writes too. Staff and admins only.
+"""Marking attendance on a roster: one student, a whole roster's form in one save, or
+everyone not yet marked, for a meeting up to today, and the attendance rows the check-in box
+writes too. Staff and admins only.
 
 Decisions:
 - A makeup visitor marked present is stored as `makeup` (so analytics count an owed lesson
@@ -10,6 +11,7 @@ Decisions:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -25,6 +27,8 @@ from services.kernel.access import Actor, require_staff
 from services.kernel.errors import ValidationError
 from services.kernel.transactions import write_transaction
 from services.kernel.validation import require_id
+
+MAX_MARKS = 500  # a roster's form; far above any class's capacity
 
 
 def mark_attendance(
@@ -42,6 +46,34 @@ def mark_attendance(
         _upsert(db, mark, keep_attended=False)
         _audit(db, mark, "attendance.marked")
     return _line_of(db, meeting, student_id)
+
+
+def mark_roster(
+    db: Session, actor: Actor, class_id: int, day: date, marks: Mapping[int, str]
+) -> int:
+    """Save a whole roster's form at once: student id → status, each one a mark or re-mark
+    like mark_attendance, in one transaction (one bad line writes nothing). The number of
+    marks that changed."""
+    require_staff(actor)
+    if not isinstance(marks, Mapping) or not marks:
+        raise ValidationError("Choose present, absent or excused for at least one student.")
+    if len(marks) > MAX_MARKS:
+        raise ValidationError(f"Save at most {MAX_MARKS} marks at once.")
+    wanted = {require_id(sid, "student"): _require_status(v) for sid, v in marks.items()}
+    with write_transaction(db):
+        meeting = _meeting_for(db, actor, class_id, day)
+        _require_not_future(meeting)
+        lines = {line.student_id: line for line in _roster(db, meeting).students}
+        changed = 0
+        for student_id, status in wanted.items():
+            line = lines.get(student_id) or _line_of(db, meeting, student_id)
+            mark = _Mark(actor, meeting, line, _stored_status(line, status))
+            if line.attendance == mark.status.value:
+                continue  # unchanged: no write, no audit entry
+            _upsert(db, mark, keep_attended=False)
+            _audit(db, mark, "attendance.marked")
+            changed += 1
+    return changed
 
 
 def mark_all(db: Session, actor: Actor, class_id: int, day: date, status: str) -> int:

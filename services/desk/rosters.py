@@ -166,6 +166,24 @@ def roster_lines(db: Session, class_ids: Sequence[int], day: date) -> dict[int, 
     }
 
 
+def on_roster(day: date | ColumnElement[date]) -> ColumnElement[bool]:
+    """The enrollments that put a student on their class's roster on `day` (a date, or a
+    column for queries over several days): a regular or trial place covering it, or a makeup
+    visit booked for it (the module's rule; drop-ins are pass redemptions)."""
+    covering = and_(
+        Enrollment.type.in_((EnrollmentType.REGULAR, EnrollmentType.TRIAL)),
+        Enrollment.status != EnrollmentStatus.WAITLISTED,
+        Enrollment.start_date <= day,
+        or_(Enrollment.end_date.is_(None), Enrollment.end_date >= day),
+    )
+    visiting = and_(
+        Enrollment.type == EnrollmentType.MAKEUP,
+        Enrollment.status.in_((EnrollmentStatus.ACTIVE, EnrollmentStatus.COMPLETED)),
+        Enrollment.start_date == day,
+    )
+    return or_(covering, visiting)
+
+
 @dataclass(frozen=True)
 class _Seat:
     """One student on one roster, with what the query found about them that day."""
@@ -185,17 +203,6 @@ def _seated(
     and reported absences)."""
     if not class_ids:
         return {}
-    covering = and_(
-        Enrollment.type.in_((EnrollmentType.REGULAR, EnrollmentType.TRIAL)),
-        Enrollment.status != EnrollmentStatus.WAITLISTED,
-        Enrollment.start_date <= day,
-        or_(Enrollment.end_date.is_(None), Enrollment.end_date >= day),
-    )
-    visiting = and_(
-        Enrollment.type == EnrollmentType.MAKEUP,
-        Enrollment.status.in_((EnrollmentStatus.ACTIVE, EnrollmentStatus.COMPLETED)),
-        Enrollment.start_date == day,
-    )
     kind = case(
         *((Enrollment.type == t, t.value) for t in (EnrollmentType.REGULAR, EnrollmentType.TRIAL)),
         else_=EnrollmentType.MAKEUP.value,
@@ -206,9 +213,7 @@ def _seated(
         kind.label("kind"),
         case((Enrollment.type == EnrollmentType.MAKEUP, 1), else_=0).label("rank"),
         Enrollment.id.label("enrollment_id"),
-    ).where(
-        Enrollment.class_id.in_(class_ids), or_(covering, visiting), *_one(Enrollment, student_id)
-    )
+    ).where(Enrollment.class_id.in_(class_ids), on_roster(day), *_one(Enrollment, student_id))
     dropped_in = select(
         PassRedemption.class_id,
         PassRedemption.student_id,
@@ -282,6 +287,11 @@ def _lines(db: Session, meeting: _Meeting, student_id: int | None = None) -> lis
     families on it."""
     seats = _seated(db, [meeting.cls.id], meeting.day, student_id).get(meeting.cls.id, [])
     unpaid = _families_with_unpaid_balance(db, {seat.student.family_id for seat in seats})
+    return _students(seats, unpaid)
+
+
+def _students(seats: Sequence[_Seat], unpaid: set[int]) -> list[RosterStudent]:
+    """The check-in page's lines of seats, given the families with an unpaid balance."""
     return [
         RosterStudent(
             **_line_fields(seat),

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from data.models import (
@@ -76,6 +76,7 @@ class StaffHome:
 class _Place:
     id: int
     name: str
+    timezone: str
     day: date
 
 
@@ -114,7 +115,23 @@ def _places(db: Session, actor: Actor, location_id: int | None) -> list[_Place]:
     rows = db.execute(query).all()
     if location_id is not None and not rows:
         raise NotFound("location")
-    return [_Place(id=r.id, name=r.name, day=clock.today_in(r.timezone)) for r in rows]
+    return [
+        _Place(id=r.id, name=r.name, timezone=r.timezone, day=clock.today_in(r.timezone))
+        for r in rows
+    ]
+
+
+def _meets_on(location_ids: Sequence[int], day: date) -> ColumnElement[bool]:
+    """Classes at these locations that meet on `day` (their local today): active, this
+    weekday, in term, the location open."""
+    return and_(
+        GymClass.location_id.in_(location_ids),
+        GymClass.weekday == day.weekday(),
+        GymClass.is_active.is_(True),
+        open_on(GymClass.location_id, day),
+        GymClass.term_start <= day,
+        GymClass.term_end >= day,
+    )
 
 
 def _location_day(db: Session, place: _Place) -> LocationDay:
@@ -132,14 +149,7 @@ def _location_day(db: Session, place: _Place) -> LocationDay:
         )
         .join(Program, Program.id == GymClass.program_id)
         .join(Level, Level.id == GymClass.level_id)
-        .where(
-            GymClass.location_id == place.id,
-            GymClass.weekday == place.day.weekday(),
-            GymClass.is_active.is_(True),
-            open_on(GymClass.location_id, place.day),
-            GymClass.term_start <= place.day,
-            GymClass.term_end >= place.day,
-        )
+        .where(_meets_on([place.id], place.day))
         .order_by(GymClass.start_time, GymClass.name, GymClass.id)
     ).all()
     rosters = roster_lines(db, [c.id for c in classes], place.day)

@@ -1,9 +1,10 @@
 """Front desk in real Chromium, with the server's clock pinned to a class in progress:
 open today's roster, type a student's QR code as a USB scanner would, see them present,
-then approve a pending request."""
+then approve a pending request; on the desk's tablet, mark a class's roster in one save."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time
 
@@ -118,3 +119,46 @@ def test_scan_a_code_then_approve_a_request(frozen_app: RunningApp, page) -> Non
     wait_idle(page)
     page.get_by_role("button", name="Approve").first.click()
     page.get_by_text("Approved and applied:").wait_for()
+
+
+def _marks_today(database_url: str) -> dict[int, str]:
+    engine = make_engine(database_url)
+    with Session(engine) as db:
+        rows = db.execute(
+            select(Attendance.student_id, Attendance.status).where(
+                Attendance.class_date == DEMO_TODAY
+            )
+        ).all()
+    engine.dispose()
+    return {student_id: status.value for student_id, status in rows}
+
+
+def test_mark_a_roster_in_one_save_on_the_tablet(frozen_app: RunningApp, chromium) -> None:  # type: ignore[no-untyped-def]
+    context = chromium.new_context(viewport={"width": 820, "height": 1180})
+    tablet = context.new_page()
+    tablet.set_default_timeout(20_000)
+    try:
+        sign_in(tablet, frozen_app.url, "staff@example.com", DEMO_PASSWORD)
+        tablet.get_by_role("link", name="Rosters and check-in").click()
+        tablet.get_by_role("heading", name="Rosters and check-in").wait_for()
+        tablet.get_by_role("button", name="Save attendance").wait_for()
+        wait_idle(tablet)
+        before = _marks_today(frozen_app.database_url)
+        open_marks = tablet.locator('[data-testid="stRadio"]').filter(has_text="Not marked")
+        count = min(open_marks.count(), 2)
+        assert count, "the class running now has students not yet marked"
+        for n in range(count):
+            choice = open_marks.nth(n).get_by_text("Absent", exact=True)
+            assert choice.is_visible()  # the full word, not "A…"
+            choice.click()
+        tablet.get_by_role("button", name="Save attendance").click()
+        tablet.get_by_text(f"{count} marks saved.", exact=False).wait_for()
+        wait_idle(tablet)
+        after = _marks_today(frozen_app.database_url)
+        added = {s: m for s, m in after.items() if s not in before}
+        assert list(added.values()) == ["absent"] * count
+        assert tablet.get_by_text("✗ Absent", exact=False).count() >= count  # not colour alone
+        if shot := os.environ.get("CARTWHEEL_ROSTER_SCREENSHOT"):
+            tablet.screenshot(path=shot, full_page=True)
+    finally:
+        context.close()

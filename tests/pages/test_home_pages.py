@@ -89,24 +89,63 @@ def test_staff_home_shows_todays_rosters_and_figures(app_db: Session) -> None:
     assert "Today" in page
     assert "Attendance, last 4 weeks: 100%" in page
     assert "Open requests: 0" in page and "Classes today: 1" in page
-    assert any("Beam Basics" in unescape(e.label) for e in at.expander)
-    roster = at.dataframe[0].value
+    # One location: no summary table, its classes directly, the running-or-next class open.
+    assert not any(s.value == "Locations" for s in at.subheader)
+    classes, roster = at.dataframe[0].value, at.dataframe[1].value
+    assert list(classes["Class"]) == ["Beam Basics"] and list(classes["To mark"]) == [1]
+    assert list(classes["Starts"]) == ["4:00 PM"]
     assert list(roster["Student"]) == ["Maya Garcia"]
+    assert list(roster["Attendance"]) == ["○ Not marked"]  # a symbol and words, not colour
 
 
-def test_admin_may_choose_all_locations(app_db: Session) -> None:
+def test_admin_sees_a_line_per_location_and_one_location_on_demand(app_db: Session) -> None:
     north, south = f.location(app_db, "Northside"), f.location(app_db, "Riverside")
+    beam = f.gym_class(app_db, north, name="Beam Basics", weekday=1, capacity=1)
+    f.gym_class(app_db, south, name="Otters Swim", weekday=1)
+    fam, _, _ = f.family(app_db, "Garcia")
+    for name in ("Maya", "Leo"):
+        f.enroll(app_db, f.student(app_db, fam, name), beam)
     f.staff(app_db, "owner@example.com", [north, south], role=Role.ADMIN)
     app_db.commit()
     at = signed_in_app(app_db, "owner@example.com", f.PASSWORD).run()
     assert not at.exception
     assert at.selectbox(key="location_id").options == ["All locations", "Northside", "Riverside"]
-    assert "Northside" in texts(at) and "Riverside" in texts(at)
+    summary = at.dataframe[0].value
+    assert list(summary["Location"]) == ["⚠ Northside", "Riverside"]
+    assert list(summary["Students"]) == ["2/1", "0/8"]
+    assert list(summary["Marked"]) == ["0/2", "0/0"]
+    assert "⚠ Northside: 1 over capacity" in unescape(texts(at))
+    assert len(at.dataframe) == 1  # no location's classes until one is chosen
+    at.selectbox(key="today.location").set_value(north.id).run()
+    assert not at.exception
+    assert list(at.dataframe[1].value["Class"]) == ["Beam Basics"]
+    assert list(at.dataframe[2].value["Student"]) == ["Leo Garcia", "Maya Garcia"]
+
+
+def test_admin_may_choose_one_location_in_the_sidebar(app_db: Session) -> None:
+    north, south = f.location(app_db, "Northside"), f.location(app_db, "Riverside")
+    f.gym_class(app_db, south, name="Otters Swim", weekday=1)
+    f.staff(app_db, "owner@example.com", [north, south], role=Role.ADMIN)
+    app_db.commit()
+    at = signed_in_app(app_db, "owner@example.com", f.PASSWORD).run()
     at.session_state["location_id"] = south.id
     at.run()
     assert not at.exception
     headers = [s.value for s in at.subheader]
     assert any("Riverside" in h for h in headers) and not any("Northside" in h for h in headers)
+    assert list(at.dataframe[0].value["Class"]) == ["Otters Swim"]
+
+
+def test_the_summary_is_paged(app_db: Session) -> None:
+    for n in range(23):
+        f.location(app_db, f"Gym {n:02d}")
+    f.staff(app_db, "owner@example.com", [], role=Role.ADMIN)
+    app_db.commit()
+    at = signed_in_app(app_db, "owner@example.com", f.PASSWORD).run()
+    assert len(at.dataframe[0].value) == 20
+    assert "Page 1 of 2 · 23 locations" in texts(at)
+    at.button(key="today.summary.page.next").click().run()
+    assert list(at.dataframe[0].value["Location"]) == ["Gym 20", "Gym 21", "Gym 22"]
 
 
 def test_guardian_cannot_reach_the_staff_page(app_db: Session) -> None:
