@@ -22,8 +22,8 @@ PHONE_WIDTH = 640  # Streamlit's own phone breakpoint (the sidebar becomes an ov
 
 # Sizes, never a lighter grey: a smaller line keeps the theme's text colour and its contrast.
 ROWS_CSS = """<style>
-.cw-rows{list-style:none;margin:0 0 .5rem 0;padding:0}
-.cw-rows li{border-bottom:1px solid rgba(128,128,128,.35);margin:0;padding:0}
+.cw-rows{list-style:none;margin:0 0 .5rem 0!important;padding:0!important}
+.cw-rows>li{border-bottom:1px solid rgba(128,128,128,.35);margin:0!important;padding:0!important}
 .cw-row{display:flex;justify-content:space-between;align-items:center;gap:.75rem;
 min-height:44px;padding:.4rem .25rem;cursor:default}
 details>.cw-row{cursor:pointer;list-style:none}
