@@ -1,14 +1,15 @@
-"""The Transaction History table: cents become money text only here, at the edge.
+"""The Transaction History: cents become money text only here, at the edge.
 
-The money columns come right after the date and description, and the description has a fixed
-width, so Amount and Balance are visible without scrolling sideways on any screen (a long
-description used to push them off the right edge)."""
+A wide screen gets the table (sortable, with its CSV download); a phone gets rows instead, the
+amount and the balance right-aligned beside the date and description, paged (components/
+entry_rows.py; both are drawn and a CSS media query shows one)."""
 
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
+from components.entry_rows import Entry, phone_only, render_entries, wide_only
 from components.formatting import format_date
 from components.money import portal_currency
 from services.kernel.money import format_cents
@@ -43,4 +44,21 @@ def render_ledger_table(ledger: pd.DataFrame) -> None:
         st.info("No transactions in this period.")
         return
     frame = display_frame(ledger, portal_currency())
-    st.dataframe(frame, hide_index=True, width="stretch", column_config=COLUMNS)
+    with wide_only("ledger"):
+        st.dataframe(frame, hide_index=True, width="stretch", column_config=COLUMNS)
+    with phone_only("ledger"):
+        render_entries(ledger_entries(frame), label="Transactions", key="ledger.rows")
+
+
+def ledger_entries(frame: pd.DataFrame) -> list[Entry]:
+    """The display frame's rows as phone rows, newest first like the table."""
+    return [
+        Entry(
+            title=row.Description,
+            subtitle=row.Date,
+            value=row.Amount,
+            value_note=f"Balance {row.Balance}",
+            details=(("Type", row.Type), ("Student", row.Student), ("Location", row.Location)),
+        )
+        for row in frame.itertuples(index=False)
+    ]

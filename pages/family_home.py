@@ -1,4 +1,5 @@
-"""The family home: students with their current classes, balance and credit."""
+"""The family home: students with their current classes and check-in codes, balance and
+credit."""
 
 import streamlit as st
 
@@ -11,11 +12,13 @@ from components.student_card import render_student_card
 from data.db import session_scope
 from services.billing.payment_methods import primary_method_state
 from services.families.home import family_home
+from services.kernel.settings import get_settings
 
 actor = current_actor()
 with session_scope() as db:
     home = family_home(db, actor, location_id=selected_location_id())
     primary_method = primary_method_state(db, actor)
+    qr_codes = get_settings(db).qr_codes_enabled
 
 st.title(f"Hello, {escape_markdown(actor.display_name.split()[0])}")
 location = home.location.name if home.location else "no location yet"
@@ -32,4 +35,4 @@ st.subheader("Your students")
 if not home.students:
     st.info("No students are on this account yet. The front desk can add them.")
 for student in home.students:
-    render_student_card(student)
+    render_student_card(student, check_in_code=qr_codes)

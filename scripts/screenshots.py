@@ -14,10 +14,30 @@ from sqlalchemy.orm import Session
 from data.db import make_engine
 from data.demo import DEMO_PASSWORD, build_demo
 from scripts.demo_card import save_demo_card
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, sign_in, start_app
+from tests.browser.conftest import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    sign_in,
+    start_app,
+    wait_for_cookie,
+    wait_idle,
+)
 from tests.support.localstripe import LocalStripe, start_localstripe
 
 IMAGES = Path(__file__).resolve().parent.parent / "docs" / "images"
+# Every parent page on a 390 px phone (issue 18): (path, heading, a Students section, image)
+PHONE_PAGES = (
+    ("", "Your students", None, "phone-home.png"),
+    ("students", "Your students", "Enrollments", "phone-students.png"),
+    ("students", "Your students", "QR code", "phone-students-qr.png"),
+    ("students", "Your students", "Skills", "phone-students-skills.png"),
+    ("students", "Your students", "Passes", "phone-students-passes.png"),
+    ("students", "Your students", "Makeups", "phone-students-makeups.png"),
+    ("attendance", "Attendance", None, "phone-attendance.png"),
+    ("transactions", "Transactions", None, "phone-transactions.png"),
+    ("billing", "Billing", None, "phone-billing.png"),
+    ("account", "Account", None, "phone-account.png"),
+)
 
 
 def main() -> None:
@@ -41,22 +61,7 @@ def main() -> None:
                 page.get_by_role("heading", name="Your students").wait_for()
                 page.wait_for_timeout(800)
                 page.screenshot(path=str(IMAGES / "students.png"))
-                phone = browser.new_page(viewport={"width": 390, "height": 1000})
-                sign_in(phone, base, "primary@example.com", DEMO_PASSWORD)
-                for name, image in (
-                    ("Billing", "billing-phone.png"),
-                    ("Account", "account-phone.png"),
-                ):
-                    expand = phone.get_by_test_id("stExpandSidebarButton")
-                    if expand.is_visible():  # the sidebar closes itself on a phone
-                        expand.click()
-                    phone.get_by_role("link", name=name).click()
-                    phone.get_by_role("heading", name=name).wait_for()
-                    collapse = phone.get_by_test_id("stSidebarCollapseButton").locator("button")
-                    if collapse.is_visible():
-                        collapse.click()
-                    phone.wait_for_timeout(1200)
-                    phone.screenshot(path=str(IMAGES / image), full_page=True)
+                _phone_pages(browser, base)
                 page.get_by_role("button", name="Sign out").click()
                 page.get_by_text("You are signed out.").wait_for()
                 sign_in(page, base, "staff@example.com", DEMO_PASSWORD)
@@ -68,6 +73,23 @@ def main() -> None:
             process.terminate()
             process.wait(timeout=20)
             stripe.stop()
+
+
+def _phone_pages(browser, base: str) -> None:  # type: ignore[no-untyped-def]
+    phone = browser.new_page(viewport={"width": 390, "height": 844})
+    sign_in(phone, base, "primary@example.com", DEMO_PASSWORD)
+    wait_for_cookie(phone, "cartwheel_session")
+    for path, heading, section, image in PHONE_PAGES:
+        phone.goto(f"{base}/{path}")
+        wait_idle(phone)
+        phone.get_by_role("heading", name=heading).first.wait_for()
+        if section:
+            group = phone.locator("[data-testid=stButtonGroup]")
+            group.get_by_text(section, exact=True).click()
+            wait_idle(phone)
+        phone.wait_for_timeout(1200)
+        phone.screenshot(path=str(IMAGES / image), full_page=True)
+    phone.close()
 
 
 def _save_demo_card(url: str, stripe: LocalStripe) -> None:

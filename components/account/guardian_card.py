@@ -40,10 +40,15 @@ def render_guardian(actor: Actor, guardian: GuardianContacts, *, country: str) -
     with st.container(border=True):
         st.markdown(guardian_heading(actor, guardian))
         if guardian.editable:
-            gid = guardian.guardian_id
-            render_contact_list(actor, address_list(country), guardian.addresses, guardian_id=gid)
-            render_contact_list(actor, EMAILS, guardian.emails, guardian_id=gid)
-            render_contact_list(actor, PHONES, guardian.phones, guardian_id=gid)
+            # Collapsed for the other guardians: their three lists and Add buttons made the
+            # page 2,450 px tall on a phone; your own stay open.
+            with st.expander("Contact details", expanded=guardian.is_self):
+                gid = guardian.guardian_id
+                render_contact_list(
+                    actor, address_list(country), guardian.addresses, guardian_id=gid
+                )
+                render_contact_list(actor, EMAILS, guardian.emails, guardian_id=gid)
+                render_contact_list(actor, PHONES, guardian.phones, guardian_id=gid)
         elif actor.is_primary:
             st.caption(
                 f"{escape_markdown(guardian.name)} signs in and keeps their own contact details."

@@ -1,4 +1,6 @@
-"""The Account page's tabs; the chosen tab survives reruns and only its section runs."""
+"""The Account page's sections as one segmented control, which wraps onto a second row on a
+phone (tabs hid "Account activity" behind a scroll arrow); the choice survives reruns and
+only the chosen section runs."""
 
 from __future__ import annotations
 
@@ -22,8 +24,10 @@ SECTIONS: list[tuple[str, Callable[[Actor], None]]] = [
 
 
 def render_account_tabs(actor: Actor) -> None:
-    tabs = st.tabs([title for title, _ in SECTIONS], key=TAB_KEY, on_change="rerun")
-    for tab, (_, render) in zip(tabs, SECTIONS, strict=True):
-        if tab.open:
-            with tab:
-                render(actor)
+    sections = dict(SECTIONS)
+    if st.session_state.get(TAB_KEY) not in sections:
+        st.session_state[TAB_KEY] = SECTIONS[0][0]
+    title = st.segmented_control(
+        "Section", list(sections), key=TAB_KEY, required=True, label_visibility="collapsed"
+    )
+    sections[title](actor)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from components.actions import close_panel, open_panel, panel, run_action, run_then_rerun
+from components.entry_rows import Entry, render_entries
 from components.formatting import escape_markdown, format_date, format_time_range
 from components.location_picker import selected_location_id
 from components.seats import seats_label
@@ -42,29 +42,38 @@ def render_makeups(actor: Actor, student: StudentCard, settings: PortalSettings)
         _available(actor, token)
     if groups.available_elsewhere:
         st.markdown("**Tokens for other locations** (choose that location in the sidebar)")
-        st.dataframe(tokens_frame(groups.available_elsewhere), hide_index=True, width="stretch")
+        _token_rows(groups.available_elsewhere, "elsewhere")
     if groups.pending:
         st.markdown("**Booked makeups**")
     for token in groups.pending:
         _pending(actor, token)
     for title, tokens in (("Expired tokens", groups.expired), ("Used tokens", groups.spent)):
         if tokens and st.toggle(f"Show {title.lower()} ({len(tokens)})", key=f"makeups.{title}"):
-            st.dataframe(tokens_frame(tokens), hide_index=True, width="stretch")
+            _token_rows(tokens, title)
 
 
-def tokens_frame(tokens: tuple[TokenView, ...]) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "Location": [t.location_name for t in tokens],
-            "Issued": [format_date(t.issued_on) for t in tokens],
-            "Expires": [format_date(t.expires_on) for t in tokens],
-            "From": [t.source_note for t in tokens],
-            "Makeup": [
-                f"{t.makeup_class_name} {format_date(t.makeup_date)}" if t.makeup_date else ""
-                for t in tokens
-            ],
-        }
-    )
+def token_entries(tokens: tuple[TokenView, ...]) -> list[Entry]:
+    """Each token with its expiry right-aligned, its location and issue date under where it
+    came from; the makeup it booked behind a tap."""
+    return [
+        Entry(
+            title=t.source_note or "Makeup token",
+            subtitle=f"{t.location_name} · issued {format_date(t.issued_on)}",
+            value=format_date(t.expires_on),
+            value_note="expires",
+            details=(
+                (
+                    "Makeup",
+                    f"{t.makeup_class_name} {format_date(t.makeup_date)}" if t.makeup_date else "",
+                ),
+            ),
+        )
+        for t in tokens
+    ]
+
+
+def _token_rows(tokens: tuple[TokenView, ...], key: str) -> None:
+    render_entries(token_entries(tokens), label="Makeup tokens", key=f"makeups.rows.{key}")
 
 
 def _available(actor: Actor, token: TokenView) -> None:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from components.actions import run_action, run_then_rerun
+from components.entry_rows import Entry, render_entries
 from components.formatting import escape_markdown, format_date, format_time_range
 from components.money import portal_currency
 from components.seats import seats_label
@@ -36,20 +36,24 @@ def status_label(view: PassView) -> str:
     return STATUS_LABELS.get(view.status, view.status)
 
 
-def passes_frame(passes: list[PassView]) -> pd.DataFrame:
+def pass_entries(passes: list[PassView]) -> list[Entry]:
+    """Each pass with the punches left and its state right-aligned, where and when it was
+    bought under its name; the rest behind a tap."""
     currency = portal_currency()
-    return pd.DataFrame(
-        {
-            "Pass": [p.name for p in passes],
-            "Location": [p.location_name for p in passes],
-            "Used": [p.punches_used for p in passes],
-            "Remaining": [p.punches_remaining for p in passes],
-            "Purchased": [format_date(p.purchased_on) for p in passes],
-            "Expires": [format_date(p.expires_on) if p.expires_on else "—" for p in passes],
-            "Paid": [format_cents(p.amount_paid_cents, currency) for p in passes],
-            "Status": [status_label(p) for p in passes],
-        }
-    )
+    return [
+        Entry(
+            title=p.name,
+            subtitle=f"{p.location_name} · purchased {format_date(p.purchased_on)}",
+            value=f"{p.punches_remaining} left",
+            value_note=status_label(p),
+            details=(
+                ("Used", str(p.punches_used)),
+                ("Expires", format_date(p.expires_on) if p.expires_on else "—"),
+                ("Paid", format_cents(p.amount_paid_cents, currency)),
+            ),
+        )
+        for p in passes
+    ]
 
 
 def render_passes(actor: Actor, student: StudentCard, settings: PortalSettings) -> None:
@@ -58,7 +62,7 @@ def render_passes(actor: Actor, student: StudentCard, settings: PortalSettings) 
     if not passes:
         st.info(f"{student.first_name} has no punch passes.")
         return
-    st.dataframe(passes_frame(passes), hide_index=True, width="stretch")
+    render_entries(pass_entries(passes), label="Punch passes", key="passes.rows")
     usable = {p.id: p for p in passes if p.is_active}
     if settings.punch_pass_redemption_enabled and usable:
         _redeem(actor, student, usable)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
+from components.entry_rows import Entry, render_entries
 from components.formatting import escape_markdown, format_date
 from data.db import session_scope
 from services.classes.evaluations import LevelProgress, student_evaluations
@@ -14,16 +14,25 @@ from services.kernel.access import Actor
 STATUS_LABELS = {"not_started": "Not started", "in_progress": "In progress", "mastered": "Mastered"}
 
 
-def level_frame(level: LevelProgress) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "Skill": [skill.name for skill in level.skills],
-            "Status": [STATUS_LABELS.get(skill.status, skill.status) for skill in level.skills],
-            "Date": [format_date(s.evaluated_on) if s.evaluated_on else "" for s in level.skills],
-            "Instructor": [skill.instructor for skill in level.skills],
-            "Note": [skill.note for skill in level.skills],
-        }
-    )
+def level_entries(level: LevelProgress) -> list[Entry]:
+    """Each skill with its state right-aligned and when and by whom it was evaluated under
+    its name; the instructor's note behind a tap."""
+    return [
+        Entry(
+            title=skill.name,
+            subtitle=" · ".join(
+                part
+                for part in (
+                    format_date(skill.evaluated_on) if skill.evaluated_on else "",
+                    skill.instructor or "",
+                )
+                if part
+            ),
+            value=STATUS_LABELS.get(skill.status, skill.status),
+            details=(("Note", skill.note or ""),),
+        )
+        for skill in level.skills
+    ]
 
 
 def render_skills(actor: Actor, student: StudentCard) -> None:
@@ -42,4 +51,8 @@ def render_skills(actor: Actor, student: StudentCard) -> None:
                 text=f"{level.mastered} of {level.total} skills mastered",
             )
             if level.skills:
-                st.dataframe(level_frame(level), hide_index=True, width="stretch")
+                render_entries(
+                    level_entries(level),
+                    label=f"Skills of {label}",
+                    key=f"skills.{level.program}.{level.level}",
+                )

@@ -68,7 +68,7 @@ def _family_first_names(database_url: str) -> list[str]:
 
 
 def _tab(page, name: str) -> None:  # type: ignore[no-untyped-def]
-    page.get_by_role("tab", name=name).click()
+    page.locator("[data-testid=stButtonGroup]").get_by_text(name, exact=True).click()
     wait_idle(page)
 
 

@@ -3,6 +3,7 @@ in-process against a SQLite database made for the test."""
 
 from __future__ import annotations
 
+import html
 import re
 import shutil
 from collections.abc import Iterator
@@ -74,3 +75,14 @@ def texts(at: AppTest) -> str:
 def unescape(markdown: str) -> str:
     """Drop the Markdown escapes components add to names (see escape_markdown)."""
     return re.sub(r"\\(.)", r"\1", markdown)
+
+
+def entry_rows(at: AppTest) -> list[str]:
+    """The phone rows (components/entry_rows.py) the page drew, each as its text, its parts
+    separated by single spaces: "Tue 24 Nov 2026 November tuition $85.00 Balance $85.00 …"."""
+    rows: list[str] = []
+    for element in at.get("html"):
+        for item in re.findall(r"<li>(.*?)</li>", element.proto.body, re.DOTALL):
+            words = re.sub(r"<[^>]+>", " ", item)
+            rows.append(html.unescape(" ".join(words.split())))
+    return rows

@@ -126,7 +126,7 @@ def test_the_primary_guardian_sees_every_guardian_and_the_unassigned_values(
     assert not any(k.endswith(f".{family.alex.id}") and "invite" in k for k in keys)
     assert {"account.open.add_guardian", f"account.move.email.{family.unassigned.email.id}"} <= keys
     assert {t.key for t in at.toggle} == {f"account.may_pay.{g}" for g in (jamie, robin, sam)}
-    assert [t.label for t in at.tabs] == [
+    assert at.segmented_control(key="account.tab").options == [
         "Guardians",
         "Change Password",
         "Two-factor sign-in",
