@@ -47,10 +47,16 @@ def start_app(
     *,
     port: int | None = None,
 ) -> tuple[subprocess.Popen[bytes], str]:
-    """`port` when the caller must know the address before start (e.g. CARTWHEEL_BASE_URL)."""
+    """`port` when the caller must know the address before start (e.g. CARTWHEEL_BASE_URL).
+
+    The server's scheduled jobs are off unless `extra_env` turns them on
+    (CARTWHEEL_JOBS_IN_APP=1): the demo databases are built at the tests' fixed moment while
+    the server runs on today's clock, so its daily jobs would post this month's tuition and
+    change the balances a journey reads. Journeys that need the outbox sent turn them on."""
     port = port or free_port()
     env = {
         **os.environ,
+        "CARTWHEEL_JOBS_IN_APP": "0",
         **(extra_env or {}),
         "CARTWHEEL_DATABASE_URL": database_url,
         "CARTWHEEL_SECRET_KEY": TEST_SECRET_KEY,

@@ -46,7 +46,11 @@ def mailed_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MailedApp]:
     log = folder / "streamlit.log"
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    env = {"CARTWHEEL_SMTP_URL": f"smtp://127.0.0.1:{smtp.port}", "CARTWHEEL_BASE_URL": url}
+    env = {
+        "CARTWHEEL_SMTP_URL": f"smtp://127.0.0.1:{smtp.port}",
+        "CARTWHEEL_BASE_URL": url,
+        "CARTWHEEL_JOBS_IN_APP": "1",  # the scheduled job `outbox` sends the e-mail
+    }
     try:
         process, _ = start_app(database_url, log, env, port=port)
     except BaseException:

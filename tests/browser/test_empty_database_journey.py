@@ -62,7 +62,11 @@ def empty_app(tmp_path: Path) -> Iterator[EmptyApp]:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     log = tmp_path / "streamlit.log"
-    env = {"CARTWHEEL_BASE_URL": url, "CARTWHEEL_SMTP_URL": f"smtp://127.0.0.1:{smtp.port}"}
+    env = {
+        "CARTWHEEL_BASE_URL": url,
+        "CARTWHEEL_SMTP_URL": f"smtp://127.0.0.1:{smtp.port}",
+        "CARTWHEEL_JOBS_IN_APP": "1",  # the scheduled job `outbox` sends the invitations
+    }
     try:
         process, _ = start_app(database_url, log, env, port=port)
     except BaseException:
