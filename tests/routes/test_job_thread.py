@@ -41,7 +41,14 @@ def test_the_lifespan_starts_the_job_thread_and_stops_it_at_shutdown(
     engine_for(db_url).dispose()
     assert not running.alive
     # The first tick ran at start: the jobs this process can run, once each.
-    assert _ran(db) == ["ended_enrollments", "job_history", "makeup_tokens"]
+    assert _ran(db) == [
+        "card_expiry_notices",
+        "ended_enrollments",
+        "job_history",
+        "late_fees",
+        "makeup_tokens",
+        "tuition",
+    ]
 
 
 @pytest.mark.parametrize("off", ["0", "off", "false", "no"])
@@ -64,5 +71,5 @@ def test_a_tick_that_fails_is_logged_once_and_the_next_one_runs(
     assert runner.tick() == [] and runner.tick() == []
     assert caplog.text.count("a tick failed") == 1
     monkeypatch.setenv("CARTWHEEL_DATABASE_URL", db_url)
-    assert len(runner.tick()) == 3
+    assert len(runner.tick()) == 6
     engine_for(db_url).dispose()

@@ -126,7 +126,14 @@ def test_a_job_that_cannot_run_here_is_left_out(
     assert "CARTWHEEL_SMTP_URL is not set" in (outbox.not_ready() or "")
     assert "Stripe is not configured" in (reconcile.not_ready() or "")
     ran = [o.job_name for o in run_due_jobs(db, scheduler_actor())]
-    assert ran == ["ended_enrollments", "makeup_tokens", "job_history"]
+    assert ran == [
+        "ended_enrollments",
+        "makeup_tokens",
+        "job_history",
+        "tuition",
+        "late_fees",
+        "card_expiry_notices",
+    ]  # not autopay nor refund_checks: both need Stripe
     assert _runs(db, "outbox") == []
     monkeypatch.setenv("CARTWHEEL_SMTP_URL", "imap://mail.example.com")
     assert "must start with smtp://" in (outbox.not_ready() or "")
