@@ -1,6 +1,7 @@
 """The owner's Money page, one section per function: aged receivables (with the families in
-a bucket) and money by month. Each section is a fragment, so a widget inside one reruns only
-that section; a new section is one more `render_*` call on the page.
+a bucket), money by month, the last money runs and the failed automatic payments. Each section
+is a fragment, so a widget inside one reruns only that section; a new section is one more
+`render_*` call on the page.
 
 Narrow screens: the key figures are metric cards (they stack at 390 px), tables are long
 (one row per location and age) rather than wide, and the wide CSVs are downloads.
@@ -17,8 +18,10 @@ import streamlit as st
 from components.actions import run_action
 from components.analytics_charts import LAYOUT
 from components.documents import CSV
-from components.formatting import format_date
+from components.formatting import escape_markdown, format_date, format_moment
+from components.job_runs import render_run
 from components.money import portal_currency
+from services.billing.failed_payments import failed_autopay_payments
 from services.billing.money_by_month import (
     PERIODS,
     SERIES,
@@ -39,6 +42,12 @@ from services.billing.receivables import (
 )
 from services.kernel.access import Actor
 from services.kernel.money import format_cents
+from services.operations.job_history import job_overview
+from services.operations.job_registry import JOBS
+
+# The jobs that post, charge or settle money, in the order a billing day runs them.
+MONEY_JOBS = ("tuition", "late_fees", "autopay", "card_expiry_notices", "refund_checks")
+FAILED_SHOWN = 5  # the newest few; the Failed payments page has them all
 
 COLORS = {  # the series of money by month
     "charges_cents": "#1F7A8C",
@@ -189,6 +198,53 @@ def render_money_by_month(actor: Actor, location_id: int | None) -> None:
             f"money-by-month-{len(report.months)}.csv",
             key="money.months.csv",
         )
+
+
+@st.fragment
+def render_money_runs(actor: Actor) -> None:
+    """Each money job's last run: status, when, by whom, its counts and any error."""
+    st.subheader("Last money runs")
+    jobs = tuple(job for job in JOBS if job.name in MONEY_JOBS)
+    overview = run_action(lambda db: job_overview(db, actor, jobs=jobs))
+    if overview is None:
+        return
+    for job in overview.jobs:
+        st.markdown(f"**{escape_markdown(job.title)}**")
+        if job.last_run is None:
+            st.caption("Not run yet.")
+        else:
+            render_run(job.last_run, overview.time_zone, label="Last run")
+    st.page_link("../pages/admin_jobs.py", label="Scheduled jobs", icon=":material/schedule:")
+
+
+@st.fragment
+def render_failed_payments(actor: Actor) -> None:
+    """The newest failed automatic payments, one short block each."""
+    st.subheader("Failed automatic payments")
+    listing = run_action(lambda db: failed_autopay_payments(db, actor))
+    if listing is None:
+        return
+    if not listing.rows:
+        st.info("No failed payments.")
+        return
+    for row in listing.rows[:FAILED_SHOWN]:
+        amount = format_cents(row.amount_cents, row.currency)
+        owed = format_cents(row.still_owed_cents, row.currency)
+        st.markdown(
+            f"**{escape_markdown(row.family_name)}** · {escape_markdown(amount)} · "
+            f"{escape_markdown(row.card)}"
+        )
+        st.caption(
+            f"{format_moment(row.failed_at, listing.timezone)} · "
+            f"{escape_markdown(row.reason)} · "
+            + (f"owed now {escape_markdown(owed)}" if row.still_owed_cents else "paid since")
+        )
+    st.caption(f"{listing.total} failed payments in all")
+    st.page_link(
+        "../pages/staff_failed_payments.py",
+        label="All failed payments",
+        icon=":material/credit_card_off:",
+    )
 
 
 def money_by_month_figure(report: MoneyByMonth) -> go.Figure:

@@ -111,6 +111,26 @@ def signed_out_page() -> st.Page:
     return _page("sign_in.py", "Sign in", ":material/login:", default=True)
 
 
+# Pages that e-mails link to by address (autopay's failure e-mail links to /billing).
+LINKED_PAGES = ("billing",)
+
+
+def signed_out_pages() -> list[st.Page]:
+    """The signed-out page, and the sign-in page again at each linked page's address: a
+    link opened signed out asks for a sign-in there (not "Page not found"), and the rerun
+    after it runs the real page at that address (a page's identity is its url path)."""
+    if pending_link() is not None:
+        return [signed_out_page()]
+    return [signed_out_page(), *linked_sign_in_pages()]
+
+
+def linked_sign_in_pages() -> list[st.Page]:
+    return [
+        st.Page(PAGES / "sign_in.py", title="Sign in", icon=":material/login:", url_path=path)
+        for path in LINKED_PAGES
+    ]
+
+
 def database_ready() -> bool:
     """False (with a short notice instead of error screens) while the database is not at
     this code's schema, e.g. after an upgrade before `python -m data.migrate` ran."""
@@ -135,7 +155,7 @@ def run_portal() -> None:
             page_icon=":material/sports_gymnastics:",
             layout="centered",
         )
-        navigation = st.navigation([signed_out_page()], position="hidden")
+        navigation = st.navigation(signed_out_pages(), position="hidden")
         render_cookie_bridge()
         navigation.run()
         return

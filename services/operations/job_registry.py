@@ -19,6 +19,7 @@ from datetime import timedelta
 
 from services.billing.autopay import run_autopay_job
 from services.billing.autopay_notices import run_expiring_card_notices_job
+from services.billing.refund_checks import run_refund_checks_job
 from services.billing.tuition_jobs import run_late_fees_job, run_tuition_job
 from services.kernel.errors import NotFound
 from services.kernel.validation import require_text
@@ -77,6 +78,13 @@ JOBS: tuple[Job, ...] = (
         "E-mail guardians whose recurring card expires",
         daily(8, 0),
         run_expiring_card_notices_job,
+    ),
+    Job(
+        "refund_checks",
+        "Settle card refunds waiting for Stripe",
+        every(minutes=15),
+        run_refund_checks_job,
+        needs_gateway=True,
     ),
 )
 

@@ -18,6 +18,7 @@ from data.demo import DEMO_PASSWORD
 from data.models import GatewayEvent, LedgerEntry, LedgerKind, PaymentMethod, User
 from services.accounts.auth import build_actor
 from services.billing.ledger import family_balance
+from services.kernel import clock
 from services.kernel.money import format_cents
 from tests.browser.conftest import CHROMIUM, RunningApp, sign_in, start_app, wait_idle
 from tests.conftest import skip_or_fail
@@ -36,7 +37,10 @@ def billing_app(
     database_url = f"sqlite:///{folder / 'demo.db'}"
     build_demo(database_url, scale="small", seed=7)
     log = folder / "streamlit.log"
-    process, url = start_app(database_url, log, localstripe.env())
+    # The server keeps the demo's day (the tests' frozen clock): on a later real date its job
+    # thread would post the next month's tuition at start-up, under the test's feet.
+    env = {**localstripe.env(), "CARTWHEEL_FROZEN_NOW": clock.now().isoformat()}
+    process, url = start_app(database_url, log, env)
     localstripe.register_webhook(f"{url}/webhooks/stripe")
     try:
         yield RunningApp(url=url, database_url=database_url, log=log)

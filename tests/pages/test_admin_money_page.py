@@ -1,16 +1,28 @@
-"""The Money page (issue 16): administrators see aged receivables, the families owing and
-money by month; the front desk, instructors and parents do not have the page."""
+"""The Money page (issue 16): administrators see aged receivables, the families owing,
+money by month, the last money runs and the failed automatic payments; the front desk,
+instructors and parents do not have the page."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from data.models import LedgerKind, Role
+from data.models import (
+    Family,
+    JobRunStatus,
+    LedgerKind,
+    Location,
+    PaymentAttempt,
+    PaymentAttemptStatus,
+    Role,
+    ScheduledJobRun,
+)
+from services.kernel import clock
 from tests import factories as f
-from tests.pages.conftest import signed_in_app, texts
+from tests.pages.conftest import signed_in_app, texts, unescape
 
 PAGE = "../pages/admin_money.py"
 
@@ -128,3 +140,89 @@ def test_the_sidebar_location_narrows_every_section(app_db: Session) -> None:
     shown = texts(at)
     assert "Owed: $9.99" in shown and "Charges: $9.99" in shown
     assert "Southside. Each entry counts" in shown
+
+
+# The last money runs and the failed automatic payments (issue 16) ------------------------
+
+
+def _money_runs(db: Session) -> None:
+    """Tuition ran (succeeded, with counts), late fees failed; a non-money job ran too."""
+    now = clock.now()
+    for name, status, counts, error in (
+        ("tuition", JobRunStatus.SUCCEEDED, {"families": 2, "lines": 3}, ""),
+        ("late_fees", JobRunStatus.FAILED, {}, "OperationalError: the database is locked"),
+        ("ended_enrollments", JobRunStatus.SUCCEEDED, {"closed": 4}, ""),
+    ):
+        db.add(
+            ScheduledJobRun(
+                job_name=name,
+                period_key="2026-11-24",
+                status=status,
+                trigger="scheduler",
+                runner="test",
+                started_at=now,
+                lease_until=now,
+                finished_at=now,
+                counts=counts,
+                error=error,
+            )
+        )
+
+
+def _failed_autopay(db: Session, family_name: str) -> None:
+    [family] = db.scalars(select(Family).where(Family.name == family_name)).all()
+    db.add(
+        PaymentAttempt(
+            family_id=family.id,
+            location_id=db.scalars(select(Location.id)).first(),
+            amount_cents=12_000,
+            idempotency_key=f"autopay:{family.id}:2026-11:1",
+            status=PaymentAttemptStatus.FAILED,
+            error_code="card_declined",
+            error_message="Your card was declined. Nothing was charged.",
+            autopay_period="2026-11",
+            autopay_try=1,
+            created_at=clock.now(),
+            updated_at=clock.now(),
+        )
+    )
+
+
+def _all_text(at) -> str:  # type: ignore[no-untyped-def]
+    return texts(at) + "\n" + unescape("\n".join(str(m.value) for m in at.markdown))
+
+
+def test_the_last_money_runs_show_status_counts_and_errors(app_db: Session) -> None:
+    _gym(app_db)
+    _money_runs(app_db)
+    app_db.commit()
+    shown = _all_text(_money_page(app_db))
+    assert "Last money runs" in shown
+    assert "**Post the month's tuition**" in shown
+    assert "Last run: **Succeeded** · started Tue 24 Nov 2026, 9:00 AM" in shown
+    assert "families: 2 · lines: 3" in shown
+    assert "Last run: **Failed**" in shown
+    assert "Error: OperationalError: the database is locked" in shown
+    assert "**Charge recurring cards**" in shown and "Not run yet." in shown
+    # Only the money jobs: the other jobs are on Scheduled jobs.
+    assert "Close ended class places" not in shown and "closed: 4" not in shown
+
+
+def test_failed_automatic_payments_are_listed_with_a_link_to_all(app_db: Session) -> None:
+    _gym(app_db)
+    _failed_autopay(app_db, "Rivera family")
+    app_db.commit()
+    at = _money_page(app_db)
+    shown = _all_text(at)
+    assert "**Rivera family** · $120.00 · card removed" in shown
+    assert "Your card was declined. Nothing was charged. · owed now $120.00" in shown
+    assert "1 failed payments in all" in shown
+    links = [link.proto.label for link in at.get("page_link")]
+    assert "All failed payments" in links and "Scheduled jobs" in links
+
+
+def test_no_failed_payments_and_no_runs_say_so(app_db: Session) -> None:
+    _gym(app_db)
+    shown = _all_text(_money_page(app_db))
+    assert "No failed payments." in shown
+    assert shown.count("Not run yet.") == 5  # each money job

@@ -11,11 +11,25 @@ from sqlalchemy.orm import Session
 
 from data.models import CardRefund, CardRefundStatus, LedgerEntry, LedgerKind
 from services.billing import payment_attempts as pay
-from services.billing.payments import GatewayUnavailable, RefundInfo, StripeGateway
-from services.billing.refund_checks import NOT_AT_STRIPE, check_pending_refunds
+from services.billing.payments import (
+    Gateway,
+    GatewayNotConfigured,
+    GatewayUnavailable,
+    RefundInfo,
+    StripeGateway,
+)
+from services.billing.refund_checks import (
+    NOT_AT_STRIPE,
+    SWEEP_AFTER,
+    check_pending_refunds,
+    run_refund_checks_job,
+)
 from services.billing.refunds import NO_ANSWER, refund_card_payment, refundable_cents
 from services.kernel import clock
+from services.kernel.access import scheduler_actor
 from services.kernel.errors import AccessDenied, DomainError, ValidationError
+from services.operations.cadence import every
+from services.operations.job_registry import JOBS, find_job
 from tests import factories as f
 from tests.services.payment_helpers import owing_family, request_key, save_card
 from tests.support.localstripe import LocalStripe
@@ -98,3 +112,81 @@ def test_only_staff_who_reach_the_payment_check_it(db: Session, localstripe: Loc
     gateway, payment, _desk, who = _paid(db, localstripe)
     with pytest.raises(AccessDenied):
         check_pending_refunds(db, who.actor, gateway, payment.id)
+
+
+# The scheduled sweep (run_refund_checks_job) --------------------------------------------------
+
+
+class _Unreachable(StripeGateway):
+    """Stripe cannot be asked about refunds right now."""
+
+    def list_refunds(self, intent_id: str):  # type: ignore[no-untyped-def, override]
+        raise GatewayUnavailable("The card processor did not answer.", code="unavailable")
+
+
+def _refund_rows(db: Session) -> list[CardRefund]:
+    db.expire_all()
+    return list(db.scalars(select(CardRefund).order_by(CardRefund.id)))
+
+
+def test_the_sweep_records_a_refund_stripe_made_once_and_leaves_young_ones(
+    db: Session, localstripe: LocalStripe, frozen_clock: datetime
+) -> None:
+    gateway, payment, _desk, _who = _paid(db, localstripe)
+    _lost_refund(db, localstripe, payment, _desk, reaches=True)
+    # Just asked for: the desk's call may still be on its way, so the sweep leaves it alone.
+    assert run_refund_checks_job(db, scheduler_actor(), gateway)["payments"] == 0
+    assert _refund_entries(db) == []
+    later = frozen_clock + SWEEP_AFTER + timedelta(seconds=1)
+    with clock.frozen_at(later):
+        counts = run_refund_checks_job(db, scheduler_actor(), gateway)
+        again = run_refund_checks_job(db, scheduler_actor(), gateway)
+    assert (counts["payments"], counts["recorded"], counts["freed"]) == (1, 1, 0)
+    assert again["payments"] == 0  # nothing pending any more
+    [entry] = _refund_entries(db)
+    assert entry.amount_cents == 2000
+    assert [row.status for row in _refund_rows(db)] == [CardRefundStatus.SUCCEEDED]
+
+
+def test_the_sweep_frees_a_refund_stripe_never_made_after_the_wait(
+    db: Session, localstripe: LocalStripe, frozen_clock: datetime
+) -> None:
+    gateway, payment, desk, _who = _paid(db, localstripe)
+    _lost_refund(db, localstripe, payment, desk, reaches=False)
+    with clock.frozen_at(frozen_clock + SWEEP_AFTER + timedelta(seconds=1)):
+        counts = run_refund_checks_job(db, scheduler_actor(), gateway)
+    assert (counts["payments"], counts["waiting"], counts["freed"]) == (1, 1, 0)
+    with clock.frozen_at(frozen_clock + timedelta(minutes=16)):
+        counts = run_refund_checks_job(db, scheduler_actor(), gateway)
+    assert (counts["payments"], counts["freed"]) == (1, 1)
+    [row] = _refund_rows(db)
+    assert (row.status, row.error_message) == (CardRefundStatus.FAILED, NOT_AT_STRIPE)
+    assert _refund_entries(db) == [] and refundable_cents(db, desk, payment.id) == 5000
+
+
+def test_the_sweep_counts_a_payment_stripe_cannot_be_asked_about_and_keeps_it(
+    db: Session, localstripe: LocalStripe, frozen_clock: datetime
+) -> None:
+    _gateway, payment, desk, _who = _paid(db, localstripe)
+    _lost_refund(db, localstripe, payment, desk, reaches=True)
+    with clock.frozen_at(frozen_clock + timedelta(minutes=16)):
+        counts = run_refund_checks_job(db, scheduler_actor(), _Unreachable(localstripe.config()))
+    assert (counts["payments"], counts["unreachable"], counts["freed"]) == (1, 1, 0)
+    assert [row.status for row in _refund_rows(db)] == [CardRefundStatus.PENDING]
+
+
+def test_only_an_admin_or_the_scheduler_runs_the_sweep(
+    db: Session, localstripe: LocalStripe
+) -> None:
+    gateway, _payment, desk, who = _paid(db, localstripe)
+    for actor in (desk, who.actor):
+        with pytest.raises(AccessDenied):
+            run_refund_checks_job(db, actor, gateway)
+    with pytest.raises(GatewayNotConfigured):
+        run_refund_checks_job(db, scheduler_actor(), Gateway())
+
+
+def test_the_sweep_is_a_scheduled_job_that_needs_the_gateway() -> None:
+    job = find_job("refund_checks", JOBS)
+    assert job.needs_gateway and job.run is run_refund_checks_job
+    assert job.cadence == every(minutes=15)
