@@ -21,7 +21,6 @@ from data.models import (
     AttendanceStatus,
     Enrollment,
     EnrollmentStatus,
-    EnrollmentType,
     Family,
     GymClass,
     Location,
@@ -43,12 +42,17 @@ from services.desk.analytics_scope import (
     _scope,
     _week_start,
 )
+from services.desk.analytics_streaks import (
+    IN_CLASS_TYPES,
+    absence_runs,
+    check_missed,
+    check_rate,
+    is_low,
+    per_class_counts,
+)
 from services.kernel.access import Actor
-from services.kernel.errors import ValidationError
 
 EXPIRY_WINDOW = timedelta(days=30)
-MAX_MISSED_IN_A_ROW = 52
-IN_CLASS_TYPES = (EnrollmentType.REGULAR, EnrollmentType.TRIAL)
 
 
 def weekly_rate(db: Session, actor: Actor, f: AnalyticsFilter) -> pd.DataFrame:
@@ -134,10 +138,9 @@ def low_attendance_classes(
 
     Classes with at least one record whose rate is strictly below `below` (0.0–1.0).
     """
-    if isinstance(below, bool) or not isinstance(below, int | float) or not 0 <= below <= 1:
-        raise ValidationError("Choose an attendance rate between 0% and 100%.")
+    check_rate(below)
     scope = _scope(db, actor, f)
-    per_class = _per_class(scope)
+    per_class = per_class_counts(scope).subquery("per_class")
     rows = db.execute(
         select(
             GymClass.id,
@@ -148,12 +151,9 @@ def low_attendance_classes(
         )
         .join(GymClass, GymClass.id == per_class.c.class_id)
         .join(Location, Location.id == GymClass.location_id)
-        .where(per_class.c.recorded > 0)
     ).all()
+    rows = [row for row in rows if is_low(row[3], row[4], below)]
     frame = _rate_frame(rows, ["class_id", "class", "location"])
-    # One row per class is already aggregated; filtering on the displayed rate keeps the edge
-    # exact (7 of 10 is not below 70%), which a float product in SQL would not.
-    frame = frame[frame["rate"] < below]
     frame = frame.sort_values(["rate", "location", "class", "class_id"], kind="stable")
     return frame.astype({"class_id": "int64"}).reset_index(drop=True)
 
@@ -167,40 +167,9 @@ def dropping_students(
     Columns student_id, student, family_id, family, class, last_present (date or None:
     the last present or makeup record in the range), missed (the current run of absences).
     """
-    if (
-        isinstance(missed_in_a_row, bool)
-        or not isinstance(missed_in_a_row, int)
-        or not 1 <= missed_in_a_row <= MAX_MISSED_IN_A_ROW
-    ):
-        raise ValidationError(f"Choose between 1 and {MAX_MISSED_IN_A_ROW} missed classes.")
+    check_missed(missed_in_a_row)
     scope = _scope(db, actor, f)
-    ranked = (
-        select(
-            Attendance.student_id,
-            Attendance.class_id,
-            Attendance.class_date,
-            Attendance.status,
-            func.row_number()
-            .over(
-                partition_by=(Attendance.student_id, Attendance.class_id),
-                order_by=Attendance.class_date.desc(),
-            )
-            .label("rn"),
-        )
-        .where(*_attendance_where(scope))
-        .subquery("ranked")
-    )
-    first_break = func.min(case((ranked.c.status != AttendanceStatus.ABSENT, ranked.c.rn)))
-    missed = func.coalesce(first_break - 1, func.count()).label("missed")
-    last_present = func.max(
-        case((ranked.c.status.in_(sorted(ATTENDED)), ranked.c.class_date))
-    ).label("last_present")
-    runs = (
-        select(ranked.c.student_id, ranked.c.class_id, last_present, missed)
-        .group_by(ranked.c.student_id, ranked.c.class_id)
-        .having(missed >= missed_in_a_row)
-        .subquery("runs")
-    )
+    runs = absence_runs(scope, missed_in_a_row)
     rows = db.execute(
         select(
             Student.id,
@@ -215,16 +184,6 @@ def dropping_students(
         .join(Student, Student.id == runs.c.student_id)
         .join(Family, Family.id == Student.family_id)
         .join(GymClass, GymClass.id == runs.c.class_id)
-        .where(
-            select(Enrollment.id)
-            .where(
-                Enrollment.student_id == runs.c.student_id,
-                Enrollment.class_id == runs.c.class_id,
-                Enrollment.status == EnrollmentStatus.ACTIVE,
-                Enrollment.type.in_(IN_CLASS_TYPES),
-            )
-            .exists()
-        )
         .order_by(runs.c.missed.desc(), Family.name, Student.first_name, Student.id)
     ).all()
     columns = ["student_id", "student", "family_id", "family", "class", "last_present", "missed"]

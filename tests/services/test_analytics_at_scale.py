@@ -12,14 +12,17 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
+import pandas as pd
 import pytest
 from sqlalchemy.orm import Session
 
 from data.models import AttendanceStatus, EnrollmentStatus, EnrollmentType, GymClass, Role
 from services.classes.attendance_rate import ATTENDED, RECORDED
 from services.desk import analytics
+from services.desk.analytics_comparison import location_comparison
 from services.desk.analytics_scope import AnalyticsFilter
 from services.kernel.access import Actor
+from services.kernel.errors import AccessDenied, NotFound, ValidationError
 from tests import factories as f
 
 FIRST_MEETING = date(2026, 9, 1)
@@ -168,3 +171,71 @@ def test_low_attendance_as_defined_before(db: Session, randomised: Random, below
         got = sorted(zip(frame["class_id"], frame["attended"], frame["recorded"], strict=True))
         assert got == old_low(r, flt, below), (flt, below)
         assert list(frame["rate"]) == sorted(frame["rate"])
+
+
+# The all-locations comparison
+
+
+def _one_location(db: Session, actor: Actor, flt: AnalyticsFilter) -> dict[str, int]:
+    weekly = analytics.weekly_rate(db, actor, flt)
+    return {
+        "enrolled": int(analytics.class_fill(db, actor, flt)["enrolled"].sum()),
+        "attended": int(weekly["attended"].sum()),
+        "recorded": int(weekly["recorded"].sum()),
+        "absences": int(analytics.absences_over_time(db, actor, flt)["absent"].sum()),
+        "dropping": len(analytics.dropping_students(db, actor, flt, 2)),
+        "low_classes": len(analytics.low_attendance_classes(db, actor, flt, 0.5)),
+    }
+
+
+@pytest.mark.parametrize("flt", FILTERS)
+def test_comparison_equals_each_location_on_its_own(
+    db: Session, randomised: Random, flt: AnalyticsFilter
+) -> None:
+    r = randomised
+    frame = location_comparison(db, r.admin, flt, 0.5, 2)
+    assert list(frame["location"]) == ["Northside", "Southside", "Westside"]
+    assert_counts_are_int64(frame)
+    for row in frame.to_dict("records"):
+        alone = _one_location(db, r.admin, replace(flt, location_ids=(row["location_id"],)))
+        assert {k: row[k] for k in alone} == alone, row["location"]
+        assert row["rate"] == row["attended"] / row["recorded"]
+    assert frame["dropping"].sum() > 0 and frame["low_classes"].sum() > 0
+    assert frame["enrolled"].sum() > 0 and frame["absences"].sum() > 0
+
+
+def assert_counts_are_int64(frame: pd.DataFrame) -> None:
+    for column in frame.columns:
+        if column not in ("location", "rate"):
+            assert frame[column].dtype == "int64", column
+
+
+def test_comparison_follows_the_class_filters(db: Session, randomised: Random) -> None:
+    r = randomised
+    cls = next(iter(r.classes.values()))
+    flt = replace(AUTUMN, class_id=cls.id)
+    frame = location_comparison(db, r.admin, flt, 0.5, 2)
+    by_location = {row["location_id"]: row for row in frame.to_dict("records")}
+    alone = _one_location(db, r.admin, replace(flt, location_ids=(cls.location_id,)))
+    assert {k: by_location[cls.location_id][k] for k in alone} == alone
+    others = [row for lid, row in by_location.items() if lid != cls.location_id]
+    assert all(row["recorded"] == row["enrolled"] == 0 for row in others)
+
+
+def test_comparison_access(db: Session, randomised: Random) -> None:
+    r = randomised
+    # Staff see only their own locations, without naming the others.
+    assert list(location_comparison(db, r.desk, AUTUMN, 0.5)["location"]) == ["Northside"]
+    with pytest.raises(NotFound, match="location"):
+        location_comparison(db, r.desk, replace(AUTUMN, location_ids=(r.location_ids[1],)), 0.5)
+    _, _, account = f.family(db, "Parent")
+    instructor = f.staff(db, "coach@example.com", [], Role.INSTRUCTOR)
+    for refused in (f.guardian_actor(db, account), instructor):
+        with pytest.raises(AccessDenied):
+            location_comparison(db, refused, AUTUMN, 0.5)
+    with pytest.raises(ValidationError, match="attendance rate"):
+        location_comparison(db, r.admin, AUTUMN, 1.5)
+    with pytest.raises(ValidationError, match="missed classes"):
+        location_comparison(db, r.admin, AUTUMN, 0.5, 0)
+    with pytest.raises(ValidationError, match="filters"):
+        location_comparison(db, r.admin, {"start": AUTUMN.start}, 0.5)  # type: ignore[arg-type]
