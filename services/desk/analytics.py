@@ -40,7 +40,6 @@ from services.desk.analytics_scope import (
     _rate_frame,
     _Scope,
     _scope,
-    _week_start,
 )
 from services.desk.analytics_streaks import (
     IN_CLASS_TYPES,
@@ -57,30 +56,32 @@ EXPIRY_WINDOW = timedelta(days=30)
 
 def weekly_rate(db: Session, actor: Actor, f: AnalyticsFilter) -> pd.DataFrame:
     """Columns week_start (Monday, a date), attended, recorded, rate; one row per week."""
-    scope = _scope(db, actor, f)
-    week = _week_start(db).label("week_start")
-    rows = db.execute(
-        select(week, _count_of(ATTENDED), _count_of(RECORDED))
-        .where(*_attendance_where(scope))
-        .group_by(week)
-        .order_by(week)
-    ).all()
+    rows = _by_week(db, _scope(db, actor, f), [_count_of(ATTENDED), _count_of(RECORDED)])
     return _rate_frame(rows, ["week_start"])
 
 
 def absences_over_time(db: Session, actor: Actor, f: AnalyticsFilter) -> pd.DataFrame:
     """Columns week_start, absent, excused, makeup; one row per week with any record."""
-    scope = _scope(db, actor, f)
-    week = _week_start(db).label("week_start")
     statuses = (AttendanceStatus.ABSENT, AttendanceStatus.EXCUSED, AttendanceStatus.MAKEUP)
-    rows = db.execute(
-        select(week, *(_count_of([s]) for s in statuses))
-        .where(*_attendance_where(scope))
-        .group_by(week)
-        .order_by(week)
-    ).all()
+    rows = _by_week(db, _scope(db, actor, f), [_count_of([s]) for s in statuses])
     counts = [s.value for s in statuses]
     return _frame(rows, ["week_start", *counts], counts)
+
+
+def _by_week(db: Session, scope: _Scope, counts: list[Any]) -> list[tuple[Any, ...]]:
+    """`counts` per week (Monday first), oldest first. SQL groups by class date, which the
+    location/date index returns in order (no sort, no date function per row, issue 17); the
+    at most 731 days are folded into weeks here."""
+    weeks: dict[date, list[int]] = {}
+    for day, *values in db.execute(
+        select(Attendance.class_date, *counts)
+        .where(*_attendance_where(scope))
+        .group_by(Attendance.class_date)
+    ):
+        total = weeks.setdefault(day - timedelta(days=day.weekday()), [0] * len(values))
+        for i, value in enumerate(values):
+            total[i] += value
+    return [(week, *weeks[week]) for week in sorted(weeks)]
 
 
 def _per_class(scope: _Scope) -> Subquery:
