@@ -49,16 +49,20 @@ def heatmap_figure(frame: pd.DataFrame) -> go.Figure:
 
 
 def draw_weekly_rate(frame: pd.DataFrame) -> None:
-    st.line_chart(_percent(frame), x="week_start", y=PERCENT, color=TEAL, height=300)
+    st.line_chart(
+        _percent(frame), x="week_start", y=PERCENT, x_label="Week", color=TEAL, height=300
+    )
 
 
 def draw_programs(frame: pd.DataFrame) -> None:
-    st.bar_chart(_percent(frame), x="program", y=PERCENT, color=TEAL, height=300)
+    st.bar_chart(_percent(frame), x="program", y=PERCENT, x_label="Program", color=TEAL, height=300)
 
 
 def draw_absences(frame: pd.DataFrame) -> None:
     columns = ["absent", "excused", "makeup"]
-    st.line_chart(frame, x="week_start", y=columns, color=[RED, AMBER, TEAL], height=300)
+    st.line_chart(
+        frame, x="week_start", y=columns, x_label="Week", color=[RED, AMBER, TEAL], height=300
+    )
 
 
 def draw_heatmap(frame: pd.DataFrame) -> None:

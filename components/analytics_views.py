@@ -89,15 +89,15 @@ def render_comparison(actor: Actor, f: AnalyticsFilter) -> None:
         width="stretch",
         column_order=["location", "rate", "enrolled", "absences", "dropping", "low_classes"],
         column_config={
-            "location": st.column_config.TextColumn("Location", pinned=True),
-            "rate": st.column_config.NumberColumn("Attendance", format="percent"),
+            "location": st.column_config.TextColumn("Location", pinned=True, width="small"),
+            "rate": st.column_config.NumberColumn("Rate", format="percent"),
             "enrolled": st.column_config.NumberColumn("Enrolled"),
-            "absences": st.column_config.NumberColumn("Absences"),
+            "absences": st.column_config.NumberColumn("Absent"),
             "dropping": st.column_config.NumberColumn(
                 "Dropping", help=f"Students who missed their last {MISSED_IN_A_ROW} classes"
             ),
             "low_classes": st.column_config.NumberColumn(
-                "Low classes", help=f"Classes attending below {below:.0%}"
+                "Low", help=f"Classes attending below {below:.0%}"
             ),
         },
         key="analytics.comparison",
