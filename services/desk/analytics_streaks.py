@@ -88,7 +88,10 @@ def absence_runs(scope: _Scope, missed_in_a_row: int) -> Subquery:
             .label("last_present"),
         )
         .where(enrolled)
-        .subquery("with_break")
+        # Materialised: each candidate's break is read once, not again in every reference
+        # a flattened subquery would repeat (SQLite did, 3 times per candidate).
+        .cte("with_break")
+        .prefix_with("MATERIALIZED")
     )
     absence, absences = aliased(Attendance), with_break.c
     missed = (
