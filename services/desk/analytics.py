@@ -141,7 +141,7 @@ def low_attendance_classes(
     """
     check_rate(below)
     scope = _scope(db, actor, f)
-    per_class = per_class_counts(scope).subquery("per_class")
+    per_class = per_class_counts(scope)
     rows = db.execute(
         select(
             GymClass.id,

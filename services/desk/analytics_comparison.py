@@ -60,7 +60,10 @@ def location_comparison(
     if not scope.places:
         return _with_rate(_frame([], COLUMNS, _counts()))
     totals: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
-    for row in db.execute(per_class_counts(scope)):
+    per_class = per_class_counts(scope)
+    for row in db.execute(
+        select(GymClass.location_id, per_class).join(GymClass, GymClass.id == per_class.c.class_id)
+    ):
         total = totals[row.location_id]
         total[0] += row.attended
         total[1] += row.recorded
