@@ -54,7 +54,7 @@ def absence_runs(scope: _Scope, missed_in_a_row: int) -> Subquery:
         .subquery("candidates")
     )
 
-    def of_candidate(statuses: Iterable[AttendanceStatus], *more: Any) -> Any:
+    def of_candidate(statuses: Iterable[AttendanceStatus]) -> Any:
         row = aliased(Attendance)
         return row, and_(
             row.student_id == candidates.c.student_id,
@@ -62,7 +62,6 @@ def absence_runs(scope: _Scope, missed_in_a_row: int) -> Subquery:
             row.class_date >= f.start,
             row.class_date <= f.end,
             row.status.in_(sorted(statuses)),
-            *more,
         )
 
     breaker, breaks = of_candidate(set(AttendanceStatus) - {ABSENT})
