@@ -31,6 +31,7 @@ from services.billing.transactions_history import (
 )
 from services.classes.enrollments import student_enrollments
 from services.desk import analytics
+from services.desk.analytics_comparison import location_comparison
 from services.desk.analytics_scope import AnalyticsFilter
 from services.desk.rosters import class_roster
 from services.desk.staff_home import staff_home
@@ -118,6 +119,18 @@ def _cases(facts: DemoFacts) -> dict[str, tuple[Call, dict[str, Any]]]:
         ),
         "money by month, 12 months, one location": (
             lambda db: money_by_month(db, admin, 12, facts.location_id),
+            heavy,
+        ),
+        # Issue 17, analytics: the risk lists of one location and the all-locations table.
+        "students dropping and classes below 80%, one location and term": (
+            lambda db: (
+                len(analytics.dropping_students(db, admin, term))
+                + len(analytics.low_attendance_classes(db, admin, term, 0.8))
+            ),
+            heavy,
+        ),
+        "location comparison, all locations, term (location_comparison)": (
+            lambda db: len(location_comparison(db, admin, replace(term, location_ids=()), 0.8)),
             heavy,
         ),
     }

@@ -1,6 +1,13 @@
-"""Figures for the staff analytics page (plotly graph_objects, built from aggregates only)."""
+"""Charts for the staff analytics page, drawn from small aggregate frames only.
+
+Simple lines and bars are Streamlit's own charts; Plotly (a 4.7 MB bundle the browser loads
+with the first Plotly chart) only draws the heatmap and the class fill, when one is chosen
+(issue 17).
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -17,19 +24,8 @@ LAYOUT = {
     "margin": {"l": 10, "r": 10, "t": 30, "b": 10},
     "legend": {"orientation": "h", "y": -0.2},
 }
-
-
-def weekly_rate_figure(frame: pd.DataFrame) -> go.Figure:
-    figure = go.Figure(
-        go.Scatter(
-            x=frame["week_start"],
-            y=frame["rate"],
-            mode="lines+markers",
-            line={"color": TEAL},
-            name="Attendance rate",
-        )
-    )
-    return figure.update_layout(**LAYOUT, yaxis={"tickformat": ".0%", "range": [0, 1]})
+PLOTLY_CONFIG = {"displayModeBar": False}
+PERCENT = "Attendance %"
 
 
 def heatmap_figure(frame: pd.DataFrame) -> go.Figure:
@@ -52,25 +48,34 @@ def heatmap_figure(frame: pd.DataFrame) -> go.Figure:
     return figure.update_layout(**LAYOUT)
 
 
-def program_figure(frame: pd.DataFrame) -> go.Figure:
-    figure = go.Figure(go.Bar(x=frame["program"], y=frame["rate"], marker_color=TEAL))
-    return figure.update_layout(**LAYOUT, yaxis={"tickformat": ".0%", "range": [0, 1]})
-
-
-def absences_figure(frame: pd.DataFrame) -> go.Figure:
-    figure = go.Figure(
-        [
-            go.Scatter(
-                x=frame["week_start"],
-                y=frame[column],
-                name=column.capitalize(),
-                mode="lines+markers",
-                line={"color": color},
-            )
-            for column, color in (("absent", RED), ("excused", AMBER), ("makeup", TEAL))
-        ]
+def draw_weekly_rate(frame: pd.DataFrame) -> None:
+    st.line_chart(
+        _percent(frame), x="week_start", y=PERCENT, x_label="Week", color=TEAL, height=300
     )
-    return figure.update_layout(**LAYOUT)
+
+
+def draw_programs(frame: pd.DataFrame) -> None:
+    st.bar_chart(_percent(frame), x="program", y=PERCENT, x_label="Program", color=TEAL, height=300)
+
+
+def draw_absences(frame: pd.DataFrame) -> None:
+    columns = ["absent", "excused", "makeup"]
+    st.line_chart(
+        frame, x="week_start", y=columns, x_label="Week", color=[RED, AMBER, TEAL], height=300
+    )
+
+
+def draw_heatmap(frame: pd.DataFrame) -> None:
+    st.plotly_chart(heatmap_figure(frame), key="heatmap.chart", config=PLOTLY_CONFIG)
+
+
+def draw_fill(frame: pd.DataFrame) -> None:
+    st.plotly_chart(fill_figure(frame), key="fill.chart", config=PLOTLY_CONFIG)
+
+
+def _percent(frame: pd.DataFrame) -> pd.DataFrame:
+    """The rate as a percentage for the axis (display only; the table keeps the share)."""
+    return frame.assign(**{PERCENT: (frame["rate"] * 100).round(1)})
 
 
 def fill_figure(frame: pd.DataFrame) -> go.Figure:
@@ -94,31 +99,41 @@ def fill_figure(frame: pd.DataFrame) -> go.Figure:
     return figure.update_layout(**LAYOUT, barmode="stack")
 
 
-def render_numbers(title: str, frame: pd.DataFrame, *, key: str) -> None:
-    """The figures behind a chart, as a table and a CSV download."""
+def render_numbers(
+    title: str, frame: pd.DataFrame, *, key: str, csv: pd.DataFrame | None = None
+) -> None:
+    """The figures behind a chart, as a table and a CSV download (of `csv` if given)."""
     with st.expander(f"{title}: the numbers"):
         st.dataframe(frame, hide_index=True, width="stretch")
-        st.download_button(
-            "Download CSV",
-            data=lambda: frame_csv(frame),
-            file_name=f"{key}.csv",
-            mime=CSV,
-            key=f"{key}.csv",
-            on_click="ignore",
-            icon=":material/download:",
-        )
+        render_download(frame if csv is None else csv, key=key)
 
 
-def render_table(title: str, frame: pd.DataFrame, *, key: str) -> None:
-    """A titled list of figures (no chart), with its table and CSV."""
-    st.markdown(f"**{title}** ({len(frame)})")
-    render_numbers(title, frame, key=key)
+def render_download(frame: pd.DataFrame, *, key: str) -> None:
+    st.download_button(
+        "Download CSV",
+        data=lambda: frame_csv(frame),
+        file_name=f"{key}.csv",
+        mime=CSV,
+        key=f"{key}.csv",
+        on_click="ignore",
+        icon=":material/download:",
+    )
 
 
-def render_chart(title: str, figure: go.Figure, frame: pd.DataFrame, *, key: str) -> None:
+def render_table(
+    title: str, frame: pd.DataFrame, *, key: str, csv: pd.DataFrame | None = None
+) -> None:
+    """A titled list of figures (no chart), with its table and CSV; the count is the CSV's."""
+    st.markdown(f"**{title}** ({len(frame if csv is None else csv)})")
+    render_numbers(title, frame, key=key, csv=csv)
+
+
+def render_chart(
+    title: str, draw: Callable[[pd.DataFrame], None], frame: pd.DataFrame, *, key: str
+) -> None:
     st.markdown(f"**{title}**")
     if frame.empty:
         st.caption("No data for these filters.")
         return
-    st.plotly_chart(figure, key=f"{key}.chart", config={"displayModeBar": False})
+    draw(frame)
     render_numbers(title, frame, key=key)

@@ -1,4 +1,5 @@
-"""The analytics filters: period, program, level, class and instructor (location: sidebar)."""
+"""The analytics filters: period, program, level, class and instructor (the location is the
+page's: one location, or every one the actor sees)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ from datetime import date
 import streamlit as st
 
 from components.actions import run_action
-from components.location_picker import selected_location_id
 from services.desk.analytics_scope import AnalyticsFilter, filter_choices
 from services.kernel.access import Actor
 from services.kernel.errors import ValidationError
@@ -20,9 +20,10 @@ def _pick(label: str, pairs: tuple[tuple[int, str], ...], key: str) -> int | Non
     )
 
 
-def render_filters(actor: Actor, *, default_start: date, today: date) -> AnalyticsFilter | None:
-    location_id = selected_location_id()
-    locations = (location_id,) if location_id is not None else ()
+def render_filters(
+    actor: Actor, locations: tuple[int, ...], *, default_start: date, today: date
+) -> AnalyticsFilter | None:
+    """`locations`: the one location shown, or () for every location the actor sees."""
     choices = run_action(lambda db: filter_choices(db, actor, locations))
     if choices is None:
         return None

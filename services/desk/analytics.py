@@ -21,7 +21,6 @@ from data.models import (
     AttendanceStatus,
     Enrollment,
     EnrollmentStatus,
-    EnrollmentType,
     Family,
     GymClass,
     Location,
@@ -41,42 +40,48 @@ from services.desk.analytics_scope import (
     _rate_frame,
     _Scope,
     _scope,
-    _week_start,
+)
+from services.desk.analytics_streaks import (
+    IN_CLASS_TYPES,
+    absence_runs,
+    check_missed,
+    check_rate,
+    is_low,
+    per_class_counts,
 )
 from services.kernel.access import Actor
-from services.kernel.errors import ValidationError
 
 EXPIRY_WINDOW = timedelta(days=30)
-MAX_MISSED_IN_A_ROW = 52
-IN_CLASS_TYPES = (EnrollmentType.REGULAR, EnrollmentType.TRIAL)
 
 
 def weekly_rate(db: Session, actor: Actor, f: AnalyticsFilter) -> pd.DataFrame:
     """Columns week_start (Monday, a date), attended, recorded, rate; one row per week."""
-    scope = _scope(db, actor, f)
-    week = _week_start(db).label("week_start")
-    rows = db.execute(
-        select(week, _count_of(ATTENDED), _count_of(RECORDED))
-        .where(*_attendance_where(scope))
-        .group_by(week)
-        .order_by(week)
-    ).all()
+    rows = _by_week(db, _scope(db, actor, f), [_count_of(ATTENDED), _count_of(RECORDED)])
     return _rate_frame(rows, ["week_start"])
 
 
 def absences_over_time(db: Session, actor: Actor, f: AnalyticsFilter) -> pd.DataFrame:
     """Columns week_start, absent, excused, makeup; one row per week with any record."""
-    scope = _scope(db, actor, f)
-    week = _week_start(db).label("week_start")
     statuses = (AttendanceStatus.ABSENT, AttendanceStatus.EXCUSED, AttendanceStatus.MAKEUP)
-    rows = db.execute(
-        select(week, *(_count_of([s]) for s in statuses))
-        .where(*_attendance_where(scope))
-        .group_by(week)
-        .order_by(week)
-    ).all()
+    rows = _by_week(db, _scope(db, actor, f), [_count_of([s]) for s in statuses])
     counts = [s.value for s in statuses]
     return _frame(rows, ["week_start", *counts], counts)
+
+
+def _by_week(db: Session, scope: _Scope, counts: list[Any]) -> list[tuple[Any, ...]]:
+    """`counts` per week (Monday first), oldest first. SQL groups by class date, which the
+    location/date index returns in order (no sort, no date function per row, issue 17); the
+    at most 731 days are folded into weeks here."""
+    weeks: dict[date, list[int]] = {}
+    for day, *values in db.execute(
+        select(Attendance.class_date, *counts)
+        .where(*_attendance_where(scope))
+        .group_by(Attendance.class_date)
+    ):
+        total = weeks.setdefault(day - timedelta(days=day.weekday()), [0] * len(values))
+        for i, value in enumerate(values):
+            total[i] += value
+    return [(week, *weeks[week]) for week in sorted(weeks)]
 
 
 def _per_class(scope: _Scope) -> Subquery:
@@ -134,10 +139,9 @@ def low_attendance_classes(
 
     Classes with at least one record whose rate is strictly below `below` (0.0–1.0).
     """
-    if isinstance(below, bool) or not isinstance(below, int | float) or not 0 <= below <= 1:
-        raise ValidationError("Choose an attendance rate between 0% and 100%.")
+    check_rate(below)
     scope = _scope(db, actor, f)
-    per_class = _per_class(scope)
+    per_class = per_class_counts(scope)
     rows = db.execute(
         select(
             GymClass.id,
@@ -148,12 +152,9 @@ def low_attendance_classes(
         )
         .join(GymClass, GymClass.id == per_class.c.class_id)
         .join(Location, Location.id == GymClass.location_id)
-        .where(per_class.c.recorded > 0)
     ).all()
+    rows = [row for row in rows if is_low(row[3], row[4], below)]
     frame = _rate_frame(rows, ["class_id", "class", "location"])
-    # One row per class is already aggregated; filtering on the displayed rate keeps the edge
-    # exact (7 of 10 is not below 70%), which a float product in SQL would not.
-    frame = frame[frame["rate"] < below]
     frame = frame.sort_values(["rate", "location", "class", "class_id"], kind="stable")
     return frame.astype({"class_id": "int64"}).reset_index(drop=True)
 
@@ -167,40 +168,9 @@ def dropping_students(
     Columns student_id, student, family_id, family, class, last_present (date or None:
     the last present or makeup record in the range), missed (the current run of absences).
     """
-    if (
-        isinstance(missed_in_a_row, bool)
-        or not isinstance(missed_in_a_row, int)
-        or not 1 <= missed_in_a_row <= MAX_MISSED_IN_A_ROW
-    ):
-        raise ValidationError(f"Choose between 1 and {MAX_MISSED_IN_A_ROW} missed classes.")
+    check_missed(missed_in_a_row)
     scope = _scope(db, actor, f)
-    ranked = (
-        select(
-            Attendance.student_id,
-            Attendance.class_id,
-            Attendance.class_date,
-            Attendance.status,
-            func.row_number()
-            .over(
-                partition_by=(Attendance.student_id, Attendance.class_id),
-                order_by=Attendance.class_date.desc(),
-            )
-            .label("rn"),
-        )
-        .where(*_attendance_where(scope))
-        .subquery("ranked")
-    )
-    first_break = func.min(case((ranked.c.status != AttendanceStatus.ABSENT, ranked.c.rn)))
-    missed = func.coalesce(first_break - 1, func.count()).label("missed")
-    last_present = func.max(
-        case((ranked.c.status.in_(sorted(ATTENDED)), ranked.c.class_date))
-    ).label("last_present")
-    runs = (
-        select(ranked.c.student_id, ranked.c.class_id, last_present, missed)
-        .group_by(ranked.c.student_id, ranked.c.class_id)
-        .having(missed >= missed_in_a_row)
-        .subquery("runs")
-    )
+    runs = absence_runs(scope, missed_in_a_row)
     rows = db.execute(
         select(
             Student.id,
@@ -215,16 +185,6 @@ def dropping_students(
         .join(Student, Student.id == runs.c.student_id)
         .join(Family, Family.id == Student.family_id)
         .join(GymClass, GymClass.id == runs.c.class_id)
-        .where(
-            select(Enrollment.id)
-            .where(
-                Enrollment.student_id == runs.c.student_id,
-                Enrollment.class_id == runs.c.class_id,
-                Enrollment.status == EnrollmentStatus.ACTIVE,
-                Enrollment.type.in_(IN_CLASS_TYPES),
-            )
-            .exists()
-        )
         .order_by(runs.c.missed.desc(), Family.name, Student.first_name, Student.id)
     ).all()
     columns = ["student_id", "student", "family_id", "family", "class", "last_present", "missed"]

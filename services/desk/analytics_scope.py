@@ -1,8 +1,8 @@
 """What every analytics query stands on: the filter (AnalyticsFilter) and its checks, the
 scope it resolves to (the locations the actor may see, each with its own today), the SQL
-pieces the queries share (class conditions, the indexed attendance range, status counts, the
-week of a class date) and the small frames they return; and the choices the page's filter
-boxes offer (filter_choices).
+pieces the queries share (class conditions, the indexed attendance range, status counts)
+and the small frames they return; and the choices the page's filter boxes offer
+(filter_choices).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from datetime import date, datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Date, DateTime, and_, case, cast, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from data.models import Attendance, AttendanceStatus, GymClass, Level, Location, Program
@@ -147,16 +147,6 @@ def _attendance_where(scope: _Scope) -> list[ColumnElement[bool]]:
 
 def _count_of(statuses: Iterable[AttendanceStatus]) -> Any:
     return func.coalesce(func.sum(case((Attendance.status.in_(sorted(statuses)), 1), else_=0)), 0)
-
-
-def _week_start(db: Session) -> Any:
-    """The Monday of the class date's week, computed in SQL on either database."""
-    if db.get_bind().dialect.name == "postgresql":
-        # Truncate a plain timestamp: on a date PostgreSQL would pick timestamptz and the
-        # session's time zone.
-        return cast(func.date_trunc("week", cast(Attendance.class_date, DateTime)), Date)
-    days_since_monday = (func.strftime("%w", Attendance.class_date) + 6) % 7
-    return func.date(Attendance.class_date, func.printf("-%d days", days_since_monday), type_=Date)
 
 
 def _frame(rows: Sequence[Any], columns: list[str], counts: list[str]) -> pd.DataFrame:
