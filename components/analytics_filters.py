@@ -1,4 +1,5 @@
-"""The analytics filters: period, program, level, class and instructor (location: sidebar)."""
+"""The analytics filters: period, program, level, class and instructor (location: the picker
+at the top of the page)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Money (administrators): aged receivables, the families owing in a bucket, and charges,
-payments and credits by month, at the location chosen in the sidebar (or all)."""
+payments and credits by month, at the location chosen at the top of the page (or all)."""
 
 import streamlit as st
 
