@@ -26,16 +26,26 @@ from services.accounts.invitations import LINK_PARAMETER as INVITATION
 from services.accounts.password_reset import LINK_PARAMETER as RESET
 from services.accounts.staff_invitations import LINK_PARAMETER as STAFF_INVITATION
 from services.kernel.transactions import write_transaction
-from tests.browser.conftest import RunningApp, sign_in, wait_for_cookie, wait_idle
+from tests.browser.conftest import ARTIFACTS, RunningApp, sign_in, wait_for_cookie, wait_idle
 from tests.conftest import skip_or_fail
 
 AXE = Path(__file__).resolve().parents[1] / "accessibility/node_modules/axe-core/axe.min.js"
 SIZES = {"phone": (390, 844), "laptop": (1280, 800)}
 PHONE_VIEWPORT = {"width": SIZES["phone"][0], "height": SIZES["phone"][1]}
 FAILING_IMPACTS = ("critical", "serious")
-# Streamlit's own markup that the app cannot change; each entry is (rule id, CSS selector of
-# the node) with the reason. Anything else fails.
-KNOWN_STREAMLIT_ISSUES: dict[tuple[str, str], str] = {}
+# Streamlit's own markup that the app cannot change from Python or CSS: (rule id, a CSS
+# selector the node sits inside) → why. Only these exact rule + place pairs are let through;
+# anything else fails (docs/decisions-18-a11y.md).
+KNOWN_STREAMLIT_ISSUES: dict[tuple[str, str], str] = {
+    ("list", '[data-testid="stSidebarNav"]'): (
+        "Streamlit 1.67 draws a sectioned navigation menu (staff and admins) as a <ul> whose "
+        "children are section wrappers, not <li>; only at phone width, where the header "
+        "navigation falls back to the sidebar"
+    ),
+    ("listitem", '[data-testid="stSidebarNav"]'): (
+        "the same menu: its <li> items sit in those section wrappers instead of the <ul>"
+    ),
+}
 
 
 @cache
@@ -56,20 +66,22 @@ def _axe(page, where: str) -> list[str]:  # type: ignore[no-untyped-def]
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.add_script_tag(content=axe_source())
     results = page.evaluate(
-        """async () => (await axe.run(document, {resultTypes: ["violations"]})).violations
+        """async (known) => (await axe.run(document, {resultTypes: ["violations"]})).violations
             .map(v => ({id: v.id, impact: v.impact, help: v.help,
-                        nodes: v.nodes.map(n => ({target: n.target.join(" "),
-                                                   html: n.html.slice(0, 200)}))}))"""
+                        nodes: v.nodes.map(n => {
+                            const node = document.querySelector(n.target[0]);
+                            return {target: n.target.join(" "), html: n.html.slice(0, 200),
+                                    known: known.some(([rule, inside]) =>
+                                        rule === v.id && node && node.closest(inside))};
+                        })}))""",
+        [list(pair) for pair in KNOWN_STREAMLIT_ISSUES],
     )
     found = []
     for violation in results:
         if violation["impact"] not in FAILING_IMPACTS:
+            _note_minor(violation, where)
             continue
-        nodes = [
-            node
-            for node in violation["nodes"]
-            if (violation["id"], node["target"]) not in KNOWN_STREAMLIT_ISSUES
-        ]
+        nodes = [node for node in violation["nodes"] if not node["known"]]
         if nodes:
             node = nodes[0]
             found.append(
@@ -77,6 +89,15 @@ def _axe(page, where: str) -> list[str]:  # type: ignore[no-untyped-def]
                 f"{violation['help']}) e.g. {node['target']} → {node['html']}"
             )
     return found
+
+
+def _note_minor(violation: dict, where: str) -> None:
+    """Moderate and minor findings do not fail the test; they are listed for follow-up in
+    test-artifacts/axe-minor.txt."""
+    node = violation["nodes"][0]
+    ARTIFACTS.mkdir(exist_ok=True)
+    with (ARTIFACTS / "axe-minor.txt").open("a", encoding="utf-8") as notes:
+        notes.write(f"{violation['impact']} {violation['id']} on {where}: {node['target']}\n")
 
 
 def _check_page(page, where: str) -> list[str]:  # type: ignore[no-untyped-def]
