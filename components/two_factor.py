@@ -31,7 +31,7 @@ def render_second_step(step: SecondStep) -> None:
 
 
 def _render_code_form(step: SecondStep) -> None:
-    st.subheader("Enter your sign-in code")
+    st.header("Enter your sign-in code")
     with st.form("two_factor.verify_form"):
         code = st.text_input(
             "Code from your authenticator app, or a recovery code",
@@ -45,7 +45,7 @@ def _render_code_form(step: SecondStep) -> None:
 
 
 def _render_enrolment(step: SecondStep) -> None:
-    st.subheader("Set up two-factor sign-in")
+    st.header("Set up two-factor sign-in")
     try:
         enrolment = begin_enrolment(step)
     except AuthenticationError as refused:

@@ -18,7 +18,7 @@ if location_id is None:
     st.stop()
 page = render_class_list(actor, location_id, "classes")
 if page is not None and page.rows:
-    st.subheader("Waitlist")
+    st.header("Waitlist")
     row = pick_class(page, "classes")
     if row is not None:
         render_class_waitlist(actor, row)
