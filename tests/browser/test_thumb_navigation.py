@@ -51,7 +51,7 @@ def test_the_phone_menu_closes_after_each_choice(demo_app: RunningApp, chromium)
             page.wait_for_function(
                 f"document.querySelector('{SIDEBAR}').dataset.collapsed === 'true'"
             )
-            assert page.get_by_role("heading", level=1).first.is_visible(), name
+            page.get_by_role("heading", level=1).first.wait_for(state="visible")
     finally:
         context.close()
 
@@ -67,8 +67,7 @@ def test_tablet_pages_and_location_are_on_the_page(demo_app: RunningApp, chromiu
         assert header.get_by_test_id("stTopNavSection").filter(has_text="Back office").count()
         assert not page.locator(f'{SIDEBAR} [data-testid="stSidebarNav"]').count()
         # The location picker is in the page's main area, visible without opening anything.
-        picker = page.get_by_test_id("stMain").get_by_label("Location")
-        assert picker.is_visible()
+        page.get_by_test_id("stMain").get_by_label("Location").wait_for(state="visible")
         assert not page.locator(SIDEBAR).get_by_label("Location").count()
     finally:
         context.close()
