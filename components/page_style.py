@@ -5,7 +5,8 @@ inline styles (Streamlit styles itself at run time), and no script is involved.
 - A focus ring that shows on every control reached by keyboard.
 - On phones and small tablets (below Streamlit's 768 px breakpoint) tap targets of at least
   44×44 px: buttons, links, tabs, segmented controls, toggles and checkboxes, select boxes and
-  the help icons (WCAG 2.5.5 / Apple's and Google's guidance).
+  the help icons (WCAG 2.5.5 / Apple's and Google's guidance); headings' small section-link
+  anchors are hidden there.
 """
 
 from __future__ import annotations
@@ -31,8 +32,14 @@ _CSS = f"""
     min-height: {TAP_TARGET_PX}px;
   }}
   .stApp button,
+  .stApp [role="tab"],
   .stApp [data-testid="stTooltipHoverTarget"] {{
     min-width: {TAP_TARGET_PX}px;
+  }}
+  /* A heading's 16 px "link to this section" anchor: too small to tap, and of no use on a
+     phone. */
+  .stApp [data-testid="stHeaderActionElements"] {{
+    display: none;
   }}
   .stApp [data-testid="stTooltipHoverTarget"] {{
     display: inline-flex;

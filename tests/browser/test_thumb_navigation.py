@@ -71,3 +71,30 @@ def test_tablet_pages_and_location_are_on_the_page(demo_app: RunningApp, chromiu
         assert not page.locator(SIDEBAR).get_by_label("Location").count()
     finally:
         context.close()
+
+
+# Controls a thumb taps (inline links in a sentence are exempt under WCAG 2.5.8).
+SMALL_TARGETS = """() => [...document.querySelectorAll(
+    '[data-testid="stMain"] :is(button, [role=tab], [data-baseweb=select] > div,'
+    + ' [data-testid=stTooltipHoverTarget], [data-testid=stCheckbox] label)')]
+  .filter(e => e.offsetParent !== null)
+  .map(e => [e.getBoundingClientRect(), e.innerText || e.getAttribute("aria-label") || ""])
+  .filter(([r]) => r.width > 0 && (r.width < 43.5 || r.height < 43.5))
+  .map(([r, name]) =>
+       `${name.trim().slice(0, 30)} ${Math.round(r.width)}×${Math.round(r.height)}`)"""
+
+
+def test_phone_tap_targets_are_at_least_44_px(demo_app: RunningApp, chromium) -> None:  # type: ignore[no-untyped-def]
+    context, page = _signed_in(
+        chromium, demo_app.url, PRIMARY_EMAIL, viewport={"width": 390, "height": 844}
+    )
+    try:
+        small = []
+        for path in ("/", "/students", "/attendance", "/billing", "/account"):
+            page.goto(demo_app.url + path)
+            wait_idle(page)
+            page.wait_for_timeout(400)
+            small += [f"{path}: {target}" for target in page.evaluate(SMALL_TARGETS)]
+        assert not small, "\n".join(small)
+    finally:
+        context.close()
