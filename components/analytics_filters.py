@@ -1,5 +1,5 @@
 """The analytics filters: period, program, level, class and instructor (the location is the
-page's: one location, or every one the actor sees)."""
+page's: one location — the picker's at the top of the page — or every one the actor sees)."""
 
 from __future__ import annotations
 

@@ -62,7 +62,8 @@ def render_desk_money(actor: Actor, family_id: int) -> None:
 
 
 def _place(view: DeskMoney, key: str) -> int | None:
-    """Where the entry is recorded: the sidebar's location, else a choice of the desk's own."""
+    """Where the entry is recorded: the location chosen at the top of the page, else a choice
+    of the desk's own."""
     ids = [place.id for place in view.places]
     if not ids:
         st.info("You do not work at any location, so you cannot record money here.")

@@ -1,4 +1,5 @@
-"""The sidebar location picker. Its choice is kept in session state across reruns and pages."""
+"""The location picker at the top of every signed-in page (not in the sidebar: a phone hides
+the sidebar). Its choice is kept in session state across reruns and pages."""
 
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ def render_location_picker(options: list[LocationOption], *, allow_all: bool) ->
     choices = ([ALL_LOCATIONS] if allow_all else []) + list(names)
     if st.session_state.get(LOCATION_KEY) not in choices:
         st.session_state[LOCATION_KEY] = choices[0]
+    if len(choices) == 1:  # nothing to choose: no box taking a phone's first screen
+        return selected_location_id()
     st.selectbox(
         "Location",
         choices,

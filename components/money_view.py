@@ -61,7 +61,7 @@ COLORS = {  # the series of money by month
 @st.fragment
 def render_receivables(actor: Actor, location_id: int | None) -> None:
     """Totals as cards, a row per location and age, the CSV, and the families in a bucket."""
-    st.subheader("Aged receivables")
+    st.header("Aged receivables")
     report = run_action(lambda db: aged_receivables(db, actor, location_id))
     if report is None:
         return
@@ -153,7 +153,7 @@ def render_owing_families(actor: Actor, location_id: int | None) -> None:
 @st.fragment
 def render_money_by_month(actor: Actor, location_id: int | None) -> None:
     """One chart of the series by month, the period's totals as cards, the numbers and CSV."""
-    st.subheader("Charges, payments and credits by month")
+    st.header("Charges, payments and credits by month")
     months = st.segmented_control(
         "Period",
         list(PERIODS),

@@ -49,7 +49,7 @@ def render_settings_form(current: PortalSettings) -> dict[str, Any] | None:
     with st.form("portal_settings"):
         entered: dict[str, Any] = {}
         for group, names in grouped_names().items():
-            st.subheader(group)
+            st.header(group)
             for name in names:
                 entered[name] = render_setting(name, getattr(current, name))
         saved = st.form_submit_button("Save settings", type="primary")

@@ -18,6 +18,7 @@ from components.link_tokens import (
     render_signed_in_notice,
 )
 from components.location_picker import render_location_picker
+from components.page_style import render_page_style
 from components.two_factor import render_recovery_codes_once
 from data.config import load_secrets_file
 from data.db import session_scope
@@ -155,6 +156,7 @@ def run_portal() -> None:
             page_icon=":material/sports_gymnastics:",
             layout="centered",
         )
+        render_page_style()
         navigation = st.navigation(signed_out_pages(), position="hidden")
         render_cookie_bridge()
         navigation.run()
@@ -164,13 +166,17 @@ def run_portal() -> None:
         page_icon=":material/sports_gymnastics:",
         layout="centered" if actor.is_guardian else "wide",
     )
-    # Expanded: an owner's back office pages must not hide behind "View more".
-    navigation = st.navigation(pages_for(actor), expanded=True)
+    render_page_style()
+    # In the header on screens 768 px and wider (it never covers the page); below that
+    # Streamlit shows it in the sidebar menu, which closes after a choice on phones. Expanded:
+    # an owner's back office pages must not hide behind "View more" (docs/decisions-18-a11y.md).
+    navigation = st.navigation(pages_for(actor), position="top", expanded=True)
+    if not actor.is_instructor:  # an instructor's page lists their own classes instead
+        with session_scope() as db:
+            options = family_locations(db, actor)
+        # On the page itself, above its content: reachable without opening a menu.
+        render_location_picker(options, allow_all=actor.is_staff and len(options) > 1)
     with st.sidebar:
-        if not actor.is_instructor:  # an instructor's page lists their own classes instead
-            with session_scope() as db:
-                options = family_locations(db, actor)
-            render_location_picker(options, allow_all=actor.is_staff and len(options) > 1)
         st.caption(f"Signed in as {actor.display_name}")
         st.button("Sign out", on_click=sign_out, icon=":material/logout:", key="sign_out")
         render_cookie_bridge()

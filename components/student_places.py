@@ -36,7 +36,7 @@ def render_student_places(actor: Actor, student: StudentCard) -> None:
             st.caption("No classes now.")
         location_id = selected_location_id()
         if location_id is None:
-            st.info("Choose a location in the sidebar to enroll, waitlist or transfer.")
+            st.info("Choose a location at the top of the page to enroll, waitlist or transfer.")
             return
         key = f"places.{student.id}"
         action = st.radio("Action", ACTIONS, horizontal=True, key=f"{key}.action", index=None)

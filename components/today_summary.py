@@ -58,7 +58,7 @@ def render_location_day(actor: Actor, location_id: int) -> None:
     day = run_action(lambda db: day_rosters(db, actor, location_id))
     if day is None:
         return
-    st.subheader(escape_markdown(f"{day.location_name} · {format_date(day.day)}"))
+    st.header(escape_markdown(f"{day.location_name} · {format_date(day.day)}"))
     if not day.rosters:
         st.caption("No classes meet here today.")
         return

@@ -18,6 +18,9 @@ from components.auth import (
 from services.accounts.second_factor import SecondStep
 from services.kernel.errors import AuthenticationError
 
+# The key itself is written out under the image for anyone who cannot scan it.
+AUTHENTICATOR_QR_ALT = "QR code to scan with your authenticator app (the same key is shown below)"
+
 
 def render_second_step(step: SecondStep) -> None:
     if step.enrol:
@@ -28,7 +31,7 @@ def render_second_step(step: SecondStep) -> None:
 
 
 def _render_code_form(step: SecondStep) -> None:
-    st.subheader("Enter your sign-in code")
+    st.header("Enter your sign-in code")
     with st.form("two_factor.verify_form"):
         code = st.text_input(
             "Code from your authenticator app, or a recovery code",
@@ -42,7 +45,7 @@ def _render_code_form(step: SecondStep) -> None:
 
 
 def _render_enrolment(step: SecondStep) -> None:
-    st.subheader("Set up two-factor sign-in")
+    st.header("Set up two-factor sign-in")
     try:
         enrolment = begin_enrolment(step)
     except AuthenticationError as refused:
@@ -53,7 +56,7 @@ def _render_enrolment(step: SecondStep) -> None:
         "(Google Authenticator, Microsoft Authenticator, 1Password, …). Scan this code "
         "with the app, or type the key below into it."
     )
-    st.image(enrolment.qr_png(), width=220)
+    st.image(enrolment.qr_png(), width=220, alt=AUTHENTICATOR_QR_ALT)
     st.code(enrolment.secret, language=None)
     with st.form("two_factor.enrol_form"):
         code = st.text_input(

@@ -24,7 +24,7 @@ st.title("Classes")
 render_flash()
 location_id = selected_location_id()
 if location_id is None:
-    st.info("Choose a location in the sidebar to manage its classes.")
+    st.info("Choose a location at the top of the page to manage its classes.")
     st.stop()
 with session_scope() as db:
     levels, instructors = level_choices(db, actor), instructor_choices(db, actor)

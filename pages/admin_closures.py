@@ -38,7 +38,7 @@ def outcome_text(outcome: ClosureOutcome) -> str:
 locations = run_action(lambda db: open_locations(db, actor)) or []
 names = {location.id: location.name for location in locations}
 with st.form("closure.add"):
-    st.subheader("Add a closure")
+    st.header("Add a closure")
     where = st.selectbox(
         "Where",
         [None, *names],
@@ -54,7 +54,7 @@ with st.form("closure.add"):
             outcome_text,
         )
 
-st.subheader("Closures")
+st.header("Closures")
 search = st.text_input("Search by reason or location", key="closure.search")
 removed = st.toggle("Show removed closures", key="closure.removed")
 page = int(st.number_input("Page", min_value=1, value=1, step=1, key="closure.page")) - 1

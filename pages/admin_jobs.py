@@ -29,7 +29,7 @@ for job in overview.jobs:
             flash(f"{job.title} ran.")
             st.rerun()
 
-st.subheader("Recent runs")
+st.header("Recent runs")
 titles = {job.name: job.title for job in overview.jobs}
 chosen = st.selectbox("Job", list(titles), key="jobs.history", format_func=titles.get)
 number = st.number_input("Page", min_value=1, max_value=100_000, step=1, key="jobs.page")

@@ -76,7 +76,7 @@ opened: LocationRow | None = render_list(
     },
 )
 if opened is not None:
-    st.subheader(escape_markdown(opened.name))
+    st.header(escape_markdown(opened.name))
     changed = location_form(f"locations.edit.{opened.id}", opened.as_input(), "Save changes")
     if changed is not None:
         run_then_rerun(lambda db: update_location(db, actor, opened.id, changed), "Location saved.")

@@ -1,6 +1,6 @@
 """Money (administrators): aged receivables, the families owing in a bucket, charges,
-payments and credits by month, at the location chosen in the sidebar (or all); then the last
-money runs and the failed automatic payments (the whole business)."""
+payments and credits by month, at the location chosen at the top of the page (or all); then
+the last money runs and the failed automatic payments (the whole business)."""
 
 import streamlit as st
 

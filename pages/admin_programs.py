@@ -56,7 +56,7 @@ program: ProgramRow | None = render_list(
 if program is None:
     st.stop()
 
-st.subheader(escape_markdown(program.name))
+st.header(escape_markdown(program.name))
 renamed = render_name_form(f"programs.rename.{program.id}", "Program name", "Rename", program.name)
 if renamed is not None:
     run_then_rerun(lambda db: rename_program(db, actor, program.id, renamed), "Program renamed.")

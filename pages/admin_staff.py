@@ -28,7 +28,7 @@ render_flash()
 locations = run_action(lambda db: open_locations(db, actor)) or []
 
 with st.expander("Invite a staff member", icon=":material/person_add:"):
-    here = selected_location_id()  # the sidebar's location is the usual first choice
+    here = selected_location_id()  # the page's location choice is the usual first choice
     values = render_staff_form(
         "staff.invite",
         locations,

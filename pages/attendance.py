@@ -17,5 +17,5 @@ if student is None:
     st.info("No students are on this account yet.")
     st.stop()
 
-st.subheader(escape_markdown(f"{student.full_name} · last 12 weeks"))
+st.header(escape_markdown(f"{student.full_name} · last 12 weeks"))
 render_student_attendance(actor, student)

@@ -31,7 +31,7 @@ with credit:
     render_money_metric("Credit", home.balance.credit_cents)
 render_primary_method_note(primary_method)
 
-st.subheader("Your students")
+st.header("Your students")
 if not home.students:
     st.info("No students are on this account yet. The front desk can add them.")
 for student in home.students:

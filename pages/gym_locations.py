@@ -21,7 +21,7 @@ opened: LocationRow | None = render_list(
     {"Name": lambda r: r.name, "City": lambda r: r.city, "State": state_word},
 )
 if opened is not None:
-    st.subheader(escape_markdown(opened.name))
+    st.header(escape_markdown(opened.name))
     place = ", ".join(
         part
         for part in (opened.address_line1, opened.city, opened.region, opened.postal_code)

@@ -30,7 +30,7 @@ program: ProgramRow | None = render_list(
 )
 if program is None:
     st.stop()
-st.subheader(f"Levels of {escape_markdown(program.name)}")
+st.header(f"Levels of {escape_markdown(program.name)}")
 levels = (
     run_action(lambda db: program_levels(db, actor, program.id, include_archived=archived)) or []
 )

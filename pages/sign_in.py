@@ -25,7 +25,7 @@ if needs_setup:
     st.stop()
 
 st.title(business)
-st.subheader("Sign in to your account")
+st.header("Sign in to your account")
 if notice := st.session_state.pop(NOTICE_KEY, None):
     st.info(notice)
 

@@ -30,7 +30,7 @@ view = ONE
 if len(places) > 1:
     view = st.radio("Show", [ONE, EVERY], horizontal=True, key="analytics.view")
 if view == ONE:
-    more = " Choose another in the sidebar." if len(places) > 1 else ""
+    more = " Choose another at the top of the page." if len(places) > 1 else ""
     st.caption(f"{names[location_id]}.{more}")
 today = now().date()
 f = render_filters(

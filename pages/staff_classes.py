@@ -14,11 +14,11 @@ st.title("Classes")
 render_flash()
 location_id = selected_location_id()
 if location_id is None:
-    st.info("Choose a location in the sidebar to see its classes.")
+    st.info("Choose a location at the top of the page to see its classes.")
     st.stop()
 page = render_class_list(actor, location_id, "classes")
 if page is not None and page.rows:
-    st.subheader("Waitlist")
+    st.header("Waitlist")
     row = pick_class(page, "classes")
     if row is not None:
         render_class_waitlist(actor, row)

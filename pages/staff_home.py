@@ -30,7 +30,7 @@ requests.metric("Open requests", home.open_requests)
 classes.metric("Classes today", home.classes)
 
 if len(home.locations) > 1:
-    st.subheader("Locations")
+    st.header("Locations")
     render_location_summaries(home.locations)
 if not home.locations:
     st.caption("No locations to show yet.")
@@ -38,7 +38,7 @@ elif (place := pick_location(home.locations)) is not None:
     render_location_day(actor, place.location_id)
     st.page_link("../pages/staff_rosters.py", label="Mark attendance", icon=":material/how_to_reg:")
 
-st.subheader("Newest open requests")
+st.header("Newest open requests")
 if not home.recent_requests:
     st.caption("No requests are waiting.")
 for request in home.recent_requests:

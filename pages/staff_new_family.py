@@ -1,5 +1,5 @@
 """New family: the desk registers a family (guardians, contacts, consent, students) at the
-location chosen in the sidebar, then edits it and invites the primary guardian below."""
+location chosen at the top of the page, then edits it and invites the primary guardian below."""
 
 import streamlit as st
 
@@ -15,7 +15,7 @@ st.title("New family")
 render_flash()
 location_id = selected_location_id()
 if location_id is None:
-    st.info("Choose the location in the sidebar where the family is registering.")
+    st.info("Choose the location at the top of the page where the family is registering.")
 else:
     render_new_family_form(actor, location_id)
 if (family_id := st.session_state.get(CREATED)) is not None:

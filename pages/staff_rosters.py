@@ -16,14 +16,14 @@ st.title("Rosters and check-in")
 render_flash()
 location_id = selected_location_id()
 if location_id is None:
-    st.info("Choose a location in the sidebar to see its rosters.")
+    st.info("Choose a location at the top of the page to see its rosters.")
     st.stop()
 render_checkin_box(actor, location_id)
 st.page_link("../pages/staff_skills.py", label="Mark skills for a class", icon=":material/star:")
 day = run_action(lambda db: day_rosters(db, actor, location_id))
 if day is None:
     st.stop()
-st.subheader(escape_markdown(f"{day.location_name} · {format_date(day.day)}"))
+st.header(escape_markdown(f"{day.location_name} · {format_date(day.day)}"))
 if not day.rosters:
     st.info("No classes meet here today.")
     st.stop()

@@ -14,7 +14,7 @@ st.caption("Mark each student's skills; parents see the marks on their Skills ta
 render_flash()
 classes = run_action(lambda db: classes_to_mark(db, actor, selected_location_id())) or []
 if not classes:
-    st.info("No classes to mark here. Choose a location in the sidebar.")
+    st.info("No classes to mark here. Choose a location at the top of the page.")
     st.stop()
 labels = {c.class_id: c.label for c in classes}
 class_id = st.selectbox("Class", list(labels), format_func=labels.__getitem__, key="skills.class")

@@ -23,7 +23,7 @@ student = render_student_picker(students)
 if student is None:
     st.info("No students are on this account yet. Add one below.")
 else:
-    st.subheader(escape_markdown(f"{student.full_name} · age {student.age}"))
+    st.header(escape_markdown(f"{student.full_name} · age {student.age}"))
     if student.medical_notes:
         st.caption(escape_markdown(f"Medical notes: {student.medical_notes}"))
     render_student_tabs(actor, student, settings)

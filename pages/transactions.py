@@ -74,7 +74,7 @@ if not payments.empty:
             key="docs.receipt",
         )
 
-st.subheader("Statements")
+st.header("Statements")
 location_id = selected_location_id()
 with session_scope() as db:
     names = {option.id: option.name for option in family_locations(db, actor)}

@@ -37,7 +37,7 @@ def render_activity(actor: Actor) -> None:
         st.dataframe(_activity_table(items, zone), hide_index=True, width="stretch")
     else:
         st.info("No changes yet.")
-    st.subheader("E-mail and text message consent")
+    st.header("E-mail and text message consent")
     st.caption("Each time an address or number was subscribed or unsubscribed, and by whom.")
     if consent:
         table = _consent_table(consent, zone, region)

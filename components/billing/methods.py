@@ -32,7 +32,7 @@ def render_methods(
     recurring_locked: bool,
     bank_accounts: bool,
 ) -> None:
-    st.subheader("Saved payment methods")
+    st.header("Saved payment methods")
     own, others = own_methods(actor, methods), others_methods(actor, methods)
     if not methods:
         st.caption("No payment methods on file.")

@@ -41,7 +41,7 @@ def render_makeups(actor: Actor, student: StudentCard, settings: PortalSettings)
     for token in groups.available_here:
         _available(actor, token)
     if groups.available_elsewhere:
-        st.markdown("**Tokens for other locations** (choose that location in the sidebar)")
+        st.markdown("**Tokens for other locations** (choose that location at the top of the page)")
         _token_rows(groups.available_elsewhere, "elsewhere")
     if groups.pending:
         st.markdown("**Booked makeups**")

@@ -16,7 +16,10 @@ def render_qr_code(actor: Actor, student: StudentCard) -> None:
         code = student_checkin_code(db, actor, student.id)
     png = checkin_qr_png(code)
     st.image(
-        png, caption=f"Show this at the front desk to check {student.first_name} in.", width=240
+        png,
+        caption=f"Show this at the front desk to check {student.first_name} in.",
+        alt=f"{student.first_name}'s check-in QR code",
+        width=240,
     )
     st.download_button(
         "Download QR code (PNG)",

@@ -133,6 +133,23 @@ def wait_for_cookie(page, name: str, timeout_s: float = 10) -> dict:  # type: ig
     raise AssertionError(f"cookie {name!r} was never set")
 
 
+def open_page(page, name: str) -> None:  # type: ignore[no-untyped-def]
+    """Choose the page `name` in the navigation. From 768 px wide it is in the header, where
+    staff pages sit in drop-down sections: open the one holding it first."""
+    link = page.get_by_role("link", name=name, exact=True)
+    if not (link.count() and link.first.is_visible()):
+        item = page.get_by_role("menuitem", name=name, exact=True)
+        for section in page.get_by_test_id("stTopNavSection").all():
+            section.click()
+            page.get_by_test_id("stTopNavPopover").wait_for()
+            if item.count():
+                link = item
+                break
+            page.keyboard.press("Escape")
+    link.first.click()
+    wait_idle(page)
+
+
 def sign_in(page, base_url: str, email: str, password: str) -> None:  # type: ignore[no-untyped-def]
     page.goto(base_url)
     wait_idle(page)

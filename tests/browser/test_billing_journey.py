@@ -94,8 +94,8 @@ def test_add_card_make_primary_and_pay(billing_app: RunningApp, page) -> None:  
     frame.locator('input[placeholder="cvc"]').fill("123")
     frame.locator('input[placeholder="postal_code"]').fill("60601")
     save = frame.get_by_role("button", name="Save card")
-    # The button wears the theme's primary colour (.streamlit/config.toml: #1F7A8C), not red.
-    expect(save).to_have_css("background-color", "rgb(31, 122, 140)")
+    # The button wears the theme's primary colour (.streamlit/config.toml: #145F6E), not red.
+    expect(save).to_have_css("background-color", "rgb(20, 95, 110)")
     save.click()
     page.get_by_text("Saved Visa •••• 4242.").wait_for(timeout=30_000)
     wait_idle(page)

@@ -28,7 +28,7 @@ from data.models import (
 from services.accounts.auth import build_actor
 from services.desk.checkin_codes import student_checkin_code
 from services.kernel import clock
-from tests.browser.conftest import CHROMIUM, RunningApp, sign_in, start_app, wait_idle
+from tests.browser.conftest import CHROMIUM, RunningApp, open_page, sign_in, start_app, wait_idle
 from tests.conftest import skip_or_fail
 
 DEMO_TODAY = date(2026, 11, 24)  # a Tuesday
@@ -100,7 +100,7 @@ def _attendance_today(database_url: str, student_id: int) -> list[str]:
 def test_scan_a_code_then_approve_a_request(frozen_app: RunningApp, page) -> None:  # type: ignore[no-untyped-def]
     student_id, name, code = _student_in_class_now(frozen_app.database_url)
     sign_in(page, frozen_app.url, "staff@example.com", DEMO_PASSWORD)
-    page.get_by_role("link", name="Rosters and check-in").click()
+    open_page(page, "Rosters and check-in")
     page.get_by_role("heading", name="Rosters and check-in").wait_for()
     wait_idle(page)
     box = page.get_by_label("Check in: scan or type a student's QR code")
@@ -114,7 +114,7 @@ def test_scan_a_code_then_approve_a_request(frozen_app: RunningApp, page) -> Non
     page.get_by_text("already", exact=False).first.wait_for()
     assert _attendance_today(frozen_app.database_url, student_id) == ["present"]
 
-    page.get_by_role("link", name="Requests").click()
+    open_page(page, "Requests")
     page.get_by_role("heading", name="Requests").wait_for()
     wait_idle(page)
     page.get_by_role("button", name="Approve").first.click()

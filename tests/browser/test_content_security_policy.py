@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from data.demo import DEMO_PASSWORD
-from tests.browser.conftest import RunningApp, sign_in, wait_for_cookie, wait_idle
+from tests.browser.conftest import RunningApp, open_page, sign_in, wait_for_cookie, wait_idle
 
 PAGES = {
     "primary@example.com": ["Home", "Students", "Attendance", "Transactions", "Billing", "Account"],
@@ -50,7 +50,7 @@ def test_every_page_loads_with_nothing_blocked(demo_app: RunningApp, page, email
     sign_in(page, demo_app.url, email, DEMO_PASSWORD)
     wait_for_cookie(page, "cartwheel_session")  # the inline hand-off script ran
     for name in PAGES[email]:
-        page.get_by_role("link", name=name, exact=True).click()
+        open_page(page, name)
         wait_idle(page)
         page.wait_for_timeout(500)  # charts and grids draw after the script run ends
         assert not page.get_by_test_id("stException").count(), name

@@ -31,7 +31,14 @@ from aiosmtpd.controller import Controller
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from data.migrate import upgrade
-from tests.browser.conftest import CHROMIUM, RunningApp, start_app, wait_for_cookie, wait_idle
+from tests.browser.conftest import (
+    CHROMIUM,
+    RunningApp,
+    open_page,
+    start_app,
+    wait_for_cookie,
+    wait_idle,
+)
 from tests.conftest import skip_or_fail
 from tests.support.inbox import Inbox
 from tests.support.postgres import free_port
@@ -118,7 +125,7 @@ def _type_date(page, label: str, day: date, nth: int = 0) -> None:  # type: igno
 
 
 def _go(page, link: str, heading: str) -> None:  # type: ignore[no-untyped-def]
-    page.get_by_role("link", name=link, exact=True).click()
+    open_page(page, link)
     page.get_by_role("heading", name=heading).first.wait_for()
     wait_idle(page)
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from data.db import make_engine
 from data.demo import DEMO_PASSWORD
 from data.models import ScheduledJobRun
-from tests.browser.conftest import RunningApp, sign_in, wait_idle
+from tests.browser.conftest import RunningApp, open_page, sign_in, wait_idle
 
 
 def _runs(database_url: str) -> list[tuple[str, str]]:
@@ -26,7 +26,7 @@ def _runs(database_url: str) -> list[tuple[str, str]]:
 
 def test_admin_runs_a_job_on_a_phone(demo_app: RunningApp, page) -> None:  # type: ignore[no-untyped-def]
     sign_in(page, demo_app.url, "admin@example.com", DEMO_PASSWORD)
-    page.get_by_role("link", name="Scheduled jobs").click()
+    open_page(page, "Scheduled jobs")
     page.get_by_role("heading", name="Scheduled jobs").wait_for()
     wait_idle(page)
     page.set_viewport_size({"width": 390, "height": 844})

@@ -11,7 +11,7 @@ from data.demo import DEMO_PASSWORD
 from data.models import ParentRequest, RequestStatus, User
 from services.accounts.auth import build_actor
 from services.kernel.settings import update_settings
-from tests.browser.conftest import RunningApp, sign_in, wait_idle
+from tests.browser.conftest import RunningApp, open_page, sign_in, wait_idle
 
 
 def _denied_notes(database_url: str) -> list[str]:
@@ -35,7 +35,7 @@ def _allow_drop_again(database_url: str) -> None:
 
 def test_staff_answers_a_request_and_admin_switches_off_drop(demo_app: RunningApp, page) -> None:  # type: ignore[no-untyped-def]
     sign_in(page, demo_app.url, "staff@example.com", DEMO_PASSWORD)
-    page.get_by_role("link", name="Requests").click()
+    open_page(page, "Requests")
     page.get_by_role("heading", name="Requests").wait_for()
     wait_idle(page)
     note = "The class is full that week, sorry."
@@ -50,7 +50,7 @@ def test_staff_answers_a_request_and_admin_switches_off_drop(demo_app: RunningAp
     page.get_by_text("You are signed out.").wait_for()
 
     sign_in(page, demo_app.url, "admin@example.com", DEMO_PASSWORD)
-    page.get_by_role("link", name="Portal settings").click()
+    open_page(page, "Portal settings")
     page.get_by_role("heading", name="Portal settings").wait_for()
     wait_idle(page)
     page.get_by_text("Allow drop", exact=True).click()

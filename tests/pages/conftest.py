@@ -63,7 +63,7 @@ def signed_in_app(db: Session, email: str, password: str) -> AppTest:
 def texts(at: AppTest) -> str:
     """Everything the page wrote as text, for "does the page say X" checks."""
     parts: list[str] = []
-    for kind in ("title", "subheader", "caption", "markdown"):
+    for kind in ("title", "header", "subheader", "caption", "markdown"):
         parts.extend(str(element.value) for element in at.get(kind))
     # Alerts are one element type in AppTest ("alert"); read them through their properties.
     for alerts in (at.info, at.warning, at.error, at.success):

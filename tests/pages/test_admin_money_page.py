@@ -125,7 +125,7 @@ def test_a_page_past_the_end_shows_the_last_page(app_db: Session) -> None:
     assert "Page 1 of 1 · 2 families" in texts(at)
 
 
-def test_the_sidebar_location_narrows_every_section(app_db: Session) -> None:
+def test_the_chosen_location_narrows_every_section(app_db: Session) -> None:
     _gym(app_db)
     south = f.location(app_db, "Southside", "America/Los_Angeles")
     lee, _, _ = f.family(app_db, "Lee")

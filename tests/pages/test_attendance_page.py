@@ -33,7 +33,13 @@ def test_chart_and_rates_for_the_chosen_student(app_db: Session) -> None:
     figure = at.get("plotly_chart")[0].proto.spec
     assert '"Attended"' in figure and '"Missed"' in figure
     labels = [unescape(e.label) for e in at.expander]
-    assert labels == ["Beam Basics · Northside — 50% attended (1 of 2)"]
+    # The chart's text alternative: its numbers as a table beside it (issue 18).
+    assert labels == [
+        "Attendance by week: the numbers",
+        "Beam Basics · Northside — 50% attended (1 of 2)",
+    ]
+    weeks = at.expander[0].dataframe[0].value
+    assert list(weeks.columns) == ["Week of", "Attended", "Missed"] and len(weeks) == 12
 
 
 def test_family_without_students(app_db: Session) -> None:

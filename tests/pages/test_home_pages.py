@@ -90,7 +90,7 @@ def test_staff_home_shows_todays_rosters_and_figures(app_db: Session) -> None:
     assert "Attendance, last 4 weeks: 100%" in page
     assert "Open requests: 0" in page and "Classes today: 1" in page
     # One location: no summary table, its classes directly, the running-or-next class open.
-    assert not any(s.value == "Locations" for s in at.subheader)
+    assert not any(s.value == "Locations" for s in at.header)
     classes, roster = at.dataframe[0].value, at.dataframe[1].value
     assert list(classes["Class"]) == ["Beam Basics"] and list(classes["To mark"]) == [1]
     assert list(classes["Starts"]) == ["4:00 PM"]
@@ -131,7 +131,7 @@ def test_admin_may_choose_one_location_in_the_sidebar(app_db: Session) -> None:
     at.session_state["location_id"] = south.id
     at.run()
     assert not at.exception
-    headers = [s.value for s in at.subheader]
+    headers = [s.value for s in at.header]
     assert any("Riverside" in h for h in headers) and not any("Northside" in h for h in headers)
     assert list(at.dataframe[0].value["Class"]) == ["Otters Swim"]
 

@@ -105,12 +105,12 @@ def test_admin_at_several_locations_opens_on_one_then_compares(app_db: Session) 
     at = _open(app_db, "owner@example.com")
     # The sidebar says "All locations"; the page opens on the first location only.
     assert at.selectbox(key="location_id").value == 0
-    assert "Northside. Choose another in the sidebar." in [c.value for c in at.caption]
+    assert "Northside. Choose another at the top of the page." in [c.value for c in at.caption]
     assert int(_frame_with(at, "week_start")["recorded"].sum()) == 3
     # The sidebar's choice is the location shown.
     south_id = 2
     at.selectbox(key="location_id").set_value(south_id).run()
-    assert "Southside. Choose another in the sidebar." in [c.value for c in at.caption]
+    assert "Southside. Choose another at the top of the page." in [c.value for c in at.caption]
     weekly = _frame_with(at, "week_start")
     assert (int(weekly["recorded"].sum()), int(weekly["attended"].sum())) == (3, 0)
     assert list(_frame_with(at, "missed")["student"]) == ["Ada Okafor"]

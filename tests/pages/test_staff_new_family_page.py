@@ -173,7 +173,7 @@ def test_an_admin_with_several_locations_chooses_one_first(app_db: Session) -> N
     at = signed_in_app(app_db, "owner@example.com", f.PASSWORD).run()
     at.switch_page("../pages/staff_new_family.py").run()
     assert not at.exception
-    assert "Choose the location in the sidebar" in texts(at)
+    assert "Choose the location at the top of the page" in texts(at)
     at.selectbox(key="location_id").set_value(south.id).run()
     _fill(at)
     at.button(key=SUBMIT).click().run()

@@ -147,7 +147,7 @@ def test_admin_sees_rosters_after_choosing_one_location(app_db: Session) -> None
     at = signed_in_app(app_db, "owner@example.com", f.PASSWORD).run()
     at.switch_page("../pages/staff_rosters.py").run()
     assert not at.exception
-    assert "Choose a location in the sidebar to see its rosters." in texts(at)
+    assert "Choose a location at the top of the page to see its rosters." in texts(at)
     at.session_state["location_id"] = 1
     at.run()
     assert not at.exception
