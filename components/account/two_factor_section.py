@@ -8,6 +8,7 @@ import streamlit as st
 from components.account.reauth import needs_password, render_reauth_box
 from components.actions import close_panel, open_panel, panel, run_action, run_then_rerun
 from components.auth import RECOVERY_CODES_KEY
+from components.two_factor import AUTHENTICATOR_QR_ALT
 from services.accounts.two_factor_opt_in import (
     confirm_two_factor,
     start_two_factor,
@@ -40,7 +41,7 @@ def render_two_factor(actor: Actor) -> None:
     if enrolment is None:
         close_panel(KEY)
         return
-    st.image(enrolment.qr_png(), width=220)
+    st.image(enrolment.qr_png(), width=220, alt=AUTHENTICATOR_QR_ALT)
     st.code(enrolment.secret, language=None)
     with st.form(f"{KEY}.confirm_form"):
         code = st.text_input("The 6-digit code the app shows now", max_chars=10, key=f"{KEY}.code")
