@@ -294,7 +294,8 @@ def _pick_location(page: Any, counter: FrameCounter, name: str, steps: dict) -> 
 
     def pick() -> Sample:
         _open_sidebar(page)
-        page.locator('[data-testid="stSidebar"]').get_by_role("combobox", name="Location").click()
+        picker = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]')
+        picker.get_by_role("button", name="Open").click()  # the input alone may not open it
         choice = page.get_by_role("option", name=name).first
         return _timed(counter, choice.click, page.get_by_role("heading").first)
 

@@ -126,12 +126,14 @@ def markdown(results: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def section(results: dict[str, Any]) -> list[str]:
+def section(results: dict[str, Any], *, with_targets: bool = True) -> list[str]:
     """Targets, then per viewport and role: each step's median / p95, bytes and messages."""
-    lines = ["## Targets (issue 17)", "", "| metric | target | measured | verdict |"]
-    lines.append("|---|---|---|---|")
-    for t in results.get("targets") or evaluate(results):
-        lines.append(f"| {t['metric']} | {t['target']} | {t['measured']} | {_mark(t['met'])} |")
+    lines: list[str] = []
+    if with_targets:
+        lines += ["## Targets (issue 17)", "", "| metric | target | measured | verdict |"]
+        lines.append("|---|---|---|---|")
+        for t in evaluate(results):
+            lines.append(f"| {t['metric']} | {t['target']} | {t['measured']} | {_mark(t['met'])} |")
     browser = results.get("browser", {})
     if browser.get("skipped"):
         lines += ["", f"Browser part skipped: {browser['skipped']}"]
