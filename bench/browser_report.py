@@ -178,8 +178,9 @@ def section(results: dict[str, Any], *, with_targets: bool = True) -> list[str]:
         for lv in levels:
             msgs = "; ".join(f"{k} ×{v}" for k, v in lv["error_messages"].items())
             warns = "; ".join(f"{k} ×{v}" for k, v in lv["server_log_warnings"].items())
+            errors = f"{lv['errors']} ({msgs})" if msgs else str(lv["errors"])
             lines.append(
                 f"| {lv['sessions']} | {lv['reruns_per_second']} | {lv.get('p50_ms')} ms"
-                f" | {lv.get('p95_ms')} ms | {lv['errors']} {msgs} | {warns or 0} |"
+                f" | {lv.get('p95_ms')} ms | {errors} | {warns or 0} |"
             )
     return lines

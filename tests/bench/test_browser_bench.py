@@ -53,7 +53,8 @@ def _results(parent_p95: float, staff_p95: float, rerun_kb: int, errors_at_50: i
             "levels": [
                 {"sessions": 10, "reruns_per_second": 70, "p95_ms": 400, "errors": 0,
                  "error_messages": {}, "server_log_warnings": {}},
-                {"sessions": 50, "reruns_per_second": 70, "p95_ms": 900, "errors": errors_at_50,
+                {"sessions": 50, "reruns_per_second": 70, "p50_ms": 500, "p95_ms": 900,
+                 "errors": errors_at_50,
                  "error_messages": {"RunFailed: x": errors_at_50} if errors_at_50 else {},
                  "server_log_warnings": {}},
             ]
@@ -80,7 +81,7 @@ def test_the_report_shows_each_step_and_error(tmp_path: Path) -> None:
     assert [p.name for p in written][::2] == ["browser-latest.json", "browser-latest.md"]
     text = (tmp_path / "browser-latest.md").read_text()
     assert "| staff | nav: X | 1 | 900 ms | 900 ms | 100 KB, 10 msgs | 0 |" in text
-    assert "RunFailed: x ×3" in text
+    assert "| 50 | 70 | 500 ms | 900 ms | 3 (RunFailed: x ×3) | 0 |" in text
 
 
 def test_server_warnings_are_counted_from_the_log(tmp_path: Path) -> None:
@@ -118,3 +119,18 @@ def test_one_tiny_measurement_of_the_empty_app(tmp_path: Path) -> None:
     assert cold["first_contentful_paint_ms_median"] > 0
     assert rerun["n"] == 1 and rerun["errors"] == 0
     assert rerun["median_ms"] > 0 and rerun["messages_per_rerun"] >= 2  # deltas + finished
+
+
+def test_make_bench_report_includes_the_browser_part(tmp_path: Path) -> None:
+    from bench import report
+    from tests.bench.test_harness import _results as bench_results
+
+    results = bench_results(parent_ms=20, ledger_ms=1.5)
+    part = _results(350, 900, 100, 0)
+    results |= {"scales": ["small"], "browser": {"small": part["browser"]}}
+    results["server_unpinned"] = part["server_unpinned"]
+    report.write(results, tmp_path)
+    text = (tmp_path / "latest.md").read_text()
+    assert "# In the browser, small scale" in text
+    assert "| parent steps p95 (small, laptop) | ≤ 300 ms, 0 errors |" in text
+    assert "| 50 | 70 | 500 ms | 900 ms | 0 | 0 |" in text
