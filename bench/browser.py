@@ -294,9 +294,10 @@ def _pick_location(page: Any, counter: FrameCounter, name: str, steps: dict) -> 
 
     def pick() -> Sample:
         _open_sidebar(page)
+        page.keyboard.press("Escape")  # a list another step left open would cover the picker
         picker = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]')
         picker.get_by_role("button", name="Open").click()  # the input alone may not open it
-        choice = page.get_by_role("option", name=name).first
+        choice = page.get_by_role("listbox").get_by_role("option", name=name, exact=True)
         return _timed(counter, choice.click, page.get_by_role("heading").first)
 
     steps.setdefault(f"sidebar location → {name}", StepResult()).add(pick)

@@ -132,9 +132,9 @@ class ColdLoad:
     def __init__(self, page: Any) -> None:
         self.requests = 0
         self.bytes = 0
-        page.on("requestfinished", self._finished)
+        page.on("requestfinished", self.finished)
 
-    def _finished(self, request: Any) -> None:
+    def finished(self, request: Any) -> None:
         self.requests += 1
         sizes = request.sizes()
         self.bytes += int(sizes.get("responseBodySize", 0)) + int(
@@ -155,6 +155,7 @@ def cold_load(page: Any, url: str, ready: Any) -> dict[str, float]:
     ready.wait_for(state="visible", timeout=STEP_TIMEOUT_S * 1000)
     page.wait_for_selector(IDLE, state="attached", timeout=STEP_TIMEOUT_S * 1000)
     ms = (time.perf_counter() - started) * 1000
+    page.remove_listener("requestfinished", seen.finished)  # the first visit only
     paints = page.evaluate(PAINT_JS)
     return {
         "ready_ms": ms,
