@@ -106,7 +106,8 @@ def _brief(found: dict[str, Any]) -> str:
     steps = found.get("steps", {})
     worst = max((s.get("p95_ms", 0) for s in steps.values()), default=0)
     errors = sum(s.get("errors", 0) for s in steps.values())
-    return f"{len(steps)} steps, worst p95 {worst:.0f} ms, {errors} errors"
+    messages = sorted({m for s in steps.values() for m in s.get("error_messages", [])})
+    return f"{len(steps)} steps, worst p95 {worst:.0f} ms, {errors} errors {messages or ''}"
 
 
 def _empty_app(browser: Any, url: str, viewport: dict[str, int], reps: int) -> dict[str, Any]:
