@@ -227,10 +227,22 @@ def _open_sidebar(page: Any) -> None:
         page.locator('[data-testid="stSidebarNavLink"]').first.wait_for(state="visible")
 
 
+def _close_sidebar(page: Any) -> None:
+    """At phone width an open sidebar covers the page: close it before clicking inside."""
+    if page.viewport_size["width"] >= 640:
+        return
+    collapse = page.locator('[data-testid="stSidebarCollapseButton"] button')
+    if collapse.count() and page.locator('[data-testid="stSidebarNavLink"]').first.is_visible():
+        collapse.first.click(force=True)  # shown on hover only; a person taps the same spot
+        page.locator('[data-testid="stExpandSidebarButton"]').first.wait_for(state="visible")
+
+
 def _nav(page: Any, counter: FrameCounter, title: str) -> Sample:
     _open_sidebar(page)
     link = page.get_by_role("link", name=title, exact=True).first
-    return _timed(counter, link.click, _heading(page, title))
+    sample = _timed(counter, link.click, _heading(page, title))
+    _close_sidebar(page)  # not timed: the next step clicks inside the page
+    return sample
 
 
 def _goto(page: Any, counter: FrameCounter, title: str, steps: dict) -> None:
@@ -299,7 +311,9 @@ def _pick_location(page: Any, counter: FrameCounter, name: str, steps: dict) -> 
         picker = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]')
         picker.get_by_role("button", name="Open").click()  # the input alone may not open it
         choice = page.get_by_role("listbox").get_by_role("option", name=name, exact=True)
-        return _timed(counter, choice.click, page.get_by_role("heading").first)
+        sample = _timed(counter, choice.click, page.get_by_role("heading").first)
+        _close_sidebar(page)
+        return sample
 
     steps.setdefault(f"sidebar location → {name}", StepResult()).add(pick)
 
