@@ -12,8 +12,9 @@ ADDRESS ?= 127.0.0.1
 STRIPE_PORT ?= 8420
 SCALE ?= small
 SCALES ?= small,large,franchise
+BROWSER_REPS ?= 20
 
-.PHONY: help run dev test lint format migrate demo clean-db bench bench-data
+.PHONY: help run dev test lint format migrate demo clean-db bench bench-data bench-browser
 
 help:
 	@echo "make run      create the venv, install, migrate, add the demo gym, serve on :$(PORT)"
@@ -23,6 +24,7 @@ help:
 	@echo "make clean-db delete the local SQLite database"
 	@echo "make bench    measure services, pages and the server (SCALES=small,large,franchise)"
 	@echo "make bench-data  build the benchmark's demo databases once (franchise: ~12 min)"
+	@echo "make bench-browser  time clicks in Chromium (SCALE=small, BROWSER_REPS=20)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -73,7 +75,12 @@ clean-db:
 # writes bench/results/latest.json, a dated copy and latest.md. `make bench SCALES=small,large`.
 # The databases are built on first use; `make bench-data` builds them ahead (separately timed).
 bench: $(VENV)/.dev-installed
-	$(BIN)/python -m bench --scales $(SCALES) $(BENCH_ARGS)
+	$(BIN)/python -m bench --scales $(SCALES) --browser-reps $(BROWSER_REPS) $(BENCH_ARGS)
+
+# Only what people wait for (issue 17): clicks timed in Debian's Chromium at one scale, then
+# the server on the real clock; writes bench/results/browser-latest.{json,md}.
+bench-browser: $(VENV)/.dev-installed
+	$(BIN)/python -m bench.browser --scale $(SCALE) --browser-reps $(BROWSER_REPS) $(BENCH_ARGS)
 
 bench-data: $(VENV)/.dev-installed
 	$(BIN)/python -m bench.databases --scales $(SCALES)

@@ -35,6 +35,8 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
         "would take longer than the whole run)",
     )
     parser.add_argument("--no-server", action="store_true", help="skip the server under load")
+    parser.add_argument("--no-browser", action="store_true", help="skip the Chromium part")
+    parser.add_argument("--browser-reps", type=int, default=20, help="repetitions per step")
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--output", type=Path, default=RESULTS)
     return parser.parse_args(argv)
@@ -120,6 +122,17 @@ def main(argv: list[str] | None = None) -> int:
             "scale": scale,
             **server_load.run_server_load(url, LOGS, log=_log),
         }
+    if not args.no_browser:  # issue 17: in Chromium, each SQLite scale; real-clock load
+        from bench.browser import run_browser
+        from bench.server_unpinned import run_unpinned
+
+        results["browser"] = {}
+        for scale, url in sqlite_urls.items():
+            _log(f"in the browser (SQLite, {scale}, {args.browser_reps} repetitions)")
+            results["browser"][scale] = run_browser(url, LOGS, reps=args.browser_reps, log=_log)
+        if not args.no_server:
+            _log(f"server on the real clock (SQLite, {scales[-1]})")
+            results["server_unpinned"] = run_unpinned(sqlite_urls[scales[-1]], LOGS, log=_log)
     results["machine"]["load_average_end"] = os.getloadavg()
     results["seconds"] = round(time.perf_counter() - started, 1)
     written = report.write(results, args.output)

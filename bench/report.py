@@ -8,6 +8,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from bench import browser_report
+
 PARENT_PAGES = (
     "parent: Home",
     "parent: Students",
@@ -175,6 +177,8 @@ def evaluate(results: dict[str, Any]) -> list[dict[str, Any]]:
                 franchise["build_seconds"] < 3600,
             )
         )
+    for part in _browser_parts(results):
+        out += browser_report.evaluate(part)
     return out
 
 
@@ -368,7 +372,24 @@ def markdown(results: dict[str, Any]) -> str:
             ]
         if app:
             lines += ["", f"(An empty app's AppTest rerun took {_ms(app)} in this run.)"]
+    for part in _browser_parts(results):  # issue 17: what people wait for
+        lines += ["", f"# In the browser, {part['scale']} scale", ""]
+        lines += browser_report.section(part, with_targets=False)
     return "\n".join(lines) + "\n"
+
+
+def _browser_parts(results: dict[str, Any]) -> list[dict[str, Any]]:
+    """The browser results per scale, shaped as bench/browser_report.py reads them (the
+    real-clock server load goes with the largest scale, where it ran)."""
+    largest = (results.get("scales") or [""])[-1]
+    return [
+        {
+            "scale": scale,
+            "browser": found,
+            "server_unpinned": results.get("server_unpinned", {}) if scale == largest else {},
+        }
+        for scale, found in results.get("browser", {}).items()
+    ]
 
 
 def _load(values: Any) -> str:

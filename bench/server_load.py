@@ -109,18 +109,22 @@ class Server:
             self.process.wait(timeout=10)
 
 
-def start_server(database_url: str, log: Path, *options: str) -> Server:
-    """`streamlit run app.py` on 127.0.0.1 with the clock pinned to the benchmark's now."""
+def start_server(
+    database_url: str, log: Path, *options: str, pin_clock: bool = True, script: str = "app.py"
+) -> Server:
+    """`streamlit run app.py` (or `script`) on 127.0.0.1, by default with the clock pinned to
+    the benchmark's now; `pin_clock=False` runs on the real clock, as in production."""
     port = free_port()
     env = {
         **os.environ,
         "CARTWHEEL_DATABASE_URL": database_url,
         "CARTWHEEL_SECRET_KEY": os.environ.get("CARTWHEEL_SECRET_KEY") or secrets.token_hex(32),
-        "CARTWHEEL_FROZEN_NOW": BENCH_NOW.isoformat(),
         "PYTHONUNBUFFERED": "1",
     }
+    if pin_clock:
+        env["CARTWHEEL_FROZEN_NOW"] = BENCH_NOW.isoformat()
     command = [
-        sys.executable, "-m", "streamlit", "run", "app.py",
+        sys.executable, "-m", "streamlit", "run", script,
         "--server.port", str(port), "--server.address", "127.0.0.1",
         "--server.headless", "true", "--browser.gatherUsageStats", "false", *options,
     ]  # fmt: skip
@@ -204,6 +208,7 @@ class BrowserSession:
         self.ws = ws
         self.pages: dict[str, str] = {}  # page name -> page_script_hash
         self.errors = 0
+        self.error_messages: list[str] = []  # what each exception the page showed said
         self.widgets: dict[str, WidgetState] = {}  # drawn by the last finished run
 
     @classmethod
@@ -236,6 +241,8 @@ class BrowserSession:
                     if delta.WhichOneof("type") == "new_element":
                         if delta.new_element.WhichOneof("type") == "exception":
                             self.errors += 1
+                            shown = delta.new_element.exception
+                            self.error_messages.append(f"{shown.type}: {shown.message}")
                         _remember(delta.new_element, self.widgets, drawn)
                     elif delta.WhichOneof("type") == "add_block":
                         _remember_block(delta.add_block, self.widgets, drawn)
@@ -244,6 +251,7 @@ class BrowserSession:
                     self.pages = {p.page_name: p.page_script_hash for p in pages}
                 elif kind == "page_not_found":
                     self.errors += 1
+                    self.error_messages.append(f"page not found: {page}")
                 elif kind == "script_finished":
                     if forward.script_finished in FINISHED:
                         self.widgets = drawn

@@ -1,0 +1,389 @@
+"""`python -m bench.browser`: what people wait for, timed in real Chromium.
+
+For the parent, the staff member and the admin of the demo gym: sign-in → first page ready,
+every navigation entry, switching student / filter, a statement download, a check-in scan, a
+family search, analytics default and filtered; at a laptop (1280×800) and a phone (390×844)
+viewport; each step repeated `--browser-reps` times (median, p95, bytes and websocket
+messages per rerun). A cold first load (fresh browser context: requests, bytes, first paint)
+comes with every sign-in. An empty Streamlit app served the same way is measured in the same
+run as the yardstick. The server is `streamlit run app.py` on 127.0.0.1 with the clock pinned
+to the benchmark's now (the demo's classes are on); Debian's Chromium, never a downloaded one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from bench.browser_steps import (
+    FrameCounter,
+    Sample,
+    StepResult,
+    cold_load,
+    describe,
+    summarise_cold,
+)
+from bench.browser_steps import timed as _timed
+from bench.server_load import start_server
+
+ROOT = Path(__file__).resolve().parent.parent
+CACHE = ROOT / "bench" / ".cache"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [  # as tests/browser/conftest.py launches it
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+]  # fmt: skip
+VIEWPORTS = {"laptop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
+EMPTY_APP = 'import streamlit as st\nst.button("Rerun")\nst.write("ready")\n'
+PAYMENT_SKIPPED = (
+    "not measured: the payment journey needs localstripe and a card added in Stripe's iframe "
+    "first; this harness does not drive it yet (tests/browser/test_billing_journey.py does)"
+)
+HEADINGS = {"Home": "Hello", "Students": "Your students", "Classes and waitlists": "Classes"}
+
+
+def run_browser(
+    database_url: str,
+    logs: Path,
+    *,
+    reps: int = 20,
+    viewports: tuple[str, ...] = ("laptop", "phone"),
+    roles: tuple[str, ...] = ("parent", "staff", "admin"),
+    log: Callable[[str], None] = print,
+) -> dict[str, Any]:
+    """Every step for every role and viewport; the empty app first, in the same run."""
+    if not CHROMIUM.exists():
+        return {"skipped": f"{CHROMIUM} is missing (apt-get install chromium)"}
+    from playwright.sync_api import sync_playwright
+
+    from data.demo import DEMO_PASSWORD
+    from data.demo.logins import ADMIN_EMAIL, PRIMARY_EMAIL, STAFF_EMAIL
+
+    logins = {"parent": PRIMARY_EMAIL, "staff": STAFF_EMAIL, "admin": ADMIN_EMAIL}
+    logs.mkdir(parents=True, exist_ok=True)
+    empty = CACHE / "empty_app.py"
+    empty.write_text(EMPTY_APP)
+    code = _checkin_code(database_url)
+    out: dict[str, Any] = {"reps": reps, "viewports": {}, "payment": PAYMENT_SKIPPED}
+    yardstick = start_server(database_url, logs / "browser-empty.log", script=str(empty))
+    server = start_server(database_url, logs / "browser-app.log")
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            try:
+                for name in viewports:
+                    found: dict[str, Any] = {}
+                    url = f"http://127.0.0.1:{yardstick.port}"
+                    found["empty_app"] = _empty_app(browser, url, VIEWPORTS[name], reps)
+                    log(f"    browser {name}: empty app {_brief(found['empty_app'])}")
+                    for role in roles:
+                        found[role] = _role(
+                            browser,
+                            f"http://127.0.0.1:{server.port}",
+                            VIEWPORTS[name],
+                            role,
+                            (logins[role], DEMO_PASSWORD),
+                            reps,
+                            code,
+                        )
+                        log(f"    browser {name}: {role} {_brief(found[role])}")
+                    out["viewports"][name] = found
+            finally:
+                browser.close()
+    finally:
+        server.stop()
+        yardstick.stop()
+    return out
+
+
+def _brief(found: dict[str, Any]) -> str:
+    steps = found.get("steps", {})
+    worst = max((s.get("p95_ms", 0) for s in steps.values()), default=0)
+    errors = sum(s.get("errors", 0) for s in steps.values())
+    messages = sorted({m for s in steps.values() for m in s.get("error_messages", [])})
+    return f"{len(steps)} steps, worst p95 {worst:.0f} ms, {errors} errors {messages or ''}"
+
+
+def _empty_app(browser: Any, url: str, viewport: dict[str, int], reps: int) -> dict[str, Any]:
+    """The yardstick: cold load and a button click → rerun done, on a two-line script."""
+    loads: list[dict[str, float]] = []
+    load_errors: list[str] = []
+    click = StepResult()
+    for rep in range(reps):
+        context = browser.new_context(viewport=viewport)
+        page = context.new_page()
+        try:
+            counter = FrameCounter(page)
+            loads.append(cold_load(page, url, page.get_by_text("ready")))
+            if rep == 0:  # one context's reruns suffice; more contexts cost time only
+                _reruns(page, counter, reps, click)
+        except Exception as failed:  # kept with its message
+            load_errors.append(describe(failed))
+        finally:
+            context.close()
+    return {"cold_load": summarise_cold(loads, load_errors), "steps": {"rerun": click.as_dict()}}
+
+
+def _reruns(page: Any, counter: FrameCounter, reps: int, click: StepResult) -> None:
+    button = page.get_by_role("button", name="Rerun")
+    for _ in range(reps):
+        click.add(lambda: _timed(counter, button.click, page.get_by_text("ready")))
+
+
+def _role(
+    browser: Any,
+    url: str,
+    viewport: dict[str, int],
+    role: str,
+    login: tuple[str, str],
+    reps: int,
+    code: str,
+) -> dict[str, Any]:
+    steps: dict[str, StepResult] = {}
+    loads: list[dict[str, float]] = []
+    load_errors: list[str] = []
+    # rep -1 warms the server up (each page's first run imports its modules), not recorded
+    for rep in range(-1, reps):  # sign-in: a fresh context (cold cache, new session) each
+        context = browser.new_context(viewport=viewport)
+        page = context.new_page()
+        page.set_default_timeout(20_000)
+        kept = steps if rep >= 0 else {}
+        try:
+            counter = FrameCounter(page)
+            load = cold_load(page, url, page.get_by_label("E-mail"))
+            loads += [load] if rep >= 0 else []
+            _sign_in(page, counter, role, login, kept)
+            if rep <= 0:
+                _journeys(page, counter, role, 1 if rep < 0 else reps, code, kept)
+        except Exception as failed:  # kept with its message
+            load_errors.append(describe(failed))
+        finally:
+            context.close()
+    if role == "parent":
+        steps["Make Payment → receipt"] = StepResult(skipped=PAYMENT_SKIPPED)
+    return {
+        "cold_load": summarise_cold(loads, load_errors),
+        "steps": {name: result.as_dict() for name, result in steps.items()},
+    }
+
+
+def _sign_in(
+    page: Any, counter: FrameCounter, role: str, login: tuple[str, str], steps: dict
+) -> None:
+    page.get_by_label("E-mail").fill(login[0])
+    page.get_by_label("Password", exact=True).fill(login[1])
+    heading = page.get_by_role("heading", name="Hello" if role == "parent" else "Today").first
+    button = page.get_by_role("button", name="Sign in")
+    step = steps.setdefault("sign-in → first page", StepResult())
+    step.add(lambda: _timed(counter, button.click, heading))
+    if step.errors:
+        raise RuntimeError(f"sign-in failed: {step.errors[-1]}")
+
+
+def _journeys(
+    page: Any, counter: FrameCounter, role: str, reps: int, code: str, steps: dict
+) -> None:
+    """`reps` rounds through every navigation entry and the role's other steps."""
+    titles = _nav_titles(page)
+    for _ in range(reps):
+        for title in titles:
+            _goto(page, counter, title, steps)
+        if role == "parent":
+            _parent_steps(page, counter, steps)
+        elif role == "staff":
+            _desk_steps(page, counter, code, steps)
+        else:  # the owner picks the desk's location first, and goes back to all after
+            _pick_location(page, counter, "Northside", steps)
+            _desk_steps(page, counter, code, steps)
+            _pick_location(page, counter, "All locations", steps)
+
+
+def _heading(page: Any, title: str) -> Any:
+    return page.get_by_role("heading", name=HEADINGS.get(title, title)).first
+
+
+def _nav_titles(page: Any) -> list[str]:
+    _open_sidebar(page)
+    links = page.locator('[data-testid="stSidebarNavLink"]')
+    titles = [links.nth(i).get_attribute("aria-label") or "" for i in range(links.count())]
+    if not all(titles):  # no aria-label: the link's text without the icon's ligature
+        titles = [
+            links.nth(i).locator("span").last.inner_text().strip() for i in range(links.count())
+        ]
+    return titles
+
+
+def _open_sidebar(page: Any) -> None:
+    """At phone width the sidebar starts closed: open it as a person would (not timed)."""
+    expand = page.locator('[data-testid="stExpandSidebarButton"]')
+    if expand.count() and expand.first.is_visible():
+        expand.first.click()
+        page.locator('[data-testid="stSidebarNavLink"]').first.wait_for(state="visible")
+
+
+def _close_sidebar(page: Any) -> None:
+    """At phone width an open sidebar covers the page: close it before clicking inside."""
+    if page.viewport_size["width"] >= 640:
+        return
+    collapse = page.locator('[data-testid="stSidebarCollapseButton"] button')
+    if collapse.count() and page.locator('[data-testid="stSidebarNavLink"]').first.is_visible():
+        collapse.first.click(force=True)  # shown on hover only; a person taps the same spot
+        page.locator('[data-testid="stExpandSidebarButton"]').first.wait_for(state="visible")
+
+
+def _nav(page: Any, counter: FrameCounter, title: str) -> Sample:
+    _open_sidebar(page)
+    link = page.get_by_role("link", name=title, exact=True).first
+    sample = _timed(counter, link.click, _heading(page, title))
+    _close_sidebar(page)  # not timed: the next step clicks inside the page
+    return sample
+
+
+def _goto(page: Any, counter: FrameCounter, title: str, steps: dict) -> None:
+    steps.setdefault(f"nav: {title}", StepResult()).add(lambda: _nav(page, counter, title))
+
+
+def _parent_steps(page: Any, counter: FrameCounter, steps: dict) -> None:
+    _goto(page, counter, "Students", steps)
+    names = page.locator("[data-testid=stButtonGroup] button")
+    for i in (1, 0) if names.count() >= 2 else ():  # to the second student and back
+
+        def switch(button: Any = names.nth(i)) -> Sample:  # noqa: B008 - bound per student
+            name = button.inner_text().strip()
+            target = page.get_by_role("heading", name=name).first
+            return _timed(counter, button.click, target)
+
+        steps.setdefault("switch student", StepResult()).add(switch)
+    _goto(page, counter, "Transactions", steps)
+    download = page.get_by_role("button", name="Statement (PDF)", exact=True)
+
+    def statement() -> Sample:
+        started = time.perf_counter()
+        with page.expect_download() as pdf:
+            download.click()
+        size = Path(pdf.value.path()).stat().st_size  # path(): the whole file has arrived
+        return Sample((time.perf_counter() - started) * 1000, size, 0)
+
+    steps.setdefault("statement (PDF) download", StepResult()).add(statement)
+
+
+def _desk_steps(page: Any, counter: FrameCounter, code: str, steps: dict) -> None:
+    _goto(page, counter, "Families", steps)
+    box = page.get_by_label("Search by family, guardian or student name", exact=False)
+    for query in ("Garcia", "garc"):  # two values: each Enter is a change, so a rerun
+
+        def search(q: str = query) -> Sample:
+            box.fill(q)
+            return _timed(counter, lambda: box.press("Enter"), page.get_by_text("Garcia").first)
+
+        steps.setdefault("family search", StepResult()).add(search)
+    _goto(page, counter, "Rosters and check-in", steps)
+    scan = page.get_by_label("Check in: scan or type a student's QR code")
+
+    def check_in() -> Sample:
+        scan.fill(code)
+        return _timed(counter, lambda: scan.press("Enter"), _heading(page, "Rosters and check-in"))
+
+    steps.setdefault("check-in scan", StepResult()).add(check_in)
+    _goto(page, counter, "Attendance analytics", steps)
+    for option in (1, 0):  # the second program, then "All" again
+
+        def pick(index: int = option) -> Sample:
+            page.get_by_role("combobox", name="Program").click()
+            choice = page.get_by_role("option").nth(index)
+            return _timed(counter, choice.click, _heading(page, "Attendance analytics"))
+
+        steps.setdefault("analytics: filter by program", StepResult()).add(pick)
+
+
+def _pick_location(page: Any, counter: FrameCounter, name: str, steps: dict) -> None:
+    """The sidebar's location picker (a filter every staff page follows)."""
+
+    def pick() -> Sample:
+        _open_sidebar(page)
+        page.keyboard.press("Escape")  # a list another step left open would cover the picker
+        picker = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]')
+        picker.get_by_role("button", name="Open").click()  # the input alone may not open it
+        choice = page.get_by_role("listbox").get_by_role("option", name=name, exact=True)
+        sample = _timed(counter, choice.click, page.get_by_role("heading").first)
+        _close_sidebar(page)
+        return sample
+
+    steps.setdefault(f"sidebar location → {name}", StepResult()).add(pick)
+
+
+def _checkin_code(database_url: str) -> str:
+    """A check-in code for a student enrolled at the desk's location, signed as the app signs
+    it (the scan is timed whatever the roster then says about that student)."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from data.db import make_engine
+    from data.demo.logins import STAFF_EMAIL
+    from data.models import Enrollment, GymClass, Student, User, staff_locations
+    from services.accounts.auth import build_actor
+    from services.desk.checkin_codes import student_checkin_code
+
+    engine = make_engine(database_url)
+    try:
+        with Session(engine) as db:
+            desk = db.scalar(select(User).where(User.email == STAFF_EMAIL))
+            student_id = db.scalar(
+                select(Student.id)
+                .join(Enrollment, Enrollment.student_id == Student.id)
+                .join(GymClass, GymClass.id == Enrollment.class_id)
+                .join(
+                    staff_locations,
+                    staff_locations.c.location_id == GymClass.location_id,
+                )
+                .where(staff_locations.c.user_id == desk.id, Student.is_active)
+                .order_by(Student.id)
+                .limit(1)
+            )
+            return student_checkin_code(db, build_actor(db, desk), int(student_id))
+    finally:
+        engine.dispose()
+
+
+def main(argv: list[str] | None = None) -> int:
+    from bench import browser_report
+    from bench.databases import sqlite_database
+
+    parser = argparse.ArgumentParser(prog="python -m bench.browser", description=__doc__)
+    parser.add_argument("--scale", default="small")
+    parser.add_argument("--browser-reps", type=int, default=20)
+    parser.add_argument("--viewports", default="laptop,phone")
+    parser.add_argument("--roles", default="parent,staff,admin")
+    parser.add_argument("--no-server", action="store_true", help="skip the unpinned load")
+    parser.add_argument("--output", type=Path, default=ROOT / "bench" / "results")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("CARTWHEEL_SECRET_KEY", secrets.token_hex(32))
+    for key in [k for k in os.environ if k.startswith("CARTWHEEL_STRIPE_")]:
+        del os.environ[key]
+    os.chdir(ROOT)
+    db = sqlite_database(args.scale, log=print)
+    results = browser_report.header(args.scale, args.browser_reps)
+    results["browser"] = run_browser(
+        db.url,
+        CACHE / "logs",
+        reps=args.browser_reps,
+        viewports=tuple(v for v in args.viewports.split(",") if v),
+        roles=tuple(r for r in args.roles.split(",") if r),
+    )
+    if not args.no_server:
+        from bench.server_unpinned import run_unpinned
+
+        results["server_unpinned"] = run_unpinned(db.url, CACHE / "logs")
+    for path in browser_report.write(results, args.output):
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
