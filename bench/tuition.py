@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bench.demo import DemoFacts
 from bench.timing import measure, once, settle
-from data.models import AuditEntry, LedgerEntry, TuitionLine
+from data.models import AuditEntry, LedgerAllocation, LedgerEntry, TuitionLine
 from services.billing.tuition_posting import post_tuition
 from services.billing.tuition_preview import preview_tuition
 
@@ -64,11 +64,20 @@ def run_tuition(
 
 
 def remove_tuition_rows(engine: Engine) -> None:
-    """Undo a benchmark's posting: its tuition lines, their ledger entries, its audit rows."""
+    """Undo a benchmark's posting: its tuition lines (the bench's month only: the demo keeps
+    its own lines for the months it charged), their ledger entries, its audit rows."""
+    posted = TuitionLine.period >= MONTH
     with engine.begin() as conn:
-        entry_ids = [i for i in conn.scalars(select(TuitionLine.ledger_entry_id)) if i]
-        conn.execute(delete(TuitionLine))
+        lines = select(TuitionLine.ledger_entry_id).where(posted)
+        entry_ids = [i for i in conn.scalars(lines) if i]
+        conn.execute(delete(TuitionLine).where(posted))
         for start in range(0, len(entry_ids), 5_000):
             chunk = entry_ids[start : start + 5_000]
+            conn.execute(
+                delete(LedgerAllocation).where(
+                    LedgerAllocation.to_entry_id.in_(chunk)
+                    | LedgerAllocation.from_entry_id.in_(chunk)
+                )
+            )
             conn.execute(delete(LedgerEntry).where(LedgerEntry.id.in_(chunk)))
         conn.execute(delete(AuditEntry).where(AuditEntry.action.like("tuition.%")))
