@@ -21,6 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bench.browser_nav import context_options, goto, heading, nav_titles
 from bench.browser_steps import (
     FrameCounter,
     Sample,
@@ -45,7 +46,6 @@ PAYMENT_SKIPPED = (
     "not measured: the payment journey needs localstripe and a card added in Stripe's iframe "
     "first; this harness does not drive it yet (tests/browser/test_billing_journey.py does)"
 )
-HEADINGS = {"Home": "Hello", "Students": "Your students", "Classes and waitlists": "Classes"}
 
 
 def run_browser(
@@ -116,7 +116,7 @@ def _empty_app(browser: Any, url: str, viewport: dict[str, int], reps: int) -> d
     load_errors: list[str] = []
     click = StepResult()
     for rep in range(reps):
-        context = browser.new_context(viewport=viewport)
+        context = browser.new_context(**context_options(viewport))
         page = context.new_page()
         try:
             counter = FrameCounter(page)
@@ -150,7 +150,7 @@ def _role(
     load_errors: list[str] = []
     # rep -1 warms the server up (each page's first run imports its modules), not recorded
     for rep in range(-1, reps):  # sign-in: a fresh context (cold cache, new session) each
-        context = browser.new_context(viewport=viewport)
+        context = browser.new_context(**context_options(viewport))
         page = context.new_page()
         page.set_default_timeout(20_000)
         kept = steps if rep >= 0 else {}
@@ -189,68 +189,24 @@ def _sign_in(
 def _journeys(
     page: Any, counter: FrameCounter, role: str, reps: int, code: str, steps: dict
 ) -> None:
-    """`reps` rounds through every navigation entry and the role's other steps."""
-    titles = _nav_titles(page)
+    """`reps` rounds through every navigation entry (header links and drop-down items from
+    768 px wide, the sidebar menu below) and the role's other steps."""
+    titles = nav_titles(page)
     for _ in range(reps):
         for title in titles:
-            _goto(page, counter, title, steps)
+            goto(page, counter, titles, title, steps)
         if role == "parent":
-            _parent_steps(page, counter, steps)
+            _parent_steps(page, counter, titles, steps)
         elif role == "staff":
-            _desk_steps(page, counter, code, steps)
+            _desk_steps(page, counter, titles, code, steps)
         else:  # the owner picks the desk's location first, and goes back to all after
             _pick_location(page, counter, "Northside", steps)
-            _desk_steps(page, counter, code, steps)
+            _desk_steps(page, counter, titles, code, steps)
             _pick_location(page, counter, "All locations", steps)
 
 
-def _heading(page: Any, title: str) -> Any:
-    return page.get_by_role("heading", name=HEADINGS.get(title, title)).first
-
-
-def _nav_titles(page: Any) -> list[str]:
-    _open_sidebar(page)
-    links = page.locator('[data-testid="stSidebarNavLink"]')
-    titles = [links.nth(i).get_attribute("aria-label") or "" for i in range(links.count())]
-    if not all(titles):  # no aria-label: the link's text without the icon's ligature
-        titles = [
-            links.nth(i).locator("span").last.inner_text().strip() for i in range(links.count())
-        ]
-    return titles
-
-
-def _open_sidebar(page: Any) -> None:
-    """At phone width the sidebar starts closed: open it as a person would (not timed)."""
-    expand = page.locator('[data-testid="stExpandSidebarButton"]')
-    if expand.count() and expand.first.is_visible():
-        expand.first.click()
-        page.locator('[data-testid="stSidebarNavLink"]').first.wait_for(state="visible")
-
-
-def _close_sidebar(page: Any) -> None:
-    """At phone width an open sidebar covers the page: close it before clicking inside."""
-    if page.viewport_size["width"] >= 640:
-        return
-    collapse = page.locator('[data-testid="stSidebarCollapseButton"] button')
-    if collapse.count() and page.locator('[data-testid="stSidebarNavLink"]').first.is_visible():
-        collapse.first.click(force=True)  # shown on hover only; a person taps the same spot
-        page.locator('[data-testid="stExpandSidebarButton"]').first.wait_for(state="visible")
-
-
-def _nav(page: Any, counter: FrameCounter, title: str) -> Sample:
-    _open_sidebar(page)
-    link = page.get_by_role("link", name=title, exact=True).first
-    sample = _timed(counter, link.click, _heading(page, title))
-    _close_sidebar(page)  # not timed: the next step clicks inside the page
-    return sample
-
-
-def _goto(page: Any, counter: FrameCounter, title: str, steps: dict) -> None:
-    steps.setdefault(f"nav: {title}", StepResult()).add(lambda: _nav(page, counter, title))
-
-
-def _parent_steps(page: Any, counter: FrameCounter, steps: dict) -> None:
-    _goto(page, counter, "Students", steps)
+def _parent_steps(page: Any, counter: FrameCounter, titles: dict, steps: dict) -> None:
+    goto(page, counter, titles, "Students", steps)
     names = page.locator("[data-testid=stButtonGroup] button")
     for i in (1, 0) if names.count() >= 2 else ():  # to the second student and back
 
@@ -260,7 +216,7 @@ def _parent_steps(page: Any, counter: FrameCounter, steps: dict) -> None:
             return _timed(counter, button.click, target)
 
         steps.setdefault("switch student", StepResult()).add(switch)
-    _goto(page, counter, "Transactions", steps)
+    goto(page, counter, titles, "Transactions", steps)
     download = page.get_by_role("button", name="Statement (PDF)", exact=True)
 
     def statement() -> Sample:
@@ -273,8 +229,8 @@ def _parent_steps(page: Any, counter: FrameCounter, steps: dict) -> None:
     steps.setdefault("statement (PDF) download", StepResult()).add(statement)
 
 
-def _desk_steps(page: Any, counter: FrameCounter, code: str, steps: dict) -> None:
-    _goto(page, counter, "Families", steps)
+def _desk_steps(page: Any, counter: FrameCounter, titles: dict, code: str, steps: dict) -> None:
+    goto(page, counter, titles, "Families", steps)
     box = page.get_by_label("Search by family, guardian or student name", exact=False)
     for query in ("Garcia", "garc"):  # two values: each Enter is a change, so a rerun
 
@@ -283,39 +239,38 @@ def _desk_steps(page: Any, counter: FrameCounter, code: str, steps: dict) -> Non
             return _timed(counter, lambda: box.press("Enter"), page.get_by_text("Garcia").first)
 
         steps.setdefault("family search", StepResult()).add(search)
-    _goto(page, counter, "Rosters and check-in", steps)
+    goto(page, counter, titles, "Rosters and check-in", steps)
     scan = page.get_by_label("Check in: scan or type a student's QR code")
 
     def check_in() -> Sample:
         scan.fill(code)
-        return _timed(counter, lambda: scan.press("Enter"), _heading(page, "Rosters and check-in"))
+        return _timed(counter, lambda: scan.press("Enter"), heading(page, "Rosters and check-in"))
 
     steps.setdefault("check-in scan", StepResult()).add(check_in)
-    _goto(page, counter, "Attendance analytics", steps)
+    goto(page, counter, titles, "Attendance analytics", steps)
     for option in (1, 0):  # the second program, then "All" again
 
         def pick(index: int = option) -> Sample:
             page.get_by_role("combobox", name="Program").click()
             choice = page.get_by_role("option").nth(index)
-            return _timed(counter, choice.click, _heading(page, "Attendance analytics"))
+            return _timed(counter, choice.click, heading(page, "Attendance analytics"))
 
         steps.setdefault("analytics: filter by program", StepResult()).add(pick)
 
 
 def _pick_location(page: Any, counter: FrameCounter, name: str, steps: dict) -> None:
-    """The sidebar's location picker (a filter every staff page follows)."""
+    """The location picker at the top of the page (a filter every staff page follows)."""
 
     def pick() -> Sample:
-        _open_sidebar(page)
         page.keyboard.press("Escape")  # a list another step left open would cover the picker
-        picker = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]')
+        picker = page.get_by_test_id("stSelectbox").filter(
+            has=page.get_by_text("Location", exact=True)
+        )
         picker.get_by_role("button", name="Open").click()  # the input alone may not open it
         choice = page.get_by_role("listbox").get_by_role("option", name=name, exact=True)
-        sample = _timed(counter, choice.click, page.get_by_role("heading").first)
-        _close_sidebar(page)
-        return sample
+        return _timed(counter, choice.click, page.get_by_role("heading").first)
 
-    steps.setdefault(f"sidebar location → {name}", StepResult()).add(pick)
+    steps.setdefault(f"location → {name}", StepResult()).add(pick)
 
 
 def _checkin_code(database_url: str) -> str:
