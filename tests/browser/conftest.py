@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.conftest import skip_or_fail
 from tests.factories import TEST_SECRET_KEY
@@ -142,10 +143,13 @@ def open_page(page, name: str) -> None:  # type: ignore[no-untyped-def]
         for section in page.get_by_test_id("stTopNavSection").all():
             section.click()
             page.get_by_test_id("stTopNavPopover").wait_for()
-            if item.count():
-                link = item
-                break
-            page.keyboard.press("Escape")
+            try:  # the popover's items are drawn a moment after it opens
+                item.first.wait_for(timeout=3_000)
+            except PlaywrightTimeoutError:
+                page.keyboard.press("Escape")
+                continue
+            link = item
+            break
     link.first.click()
     wait_idle(page)
 

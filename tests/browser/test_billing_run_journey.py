@@ -36,7 +36,14 @@ from services.billing.tuition_preview import preview_tuition
 from services.kernel import clock
 from services.kernel.money import format_cents
 from tests import factories as f
-from tests.browser.conftest import CHROMIUM, RunningApp, start_app, wait_for_cookie, wait_idle
+from tests.browser.conftest import (
+    CHROMIUM,
+    RunningApp,
+    open_page,
+    start_app,
+    wait_for_cookie,
+    wait_idle,
+)
 from tests.conftest import skip_or_fail
 from tests.services.payment_helpers import save_card
 from tests.support.inbox import Inbox
@@ -151,7 +158,7 @@ def _sign_in(page, url: str, email: str, heading: str) -> None:  # type: ignore[
 
 
 def _go(page, link: str, heading: str) -> None:  # type: ignore[no-untyped-def]
-    page.get_by_role("link", name=link, exact=True).click()
+    open_page(page, link)
     page.get_by_role("heading", name=heading).first.wait_for()
     wait_idle(page)
 

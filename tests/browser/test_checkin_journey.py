@@ -139,7 +139,7 @@ def test_mark_a_roster_in_one_save_on_the_tablet(frozen_app: RunningApp, chromiu
     tablet.set_default_timeout(20_000)
     try:
         sign_in(tablet, frozen_app.url, "staff@example.com", DEMO_PASSWORD)
-        tablet.get_by_role("link", name="Rosters and check-in").click()
+        open_page(tablet, "Rosters and check-in")
         tablet.get_by_role("heading", name="Rosters and check-in").wait_for()
         tablet.get_by_role("button", name="Save attendance").wait_for()
         wait_idle(tablet)
