@@ -138,9 +138,11 @@ def open_page(page, name: str) -> None:  # type: ignore[no-untyped-def]
     """Choose the page `name` in the navigation. From 768 px wide it is in the header, where
     staff pages sit in drop-down sections: open the one holding it first."""
     link = page.get_by_role("link", name=name, exact=True)
+    sections = page.get_by_test_id("stTopNavSection")
+    link.first.or_(sections.first).first.wait_for(state="attached")  # drawn after sign-in
     if not (link.count() and link.first.is_visible()):
         item = page.get_by_role("menuitem", name=name, exact=True)
-        for section in page.get_by_test_id("stTopNavSection").all():
+        for section in sections.all():
             section.click()
             page.get_by_test_id("stTopNavPopover").wait_for()
             try:  # the popover's items are drawn a moment after it opens

@@ -67,8 +67,8 @@ def test_tablet_pages_and_location_are_on_the_page(demo_app: RunningApp, chromiu
         assert header.get_by_test_id("stTopNavSection").filter(has_text="Back office").count()
         assert not page.locator(f'{SIDEBAR} [data-testid="stSidebarNav"]').count()
         # The location picker is in the page's main area, visible without opening anything.
-        page.get_by_test_id("stMain").get_by_label("Location").wait_for(state="visible")
-        assert not page.locator(SIDEBAR).get_by_label("Location").count()
+        page.get_by_test_id("stMain").get_by_label("Location", exact=True).wait_for(state="visible")
+        assert not page.locator(SIDEBAR).get_by_label("Location", exact=True).count()
     finally:
         context.close()
 
