@@ -142,13 +142,15 @@ def open_page(page, name: str) -> None:  # type: ignore[no-untyped-def]
     link.first.or_(sections.first).first.wait_for(state="attached")  # drawn after sign-in
     if not (link.count() and link.first.is_visible()):
         item = page.get_by_role("menuitem", name=name, exact=True)
+        popover = page.get_by_test_id("stTopNavPopover")
         for section in sections.all():
             section.click()
-            page.get_by_test_id("stTopNavPopover").wait_for()
+            popover.first.wait_for()
             try:  # the popover's items are drawn a moment after it opens
-                item.first.wait_for(timeout=3_000)
+                item.first.wait_for(timeout=5_000)
             except PlaywrightTimeoutError:
                 page.keyboard.press("Escape")
+                popover.first.wait_for(state="hidden")  # closed before the next section opens
                 continue
             link = item
             break
