@@ -142,20 +142,28 @@ def open_page(page, name: str) -> None:  # type: ignore[no-untyped-def]
     link.first.or_(sections.first).first.wait_for(state="attached")  # drawn after sign-in
     if not (link.count() and link.first.is_visible()):
         item = page.get_by_role("menuitem", name=name, exact=True)
-        popover = page.get_by_test_id("stTopNavPopover")
-        for section in sections.all():
-            section.click()
+        if _open_section_holding(page, sections, item):
+            link = item
+    link.first.click()
+    wait_idle(page)
+
+
+def _open_section_holding(page, sections, item) -> bool:  # type: ignore[no-untyped-def]
+    """Open the header section whose menu holds `item`. The sections are counted afresh on
+    each pass: right after sign-in the header may still be drawing its later sections."""
+    popover = page.get_by_test_id("stTopNavPopover")
+    for _ in range(3):
+        for index in range(sections.count()):
+            sections.nth(index).click()
             popover.first.wait_for()
             try:  # the popover's items are drawn a moment after it opens
                 item.first.wait_for(timeout=5_000)
+                return True
             except PlaywrightTimeoutError:
                 page.keyboard.press("Escape")
-                popover.first.wait_for(state="hidden")  # closed before the next section opens
-                continue
-            link = item
-            break
-    link.first.click()
-    wait_idle(page)
+                popover.first.wait_for(state="hidden")  # closed before the next one opens
+        wait_idle(page)
+    return False
 
 
 def sign_in(page, base_url: str, email: str, password: str) -> None:  # type: ignore[no-untyped-def]

@@ -145,6 +145,7 @@ def test_mark_a_roster_in_one_save_on_the_tablet(frozen_app: RunningApp, chromiu
         wait_idle(tablet)
         before = _marks_today(frozen_app.database_url)
         open_marks = tablet.locator('[data-testid="stRadio"]').filter(has_text="Not marked")
+        open_marks.first.wait_for()  # the roster's form is drawn with the class it shows
         count = min(open_marks.count(), 2)
         assert count, "the class running now has students not yet marked"
         for n in range(count):
