@@ -66,8 +66,10 @@ def drop_preview(
     if effective_date is None and not choices:
         raise ValidationError("There are no classes left to drop.")
     day = _check_drop(db, held, choices[0] if effective_date is None else effective_date)
-    kept = list(meeting_dates(slot, e.start_date, day - DAY))
-    removed = tuple(meeting_dates(slot, max(day, e.start_date), until))
+    location_id = held.cls.location_id
+    kept = _open_days(db, location_id, list(meeting_dates(slot, e.start_date, day - DAY)))
+    removing = list(meeting_dates(slot, max(day, e.start_date), until))
+    removed = tuple(_open_days(db, location_id, removing))
     applies_now = _applies_now(actor, settings)
     count = "1 class is" if len(removed) == 1 else f"{len(removed)} classes are"
     summary = (

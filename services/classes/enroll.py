@@ -20,6 +20,7 @@ from services.classes.capacity import lock_class, require_seat
 from services.classes.enrollment_changes import (
     _coming_class_date,
     _open_class_days,
+    _open_days,
     _require_not_in_class,
     _say_date,
     _visible_class,
@@ -27,6 +28,7 @@ from services.classes.enrollment_changes import (
 from services.classes.enrollments import EnrollmentView, _views
 from services.kernel import audit, clock
 from services.kernel.access import Actor, require_staff
+from services.kernel.closure_days import is_closed
 from services.kernel.errors import ValidationError
 from services.kernel.outbox import enqueue_email
 from services.kernel.reach import student_in_reach
@@ -67,6 +69,10 @@ def enroll_student(
         student = student_in_reach(db, actor, student_id)
         cls, slot = _visible_class(db, actor, class_id)
         day = _coming_class_date(slot, cls.name, start_date)
+        if is_closed(db, cls.location_id, day):
+            raise ValidationError(
+                f"{cls.name} does not meet on {_say_date(day)}: the location is closed that day."
+            )
         if not student.is_active:
             raise ValidationError(f"{student.first_name} is not an active student.")
         _require_age(student, cls, day)
@@ -126,7 +132,11 @@ def enroll_next(db: Session, actor: Actor, class_id: object) -> EnrollmentView:
     require_staff(actor)
     with write_transaction(db):
         cls, slot = _visible_class(db, actor, class_id)
-        day = _open_class_days(cls, slot, clock.today_in(slot.timezone), slot.term_end)[0]
+        days = _open_class_days(cls, slot, clock.today_in(slot.timezone), slot.term_end)
+        open_days = _open_days(db, cls.location_id, days)
+        if not open_days:
+            raise ValidationError(f"{cls.name} has no classes left this term.")
+        day = open_days[0]
         require_seat(db, cls.id, day, ongoing=True, full="That class has no open seat yet.")
         first = db.scalar(
             select(Enrollment)

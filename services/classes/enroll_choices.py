@@ -1,6 +1,7 @@
 """The classes the desk can put a student in at one location: each with its next class dates
 and seats, so the Enroll picker offers the ones with an open seat and the Waitlist picker
-the full ones. Four queries however many classes the location has."""
+the full ones. Start dates skip days the location is closed. Five queries however many
+classes the location has."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from services.classes.capacity import bookings
 from services.classes.enrollment_changes import _classes_of, _upcoming
 from services.kernel import clock
 from services.kernel.access import Actor, require_location
+from services.kernel.closure_days import closed_days
 from services.kernel.errors import NotFound
 from services.kernel.lookups import slot_of
 from services.kernel.reach import student_in_reach
@@ -63,9 +65,14 @@ def enroll_choices(
         )
         .order_by(GymClass.weekday, GymClass.start_time, GymClass.name, GymClass.id)
     ).all()
+    upcoming = {
+        row.GymClass.id: _upcoming(slot_of(row.GymClass, timezone), today, date.max) for row in rows
+    }
+    last = max((days[-1] for days in upcoming.values() if days), default=today)
+    closed = closed_days(db, [location_id], today, last)
     dates = {
-        row.GymClass.id: _upcoming(slot_of(row.GymClass, timezone), today, date.max)[:DATES_OFFERED]
-        for row in rows
+        class_id: [day for day in days if not closed.closed(location_id, day)][:DATES_OFFERED]
+        for class_id, days in upcoming.items()
     }
     booked = bookings(db, [row.GymClass for row in rows], today, with_absences=False)
     mine = _classes_of(db, student.id, list(dates))
