@@ -26,7 +26,8 @@ from bench.databases import BENCH_NOW, BENCH_TODAY
 from data.db import engine_for, make_engine
 from data.models import Guardian, PaymentMethod, PaymentMethodType, PortalSetting
 from services.billing.autopay import run_autopay_job
-from services.billing.payments import Gateway, IntentState
+from services.billing.gateway_objects import IntentState
+from services.billing.payments import Gateway
 from services.kernel import clock
 from services.kernel.access import scheduler_actor
 

@@ -18,14 +18,9 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from data.models import GatewayEvent, LedgerAllocation, LedgerEntry, LedgerKind, PaymentAttempt
+from services.billing.gateway_objects import IntentState, RefundInfo, refund_from_dict
 from services.billing.payment_fulfilment import fulfil_payment_intent
-from services.billing.payments import (
-    Gateway,
-    GatewayError,
-    IntentState,
-    RefundInfo,
-    refund_from_dict,
-)
+from services.billing.payments import Gateway, GatewayError
 from services.billing.refund_register import fail_reported_refund, settle_reported_refund
 from services.billing.summary import lock_family, open_entries
 from services.kernel import audit, clock

@@ -31,16 +31,11 @@ from sqlalchemy.orm import Session
 
 from data.models import Guardian, LedgerEntry, PaymentAttempt, PaymentAttemptStatus, PaymentMethod
 from services.billing.attempt_receipts import Receipt, _receipt
+from services.billing.gateway_objects import IntentState
 from services.billing.ledger import family_balance
 from services.billing.payment_fulfilment import NEEDS_AUTHENTICATION, _move, fulfil_payment_intent
 from services.billing.payment_lookup import look_up_intent
-from services.billing.payments import (
-    NOT_CONFIGURED,
-    Gateway,
-    GatewayError,
-    GatewayUnavailable,
-    IntentState,
-)
+from services.billing.payments import NOT_CONFIGURED, Gateway, GatewayError, GatewayUnavailable
 from services.billing.summary import lock_family, open_entries, require_may_pay
 from services.kernel import audit, clock
 from services.kernel.access import Actor, require_guardian

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from data.models import LedgerEntry, LedgerKind, PaymentAttempt, PaymentAttemptStatus, PaymentMethod
 from services.billing.attempt_receipts import _queue_receipt, payment_description
-from services.billing.payments import IntentState
+from services.billing.gateway_objects import IntentState
 from services.billing.summary import allocate_oldest_first, lock_family
 from services.kernel import audit, clock
 from services.kernel.transactions import write_transaction

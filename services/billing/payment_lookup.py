@@ -20,7 +20,8 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from data.models import PaymentAttempt, PaymentAttemptStatus, User
-from services.billing.payments import MISSING, Gateway, GatewayError, GatewayRejected, IntentState
+from services.billing.gateway_objects import IntentState
+from services.billing.payments import MISSING, Gateway, GatewayError, GatewayRejected
 from services.kernel import audit, clock, outbox
 from services.kernel.money import format_cents
 from services.kernel.transactions import write_transaction

@@ -18,8 +18,9 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from data.models import EmailAddress, Guardian, PaymentMethod, PaymentMethodType, User
+from services.billing.gateway_objects import MethodFacts
 from services.billing.payment_methods import PaymentMethodView, _describe, _unset_primary, _view_one
-from services.billing.payments import Gateway, GatewayError, MethodFacts
+from services.billing.payments import Gateway, GatewayError
 from services.kernel import audit, clock
 from services.kernel.access import Actor, require_guardian
 from services.kernel.errors import FeatureDisabled, NotFound, ValidationError

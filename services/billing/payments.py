@@ -24,6 +24,17 @@ from typing import Any
 
 import stripe
 
+from services.billing.gateway_objects import (
+    IntentState,
+    MethodFacts,
+    RefundInfo,
+    SetupIntentInfo,
+    id_of,
+    intent_state,
+    method_facts_from,
+    refund_from_dict,
+    setup_intent_info,
+)
 from services.kernel.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -69,51 +80,6 @@ class StripeConfig:
     # Autopay confirms with `off_session` (the guardian is not there: a merchant-initiated
     # charge on a card saved for it). The local test server refuses that parameter on confirm.
     sends_off_session: bool = True
-
-
-@dataclass(frozen=True)
-class MethodFacts:
-    """What may be stored about a payment method: never the number."""
-
-    gateway_method_id: str
-    type: str  # "card" or "bank_account"
-    brand: str
-    last4: str
-    exp_month: int | None
-    exp_year: int | None
-    customer_id: str | None
-
-
-@dataclass(frozen=True)
-class SetupIntentInfo:
-    id: str
-    client_secret: str
-    status: str
-    customer_id: str | None
-    payment_method_id: str | None
-
-
-@dataclass(frozen=True)
-class IntentState:
-    """A PaymentIntent as far as Cartwheel cares."""
-
-    id: str
-    status: str  # succeeded, processing, requires_action, requires_payment_method, canceled, …
-    amount_cents: int
-    currency: str
-    error_code: str = ""
-    error_message: str = ""
-    metadata: dict[str, str] | None = None
-
-
-@dataclass(frozen=True)
-class RefundInfo:
-    id: str
-    amount_cents: int
-    status: str
-    payment_intent_id: str | None
-    charge_id: str | None
-    metadata: dict[str, str] | None = None  # ours: which card_refunds row asked for it
 
 
 class Gateway:
@@ -178,13 +144,13 @@ class StripeGateway(Gateway):
             self._client.v1.setup_intents.create,
             {"customer": customer_id, "usage": "off_session", "payment_method_types": ["card"]},
         )
-        return _setup_intent_info(intent)
+        return setup_intent_info(intent)
 
     def retrieve_setup_intent(self, setup_intent_id: str) -> SetupIntentInfo:
-        return _setup_intent_info(_call(self._client.v1.setup_intents.retrieve, setup_intent_id))
+        return setup_intent_info(_call(self._client.v1.setup_intents.retrieve, setup_intent_id))
 
     def method_facts(self, method_id: str) -> MethodFacts:
-        return _method_facts(_call(self._client.v1.payment_methods.retrieve, method_id))
+        return _accepted(_call(self._client.v1.payment_methods.retrieve, method_id))
 
     def attach_method(self, method_id: str, *, customer_id: str) -> MethodFacts:
         """Attach to the customer (a no-op when Stripe.js already did) and return its facts."""
@@ -194,7 +160,7 @@ class StripeGateway(Gateway):
         if facts.customer_id is not None:
             raise GatewayRejected("That card belongs to someone else.", code="foreign_method")
         method = _call(self._client.v1.payment_methods.attach, method_id, {"customer": customer_id})
-        return _method_facts(method)
+        return _accepted(method)
 
     def detach_method(self, method_id: str) -> None:
         _call(self._client.v1.payment_methods.detach, method_id)
@@ -224,7 +190,7 @@ class StripeGateway(Gateway):
             },
             {"idempotency_key": idempotency_key},
         )
-        return _intent_state(intent)
+        return intent_state(intent)
 
     def confirm_payment_intent(
         self, intent_id: str, *, idempotency_key: str, off_session: bool = False
@@ -241,18 +207,18 @@ class StripeGateway(Gateway):
             )
         except CardDeclined:
             return self.retrieve_payment_intent(intent_id)
-        return _intent_state(intent)
+        return intent_state(intent)
 
     def retrieve_payment_intent(self, intent_id: str) -> IntentState:
-        return _intent_state(_call(self._client.v1.payment_intents.retrieve, intent_id))
+        return intent_state(_call(self._client.v1.payment_intents.retrieve, intent_id))
 
     def cancel_payment_intent(self, intent_id: str) -> IntentState:
-        return _intent_state(_call(self._client.v1.payment_intents.cancel, intent_id))
+        return intent_state(_call(self._client.v1.payment_intents.cancel, intent_id))
 
     def retrieve_charge_intent(self, charge_id: str) -> str | None:
         """The PaymentIntent a charge belongs to (refund events may name only the charge)."""
         charge = _call(self._client.v1.charges.retrieve, charge_id)
-        return _id_of(getattr(charge, "payment_intent", None))
+        return id_of(getattr(charge, "payment_intent", None))
 
     def create_refund(
         self,
@@ -288,6 +254,13 @@ class StripeGateway(Gateway):
         except (ValueError, stripe.SignatureVerificationError):
             raise GatewayRejected("Invalid webhook signature.", code="bad_signature") from None
         return event.to_dict()
+
+
+def _accepted(method: Any) -> MethodFacts:
+    facts = method_facts_from(method)
+    if facts is None:
+        raise GatewayRejected("That kind of payment method is not accepted.", code="method_type")
+    return facts
 
 
 def gateway_from_env() -> Gateway:
@@ -335,78 +308,3 @@ def _call(method: Any, *args: Any) -> Any:
 def _card_message(exc: stripe.CardError) -> str:
     text = (exc.user_message or "").strip()
     return text or "Your card was declined."
-
-
-def _id_of(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, str):
-        return value
-    if isinstance(value, dict):  # an expanded object in `to_dict()` output
-        return _id_of(value.get("id"))
-    return str(getattr(value, "id", "")) or None
-
-
-def _setup_intent_info(intent: Any) -> SetupIntentInfo:
-    return SetupIntentInfo(
-        id=str(intent.id),
-        client_secret=str(intent.client_secret),
-        status=str(intent.status),
-        customer_id=_id_of(intent.customer),
-        payment_method_id=_id_of(intent.payment_method),
-    )
-
-
-def _method_facts(method: Any) -> MethodFacts:
-    data = method.to_dict()
-    kind = data.get("type")
-    if kind == "card":
-        card = data.get("card") or {}
-        return MethodFacts(
-            gateway_method_id=str(data["id"]),
-            type="card",
-            brand=str(card.get("brand") or "card"),
-            last4=str(card.get("last4") or ""),
-            exp_month=card.get("exp_month"),
-            exp_year=card.get("exp_year"),
-            customer_id=_id_of(data.get("customer")),
-        )
-    if kind == "us_bank_account":
-        bank = data.get("us_bank_account") or {}
-        return MethodFacts(
-            gateway_method_id=str(data["id"]),
-            type="bank_account",
-            brand=str(bank.get("bank_name") or "Bank account"),
-            last4=str(bank.get("last4") or ""),
-            exp_month=None,
-            exp_year=None,
-            customer_id=_id_of(data.get("customer")),
-        )
-    raise GatewayRejected("That kind of payment method is not accepted.", code="method_type")
-
-
-def refund_from_dict(obj: dict[str, Any], charge: dict[str, Any] | None = None) -> RefundInfo:
-    """A refund from Stripe's answer or a webhook (`charge`: the charge it came inside)."""
-    around = charge or {}
-    return RefundInfo(
-        id=str(obj.get("id") or ""),
-        amount_cents=int(obj.get("amount") or 0),
-        status=str(obj.get("status") or ""),
-        payment_intent_id=_id_of(obj.get("payment_intent")) or _id_of(around.get("payment_intent")),
-        charge_id=_id_of(obj.get("charge")) or _id_of(around.get("id")),
-        metadata={str(k): str(v) for k, v in (obj.get("metadata") or {}).items()},
-    )
-
-
-def _intent_state(intent: Any) -> IntentState:
-    data = intent.to_dict()
-    error = data.get("last_payment_error") or {}
-    return IntentState(
-        id=str(data["id"]),
-        status=str(data.get("status") or ""),
-        amount_cents=int(data.get("amount") or 0),
-        currency=str(data.get("currency") or ""),
-        error_code=str(error.get("decline_code") or error.get("code") or ""),
-        error_message=str(error.get("message") or ""),
-        metadata={str(k): str(v) for k, v in (data.get("metadata") or {}).items()},
-    )

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from data.models import CardRefund, CardRefundStatus, PaymentAttempt
-from services.billing.payments import RefundInfo
+from services.billing.gateway_objects import RefundInfo
 from services.kernel import clock
 
 ROW_KEY = "cartwheel_refund"  # the refund's metadata: the card_refunds row that asked for it

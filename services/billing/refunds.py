@@ -30,12 +30,12 @@ from services.billing.desk_rules import (
     require_reason,
 )
 from services.billing.gateway_events import record_refund
+from services.billing.gateway_objects import RefundInfo
 from services.billing.payments import (
     Gateway,
     GatewayError,
     GatewayNotConfigured,
     GatewayUnavailable,
-    RefundInfo,
 )
 from services.billing.refund_register import ROW_KEY, refunded_cents
 from services.billing.summary import lock_family

@@ -11,11 +11,11 @@ from sqlalchemy.orm import Session
 
 from data.models import CardRefund, CardRefundStatus, LedgerEntry, LedgerKind
 from services.billing import payment_attempts as pay
+from services.billing.gateway_objects import RefundInfo
 from services.billing.payments import (
     Gateway,
     GatewayNotConfigured,
     GatewayUnavailable,
-    RefundInfo,
     StripeGateway,
 )
 from services.billing.refund_checks import (

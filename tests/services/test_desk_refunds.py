@@ -26,13 +26,9 @@ from data.models import (
 from services.billing import payment_attempts as pay
 from services.billing import refunds
 from services.billing.gateway_events import handle_stripe_webhook, record_refund
+from services.billing.gateway_objects import RefundInfo
 from services.billing.ledger import check_family_ledger
-from services.billing.payments import (
-    GatewayRejected,
-    GatewayUnavailable,
-    RefundInfo,
-    StripeGateway,
-)
+from services.billing.payments import GatewayRejected, GatewayUnavailable, StripeGateway
 from services.billing.refunds import NO_ANSWER, refund_card_payment, refundable_cents
 from services.kernel.access import Actor
 from services.kernel.errors import AccessDenied, DomainError, NotFound, ValidationError

@@ -22,7 +22,8 @@ from data.models import (
     PaymentAttemptStatus,
 )
 from services.billing import refunds
-from services.billing.payments import Gateway, GatewayError, RefundInfo
+from services.billing.gateway_objects import RefundInfo
+from services.billing.payments import Gateway, GatewayError
 from services.kernel import clock
 from services.kernel.access import Actor
 from services.kernel.errors import DomainError
