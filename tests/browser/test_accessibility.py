@@ -26,9 +26,12 @@ from services.accounts.invitations import LINK_PARAMETER as INVITATION
 from services.accounts.password_reset import LINK_PARAMETER as RESET
 from services.accounts.staff_invitations import LINK_PARAMETER as STAFF_INVITATION
 from services.kernel.transactions import write_transaction
+from tests.browser import a11y_people
+from tests.browser.a11y_people import PeopleApp, sign_in_with_new_authenticator
 from tests.browser.conftest import ARTIFACTS, RunningApp, sign_in, wait_for_cookie, wait_idle
 from tests.conftest import skip_or_fail
 
+people_app = a11y_people.people_app  # the fixture, for this module's tests
 AXE = Path(__file__).resolve().parents[1] / "accessibility/node_modules/axe-core/axe.min.js"
 SIZES = {"phone": (390, 844), "laptop": (1280, 800)}
 PHONE_VIEWPORT = {"width": SIZES["phone"][0], "height": SIZES["phone"][1]}
@@ -158,9 +161,36 @@ def test_every_signed_in_page_has_no_serious_violation(
     assert not found, "\n".join(found)
 
 
+@pytest.mark.browser
+def test_every_instructor_page_has_no_serious_violation(people_app: PeopleApp, chromium) -> None:  # type: ignore[no-untyped-def]
+    """An instructor (made by tests/browser/a11y_people.py) signs in once, with the two-factor
+    set-up a new instructor goes through (an authenticator code is single-use, so one sign-in
+    serves both sizes), then every page of their navigation at each size."""
+    axe_source()
+    url = people_app.app.url
+    context, page = _new_page(chromium, "phone")
+    found: list[str] = []
+    try:
+        sign_in_with_new_authenticator(
+            page, url, lambda step: found.extend(_check_page(page, f"{step} at phone"))
+        )
+        page.get_by_role("heading", name=people_app.taught_class).first.wait_for()
+        wait_for_cookie(page, "cartwheel_session")
+        paths = _page_paths(page)
+        assert len(paths) >= 2, paths  # My classes and Skills
+        for size, (width, height) in SIZES.items():
+            page.set_viewport_size({"width": width, "height": height})
+            for path in paths:
+                page.goto(url + path)
+                found += _check_page(page, f"{path} as the instructor at {size}")
+    finally:
+        context.close()
+    assert not found, "\n".join(found)
+
+
 def _link_tokens(database_url: str) -> dict[str, str]:
     """A working password-reset link for the primary guardian; invitation links that no longer
-    work (a working one needs an invited person the other browser tests do not expect)."""
+    work (working ones are checked on their own app, below)."""
     engine = make_engine(database_url)
     try:
         from sqlalchemy.orm import Session
@@ -192,6 +222,28 @@ def test_signed_out_pages_have_no_serious_violation(
             _settle(page)
             assert not re.search(rf"[?&]{kind}=", page.url)
             found += _check_page(page, f"the {kind} link at {size}")
+    finally:
+        context.close()
+    assert not found, "\n".join(found)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("size", list(SIZES))
+def test_working_invitation_links_have_no_serious_violation(
+    people_app: PeopleApp, chromium, size: str
+) -> None:  # type: ignore[no-untyped-def]
+    """A new front-desk member's and a family's primary guardian's invitation, as the invited
+    person opens them: the page where they choose a password."""
+    axe_source()
+    context, page = _new_page(chromium, size)
+    found = []
+    try:
+        for kind, link in people_app.links.items():
+            page.goto(link)
+            _settle(page)
+            assert not re.search(rf"[?&]{kind}=", page.url)
+            page.get_by_label("New password again").wait_for()
+            found += _check_page(page, f"a working {kind} link at {size}")
     finally:
         context.close()
     assert not found, "\n".join(found)
