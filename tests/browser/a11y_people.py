@@ -5,7 +5,9 @@ a family's primary guardian.
 All are made through the services (the admin invites, then hands out a fresh link as on the
 Outbox page) in a copy of the demo database that a second app serves, so the browser tests
 sharing `demo_app` never meet them. The copy requires two-factor sign-in for staff (the demo
-turns it off), so the instructor enrols an authenticator the way a new instructor does."""
+turns it off), so the instructor enrols an authenticator the way a new instructor does. The
+app pays through localstripe and the demo's primary guardian has a saved card there, so the
+Billing page's payment dialog can be opened."""
 
 from __future__ import annotations
 
@@ -22,7 +24,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from data.db import make_engine
-from data.demo.logins import ADMIN_EMAIL
+from data.demo.logins import ADMIN_EMAIL, PRIMARY_EMAIL
 from data.models import (
     EmailAddress,
     Enrollment,
@@ -44,6 +46,8 @@ from services.kernel.access import Actor
 from services.kernel.settings import update_settings
 from services.messages.link_mail import create_fresh_link
 from tests.browser.conftest import RunningApp, start_app, wait_idle
+from tests.services.payment_helpers import save_card
+from tests.support.localstripe import LocalStripe
 from tests.support.postgres import free_port
 
 INSTRUCTOR_EMAIL = "ines.instructor@example.com"
@@ -60,15 +64,15 @@ class PeopleApp:
 
 @pytest.fixture(scope="module")
 def people_app(
-    demo_app: RunningApp, tmp_path_factory: pytest.TempPathFactory
+    demo_app: RunningApp, tmp_path_factory: pytest.TempPathFactory, localstripe: LocalStripe
 ) -> Iterator[PeopleApp]:
     folder = tmp_path_factory.mktemp("a11y")
     copy = folder / "people.db"
     _copy_sqlite(demo_app.database_url, copy)
     database_url = f"sqlite:///{copy}"
     port = free_port()
-    links, taught = _add_people(database_url, f"http://127.0.0.1:{port}")
-    process, url = start_app(database_url, folder / "streamlit.log", port=port)
+    links, taught = _add_people(database_url, f"http://127.0.0.1:{port}", localstripe)
+    process, url = start_app(database_url, folder / "streamlit.log", localstripe.env(), port=port)
     try:
         app = RunningApp(url=url, database_url=database_url, log=folder / "streamlit.log")
         yield PeopleApp(app, links, taught)
@@ -88,7 +92,9 @@ def _copy_sqlite(database_url: str, target: Path) -> None:
         source.close()
 
 
-def _add_people(database_url: str, base_url: str) -> tuple[dict[str, str], str]:
+def _add_people(
+    database_url: str, base_url: str, stripe: LocalStripe
+) -> tuple[dict[str, str], str]:
     engine = make_engine(database_url)
     # The app runs on the real clock, the tests on a frozen earlier one: links issued at the
     # frozen moment would have expired for the app.
@@ -104,6 +110,8 @@ def _add_people(database_url: str, base_url: str) -> tuple[dict[str, str], str]:
             )  # fmt: skip
             family_id, guardian_email = _family_without_login(db)
             invite_primary_guardian(db, admin, family_id, base_url=base_url)
+            primary = build_actor(db, db.scalar(select(User).where(User.email == PRIMARY_EMAIL)))
+            save_card(db, primary, stripe.gateway(), stripe)
             links = {
                 STAFF_INVITATION: _fresh_link(db, admin, NEW_DESK_EMAIL, base_url),
                 INVITATION: _fresh_link(db, admin, guardian_email, base_url),

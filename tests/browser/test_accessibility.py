@@ -9,6 +9,7 @@ policy itself is tested in test_content_security_policy.py)."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
 from pathlib import Path
@@ -49,6 +50,25 @@ KNOWN_STREAMLIT_ISSUES: dict[tuple[str, str], str] = {
         "the same menu: its <li> items sit in those section wrappers instead of the <ul>"
     ),
 }
+
+
+@dataclass(frozen=True)
+class Dialog:
+    """How to open a dialog without writing anything, and close it without confirming."""
+
+    title: str
+    path: str
+    email: str
+    open_with: tuple[str, ...]  # buttons clicked in turn; the last one opens the dialog
+    close_with: str
+
+
+# Every st.dialog in pages/ and components/; test_every_dialog_is_listed keeps this complete.
+DIALOGS = (
+    Dialog(
+        "Confirm payment", "/billing", PRIMARY_EMAIL, ("Make Payment", "Review payment"), "Back"
+    ),
+)
 
 
 @cache
@@ -244,6 +264,46 @@ def test_working_invitation_links_have_no_serious_violation(
             assert not re.search(rf"[?&]{kind}=", page.url)
             page.get_by_label("New password again").wait_for()
             found += _check_page(page, f"a working {kind} link at {size}")
+    finally:
+        context.close()
+    assert not found, "\n".join(found)
+
+
+def test_every_dialog_is_listed() -> None:
+    """A new st.dialog must join DIALOGS, so the test below opens it."""
+    root = Path(__file__).resolve().parents[2]
+    titles = {
+        match
+        for folder in ("pages", "components")
+        for source in (root / folder).rglob("*.py")
+        for match in re.findall(r"@st\.dialog\(\s*[\"']([^\"']+)", source.read_text("utf-8"))
+    }
+    assert titles, "no st.dialog found: has the way dialogs are declared changed?"
+    assert titles == {dialog.title for dialog in DIALOGS}
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("size", list(SIZES))
+@pytest.mark.parametrize("dialog", DIALOGS, ids=lambda dialog: dialog.title)
+def test_every_dialog_has_no_serious_violation(
+    people_app: PeopleApp, chromium, dialog: Dialog, size: str
+) -> None:  # type: ignore[no-untyped-def]
+    axe_source()
+    context, page = _new_page(chromium, size)
+    try:
+        sign_in(page, people_app.app.url, dialog.email, DEMO_PASSWORD)
+        wait_for_cookie(page, "cartwheel_session")
+        page.goto(people_app.app.url + dialog.path)
+        for label in dialog.open_with:
+            _settle(page)
+            page.get_by_role("button", name=label).click()
+        shown = page.get_by_role("dialog", name=dialog.title)
+        shown.wait_for()
+        _settle(page)
+        found = _axe(page, f"the {dialog.title!r} dialog on {dialog.path} at {size}")
+        shown.get_by_role("button", name=dialog.close_with, exact=True).click()
+        shown.wait_for(state="hidden")  # Back closes it (it once raised a KeyError)
+        assert not page.get_by_test_id("stException").count()
     finally:
         context.close()
     assert not found, "\n".join(found)
