@@ -8,12 +8,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from components.chart_colours import PRIMARY, SECONDARY
 from components.formatting import format_date
 from services.classes.attendance import WeekAttendance
-
-# Both at least 3:1 against the white page (WCAG 1.4.11, graphical objects).
-ATTENDED_COLOUR = "#145F6E"
-MISSED_COLOUR = "#B45F06"
 
 
 def attendance_figure(weeks: list[WeekAttendance]) -> go.Figure:
@@ -24,13 +21,13 @@ def attendance_figure(weeks: list[WeekAttendance]) -> go.Figure:
                 name="Attended",
                 x=labels,
                 y=[w.attended for w in weeks],
-                marker_color=ATTENDED_COLOUR,
+                marker_color=PRIMARY,
             ),
             go.Bar(
                 name="Missed",
                 x=labels,
                 y=[w.recorded - w.attended for w in weeks],
-                marker_color=MISSED_COLOUR,
+                marker_color=SECONDARY,
             ),
         ]
     )
