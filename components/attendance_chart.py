@@ -34,8 +34,11 @@ def attendance_figure(weeks: list[WeekAttendance]) -> go.Figure:
     figure.update_layout(
         barmode="stack",
         height=260,
-        margin={"l": 10, "r": 10, "t": 10, "b": 10},
-        legend={"orientation": "h", "y": -0.25},
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        # The legend above the bars: below them it covered the week labels on a phone,
+        # where they stand on end.
+        legend={"orientation": "h", "x": 0, "y": 1, "yanchor": "bottom"},
+        xaxis={"automargin": True},
         yaxis={"title": "Classes", "dtick": 1},
     )
     return figure
