@@ -2,6 +2,11 @@
 time) on every page of every role, at a phone's 390×844 and a laptop's 1280×800, with each
 tab opened: no critical or serious violation (WCAG 2.2 AA and axe's best practices).
 
+The roles: both demo guardians, the front desk and the admin on the demo; an instructor
+(with their two-factor set-up) on a copy of it (tests/browser/a11y_people.py), where the
+working invitation links and every dialog (DIALOGS) are opened too. Signed out: sign-in, a
+reset link, invitation links that no longer work and ones that do.
+
 One browser context per role and size; pages are opened by their URL. The app's
 Content-Security-Policy would block the injected axe script, so these contexts bypass it (the
 policy itself is tested in test_content_security_policy.py)."""
