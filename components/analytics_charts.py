@@ -14,11 +14,11 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from components.chart_colours import GREY, PRIMARY, RED, SCALE, SECONDARY
 from components.documents import CSV
 from components.formatting import format_time
 from services.billing.csv_documents import frame_csv
 
-TEAL, AMBER, GREY, RED = "#1F7A8C", "#E9A23B", "#9AA5B1", "#C0392B"
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 LAYOUT = {
     "height": 300,
@@ -40,7 +40,7 @@ def heatmap_figure(frame: pd.DataFrame) -> go.Figure:
             ],
             x=list(WEEKDAYS),
             y=[format_time(t) for t in times],
-            colorscale="Teal",
+            colorscale=[list(stop) for stop in SCALE],
             zmin=0,
             zmax=1,
             colorbar={"tickformat": ".0%"},
@@ -50,16 +50,19 @@ def heatmap_figure(frame: pd.DataFrame) -> go.Figure:
 
 
 def draw_weekly_rate(frame: pd.DataFrame) -> None:
-    _chart(_percent(frame), "week_start", [PERCENT], "Week", [TEAL], "line", "Attendance by week")
+    title = "Attendance by week"
+    _chart(_percent(frame), "week_start", [PERCENT], "Week", [PRIMARY], "line", title)
 
 
 def draw_programs(frame: pd.DataFrame) -> None:
-    _chart(_percent(frame), "program", [PERCENT], "Program", [TEAL], "bar", "Attendance by program")
+    title = "Attendance by program"
+    _chart(_percent(frame), "program", [PERCENT], "Program", [PRIMARY], "bar", title)
 
 
 def draw_absences(frame: pd.DataFrame) -> None:
     columns = ["absent", "excused", "makeup"]
-    _chart(frame, "week_start", columns, "Week", [RED, AMBER, TEAL], "line", "Absences by week")
+    colours = [RED, SECONDARY, PRIMARY]
+    _chart(frame, "week_start", columns, "Week", colours, "line", "Absences by week")
 
 
 def _chart(
@@ -117,11 +120,11 @@ def fill_figure(frame: pd.DataFrame) -> go.Figure:
                 x=labels,
                 y=frame[["enrolled", "capacity"]].min(axis=1),
                 name="Enrolled",
-                marker_color=TEAL,
+                marker_color=PRIMARY,
             ),
             go.Bar(x=labels, y=(-spare).clip(lower=0), name="Over capacity", marker_color=RED),
             go.Bar(x=labels, y=spare.clip(lower=0), name="Open seats", marker_color=GREY),
-            go.Bar(x=labels, y=frame["waitlist"], name="Waitlist", marker_color=AMBER),
+            go.Bar(x=labels, y=frame["waitlist"], name="Waitlist", marker_color=SECONDARY),
         ]
     )
     return figure.update_layout(**LAYOUT, barmode="stack")

@@ -8,12 +8,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from components.chart_colours import PRIMARY, SECONDARY
 from components.formatting import format_date
 from services.classes.attendance import WeekAttendance
-
-# Both at least 3:1 against the white page (WCAG 1.4.11, graphical objects).
-ATTENDED_COLOUR = "#145F6E"
-MISSED_COLOUR = "#B45F06"
 
 
 def attendance_figure(weeks: list[WeekAttendance]) -> go.Figure:
@@ -24,21 +21,24 @@ def attendance_figure(weeks: list[WeekAttendance]) -> go.Figure:
                 name="Attended",
                 x=labels,
                 y=[w.attended for w in weeks],
-                marker_color=ATTENDED_COLOUR,
+                marker_color=PRIMARY,
             ),
             go.Bar(
                 name="Missed",
                 x=labels,
                 y=[w.recorded - w.attended for w in weeks],
-                marker_color=MISSED_COLOUR,
+                marker_color=SECONDARY,
             ),
         ]
     )
     figure.update_layout(
         barmode="stack",
         height=260,
-        margin={"l": 10, "r": 10, "t": 10, "b": 10},
-        legend={"orientation": "h", "y": -0.25},
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        # The legend above the bars: below them it covered the week labels on a phone,
+        # where they stand on end.
+        legend={"orientation": "h", "x": 0, "y": 1, "yanchor": "bottom"},
+        xaxis={"automargin": True},
         yaxis={"title": "Classes", "dtick": 1},
     )
     return figure

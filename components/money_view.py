@@ -17,6 +17,7 @@ import streamlit as st
 
 from components.actions import run_action
 from components.analytics_charts import LAYOUT
+from components.chart_colours import GREEN, GREY, PRIMARY, RED, SECONDARY
 from components.documents import CSV
 from components.formatting import escape_markdown, format_date, format_moment
 from components.job_runs import render_run
@@ -50,11 +51,11 @@ MONEY_JOBS = ("tuition", "late_fees", "autopay", "card_expiry_notices", "refund_
 FAILED_SHOWN = 5  # the newest few; the Failed payments page has them all
 
 COLORS = {  # the series of money by month
-    "charges_cents": "#1F7A8C",
-    "payments_cents": "#2E8B57",
-    "credits_cents": "#E9A23B",
-    "refunds_cents": "#C0392B",
-    "adjustments_cents": "#9AA5B1",
+    "charges_cents": PRIMARY,
+    "payments_cents": GREEN,
+    "credits_cents": SECONDARY,
+    "refunds_cents": RED,
+    "adjustments_cents": GREY,
 }
 
 

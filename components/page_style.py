@@ -7,6 +7,7 @@ inline styles (Streamlit styles itself at run time), and no script is involved.
   44×44 px: buttons, links, tabs, segmented controls, toggles and checkboxes, select boxes and
   the help icons (WCAG 2.5.5 / Apple's and Google's guidance); headings' small section-link
   anchors are hidden there.
+- A contact value on Account keeps its Edit button on its line on a phone.
 """
 
 from __future__ import annotations
@@ -21,6 +22,18 @@ _CSS = f"""
 :focus-visible {{
   outline: 3px solid #0B4F5C !important;
   outline-offset: 2px !important;
+}}
+/* A contact value and its Edit button (components/account/panels.py): the value wraps (a
+   long e-mail address anywhere), the button stays beside it instead of dropping below. */
+.stApp [class*="st-key-cw-line-"] {{
+  flex-wrap: nowrap;
+}}
+.stApp [class*="st-key-cw-line-"] > :first-child {{
+  min-width: 0;
+  overflow-wrap: anywhere;
+}}
+.stApp [class*="st-key-cw-line-"] > :last-child {{
+  flex-shrink: 0;
 }}
 @media (max-width: {PHONE_MAX_WIDTH_PX}px) {{
   .stApp button,

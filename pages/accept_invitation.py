@@ -24,7 +24,7 @@ if details is None:
     st.stop()
 
 email = escape_markdown(details.email)
-st.subheader(escape_markdown(f"Join the {details.family_name} account as {details.guardian_name}"))
+st.header(escape_markdown(f"Join the {details.family_name} account as {details.guardian_name}"))
 st.markdown(f"You will sign in with **{email}**.")
 render_link_password_form(
     LINK_PARAMETER,

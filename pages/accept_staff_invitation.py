@@ -27,7 +27,7 @@ if details is None:
     st.stop()
 
 email = escape_markdown(details.email)
-st.subheader(escape_markdown(f"Join the staff as {details.display_name}"))
+st.header(escape_markdown(f"Join the staff as {details.display_name}"))
 st.markdown(
     f"Role: **{ROLE_CHOICES.get(details.role, details.role)}**. You will sign in with **{email}**."
 )

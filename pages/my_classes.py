@@ -16,7 +16,7 @@ for cls in classes or []:
     enrolled = [entry for entry in cls.roster if not entry.waitlisted]
     waiting = [entry for entry in cls.roster if entry.waitlisted]
     with st.container(border=True):
-        st.subheader(escape_markdown(cls.name))
+        st.header(escape_markdown(cls.name))
         st.caption(
             f"{cls.weekday} {cls.start_time:%H:%M}–{cls.end_time:%H:%M} · "
             f"{escape_markdown(cls.location)} · {len(enrolled)} of {cls.capacity} places"

@@ -55,7 +55,11 @@ def is_open(target: str) -> bool:
 def render_line(markdown: str, target: str, what: str) -> bool:
     """A value (Markdown, escaped by the caller) and its Edit button; True when its panel
     is open."""
-    with st.container(horizontal=True, vertical_alignment="center", gap="small"):
+    # The key's class (st-key-cw-line-…) keeps the button beside the value on a phone:
+    # the value wraps instead (components/page_style.py).
+    with st.container(
+        horizontal=True, vertical_alignment="center", gap="small", key=f"cw-line-{target}"
+    ):
         st.markdown(markdown, width="stretch")
         st.button(
             "Edit",

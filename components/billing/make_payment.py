@@ -109,7 +109,11 @@ def _confirm_dialog(actor: Actor, gateway: Gateway) -> None:
             if outcome.status == "succeeded":
                 close_panel(PAY_PANEL)
             st.rerun()
-    back.button("Back", key="billing.pay_back", on_click=_dismiss, width="stretch")
+    # A button in a dialog reruns only the dialog: closing it takes a rerun of the whole page
+    # (a callback that dropped the request left this function without one to show).
+    if back.button("Back", key="billing.pay_back", width="stretch"):
+        _dismiss()
+        st.rerun()
 
 
 def _pay(db, actor: Actor, gateway: Gateway, pending: dict) -> PaymentOutcome:  # type: ignore[no-untyped-def,type-arg]

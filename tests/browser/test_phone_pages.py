@@ -124,3 +124,32 @@ def test_students_qr_code_fits(phone, demo_app: RunningApp) -> None:  # type: ig
 def test_other_parent_pages_fit(phone, demo_app: RunningApp, path: str, heading: str) -> None:  # type: ignore[no-untyped-def]
     _open(phone, demo_app.url, path, heading)
     _no_sideways_scroll(phone)
+
+
+def test_account_buttons_keep_their_labels_on_one_line(phone, demo_app: RunningApp) -> None:  # type: ignore[no-untyped-def]
+    """Every button on Account, with every guardian's contact details opened, is one line
+    tall (a wrapped label makes it taller than ~60 px; one line is 44-48 px), and each Edit
+    button stays on the line of the value it edits instead of dropping below it."""
+    _open(phone, demo_app.url, "account", "Account")
+    main = phone.get_by_test_id("stMain")
+    closed = main.locator("details:not([open]) > summary")
+    for _ in range(closed.count()):
+        closed.first.click()
+        wait_idle(phone)
+    sizes = main.locator("button:visible").evaluate_all(
+        "all => all.map(b => [b.innerText.trim(), b.getBoundingClientRect().height])"
+    )
+    assert len(sizes) > 5, sizes  # the contact lists' buttons are there
+    tall = [(label, height) for label, height in sizes if height > 60]
+    assert not tall, f"labels wrap onto two lines: {tall}"
+    edits = main.get_by_role("button", name="Edit", exact=True)
+    assert edits.count() >= 6  # an address, an e-mail and a phone for two guardians
+    below = edits.evaluate_all(
+        """all => all.flatMap(button => {
+            const row = button.closest('[data-testid="stElementContainer"]').parentElement;
+            const value = row.firstElementChild.getBoundingClientRect();
+            const top = button.getBoundingClientRect().top;
+            return top >= value.bottom ? [row.innerText.split("\\n")[0]] : [];
+        })"""
+    )
+    assert not below, f"Edit dropped below its value: {below}"
