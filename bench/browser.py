@@ -4,9 +4,10 @@ For the parent, the staff member and the admin of the demo gym: sign-in → firs
 every navigation entry, switching student / filter, a statement download, a check-in scan, a
 family search, analytics default and filtered; at a laptop (1280×800) and a phone (390×844)
 viewport; each step repeated `--browser-reps` times (median, p95, bytes and websocket
-messages per rerun). A cold first load (fresh browser context: requests, bytes, first paint)
-comes with every sign-in. An empty Streamlit app served the same way is measured in the same
-run as the yardstick. The server is `streamlit run app.py` on 127.0.0.1 with the clock pinned
+messages per rerun); Make Payment → receipt against localstripe on a copy of the database
+(bench/browser_payment.py). A cold first load (fresh browser context: requests, bytes, first
+paint) comes with every sign-in. An empty Streamlit app served the same way is measured in the
+same run as the yardstick. The server is `streamlit run app.py` on 127.0.0.1 with the clock pinned
 to the benchmark's now (the demo's classes are on); Debian's Chromium, never a downloaded one.
 """
 
@@ -18,10 +19,12 @@ import secrets
 import sys
 import time
 from collections.abc import Callable
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
 from bench.browser_nav import context_options, goto, heading, nav_titles
+from bench.browser_payment import WHOLE, pay_steps, payment_server
 from bench.browser_steps import (
     FrameCounter,
     Sample,
@@ -31,7 +34,7 @@ from bench.browser_steps import (
     summarise_cold,
 )
 from bench.browser_steps import timed as _timed
-from bench.server_load import start_server
+from bench.server_process import Server, start_server
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / "bench" / ".cache"
@@ -42,10 +45,6 @@ CHROMIUM_ARGS = [  # as tests/browser/conftest.py launches it
 ]  # fmt: skip
 VIEWPORTS = {"laptop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
 EMPTY_APP = 'import streamlit as st\nst.button("Rerun")\nst.write("ready")\n'
-PAYMENT_SKIPPED = (
-    "not measured: the payment journey needs localstripe and a card added in Stripe's iframe "
-    "first; this harness does not drive it yet (tests/browser/test_billing_journey.py does)"
-)
 
 
 def run_browser(
@@ -70,10 +69,12 @@ def run_browser(
     empty = CACHE / "empty_app.py"
     empty.write_text(EMPTY_APP)
     code = _checkin_code(database_url)
-    out: dict[str, Any] = {"reps": reps, "viewports": {}, "payment": PAYMENT_SKIPPED}
+    out: dict[str, Any] = {"reps": reps, "viewports": {}}
     yardstick = start_server(database_url, logs / "browser-empty.log", script=str(empty))
     server = start_server(database_url, logs / "browser-app.log")
+    servers = ExitStack()
     try:
+        paying = _payment_server(servers, database_url, logs) if "parent" in roles else None
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
             try:
@@ -93,13 +94,51 @@ def run_browser(
                             code,
                         )
                         log(f"    browser {name}: {role} {_brief(found[role])}")
+                    if paying is not None:
+                        paid = _payment(browser, paying, VIEWPORTS[name], logins["parent"], reps)
+                        found["parent"]["steps"] |= paid
+                        log(f"    browser {name}: parent payment {_brief({'steps': paid})}")
                     out["viewports"][name] = found
             finally:
                 browser.close()
     finally:
+        servers.close()
         server.stop()
         yardstick.stop()
     return out
+
+
+def _payment_server(servers: ExitStack, database_url: str, logs: Path) -> Server | str:
+    """The app with localstripe behind it, on a copy of the database; or why it is missing."""
+    try:
+        return servers.enter_context(payment_server(database_url, logs))
+    except (OSError, RuntimeError, ValueError) as failed:
+        return f"not measured: {describe(failed)}"
+
+
+def _payment(
+    browser: Any, server: Server | str, viewport: dict[str, int], login: str, reps: int
+) -> dict[str, Any]:
+    """Make Payment → receipt and its parts (bench/browser_payment.py), in one signed-in
+    context; sign-in, the Billing page and the saved card are not timed."""
+    from data.demo import DEMO_PASSWORD
+
+    if isinstance(server, str):
+        return {WHOLE: StepResult(skipped=server).as_dict()}
+    steps: dict[str, StepResult] = {}
+    context = browser.new_context(**context_options(viewport))
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    try:
+        counter = FrameCounter(page)
+        cold_load(page, f"http://127.0.0.1:{server.port}", page.get_by_label("E-mail"))
+        _sign_in(page, counter, "parent", (login, DEMO_PASSWORD), {})
+        pay_steps(page, counter, reps, steps)
+    except Exception as failed:  # kept with its message
+        steps.setdefault(WHOLE, StepResult()).errors.append(describe(failed))
+    finally:
+        context.close()
+    return {name: result.as_dict() for name, result in steps.items()}
 
 
 def _brief(found: dict[str, Any]) -> str:
@@ -165,8 +204,6 @@ def _role(
             load_errors.append(describe(failed))
         finally:
             context.close()
-    if role == "parent":
-        steps["Make Payment → receipt"] = StepResult(skipped=PAYMENT_SKIPPED)
     return {
         "cold_load": summarise_cold(loads, load_errors),
         "steps": {name: result.as_dict() for name, result in steps.items()},
@@ -315,7 +352,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--browser-reps", type=int, default=20)
     parser.add_argument("--viewports", default="laptop,phone")
     parser.add_argument("--roles", default="parent,staff,admin")
-    parser.add_argument("--no-server", action="store_true", help="skip the unpinned load")
+    parser.add_argument("--no-server", action="store_true", help="skip the real-clock load")
+    parser.add_argument(
+        "--no-postgres", action="store_true", help="skip the real-clock load on PostgreSQL"
+    )
+    parser.add_argument(
+        "--pg-scale", default="small", help="the demo built into PostgreSQL for the load"
+    )
     parser.add_argument("--output", type=Path, default=ROOT / "bench" / "results")
     args = parser.parse_args(argv)
     os.environ.setdefault("CARTWHEEL_SECRET_KEY", secrets.token_hex(32))
@@ -332,9 +375,12 @@ def main(argv: list[str] | None = None) -> int:
         roles=tuple(r for r in args.roles.split(",") if r),
     )
     if not args.no_server:
-        from bench.server_unpinned import run_unpinned
+        from bench.server_unpinned import run_unpinned, run_unpinned_postgres
 
-        results["server_unpinned"] = run_unpinned(db.url, CACHE / "logs")
+        results["server_unpinned"] = {"scale": args.scale, **run_unpinned(db.url, CACHE / "logs")}
+        if not args.no_postgres:
+            pg = run_unpinned_postgres(args.pg_scale, CACHE / "logs")
+            results["server_unpinned_postgresql"] = pg
     for path in browser_report.write(results, args.output):
         print(path)
     return 0
