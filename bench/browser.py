@@ -23,8 +23,9 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
-from bench.browser_nav import context_options, goto, heading, nav_titles
-from bench.browser_payment import WHOLE, pay_steps, payment_server
+from bench.browser_nav import context_options, goto, heading, nav_titles, sign_in
+from bench.browser_payment import payment_server, run_payment
+from bench.browser_proxy import caddy_proxy, compare, saving
 from bench.browser_steps import (
     FrameCounter,
     Sample,
@@ -34,7 +35,7 @@ from bench.browser_steps import (
     summarise_cold,
 )
 from bench.browser_steps import timed as _timed
-from bench.server_process import Server, start_server
+from bench.server_process import start_server
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / "bench" / ".cache"
@@ -74,7 +75,8 @@ def run_browser(
     server = start_server(database_url, logs / "browser-app.log")
     servers = ExitStack()
     try:
-        paying = _payment_server(servers, database_url, logs) if "parent" in roles else None
+        paying = _entered(servers, payment_server(database_url, logs)) if "parent" in roles else ""
+        proxy = _entered(servers, caddy_proxy(server.port, logs))
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
             try:
@@ -83,21 +85,21 @@ def run_browser(
                     url = f"http://127.0.0.1:{yardstick.port}"
                     found["empty_app"] = _empty_app(browser, url, VIEWPORTS[name], reps)
                     log(f"    browser {name}: empty app {_brief(found['empty_app'])}")
+                    app = f"http://127.0.0.1:{server.port}"
                     for role in roles:
-                        found[role] = _role(
-                            browser,
-                            f"http://127.0.0.1:{server.port}",
-                            VIEWPORTS[name],
-                            role,
-                            (logins[role], DEMO_PASSWORD),
-                            reps,
-                            code,
-                        )
+                        login = (logins[role], DEMO_PASSWORD)
+                        found[role] = _role(browser, app, VIEWPORTS[name], role, login, reps, code)
                         log(f"    browser {name}: {role} {_brief(found[role])}")
-                    if paying is not None:
-                        paid = _payment(browser, paying, VIEWPORTS[name], logins["parent"], reps)
+                    if paying:
+                        paid = run_payment(browser, paying, VIEWPORTS[name], logins["parent"], reps)
                         found["parent"]["steps"] |= paid
                         log(f"    browser {name}: parent payment {_brief({'steps': paid})}")
+                    found["compression"] = (
+                        compare(browser, app, proxy, VIEWPORTS[name], reps)
+                        if proxy.startswith("http")
+                        else {"skipped": proxy}
+                    )
+                    log(f"    browser {name}: cold load through Caddy {_squeezed(found)}")
                     out["viewports"][name] = found
             finally:
                 browser.close()
@@ -108,37 +110,18 @@ def run_browser(
     return out
 
 
-def _payment_server(servers: ExitStack, database_url: str, logs: Path) -> Server | str:
-    """The app with localstripe behind it, on a copy of the database; or why it is missing."""
+def _entered(servers: ExitStack, manager: Any) -> Any:
+    """What the context `manager` yields (a server, a URL), kept open until `servers` closes;
+    or why it could not start ("not measured: …"), recorded instead of failing the run."""
     try:
-        return servers.enter_context(payment_server(database_url, logs))
+        return servers.enter_context(manager)
     except (OSError, RuntimeError, ValueError) as failed:
-        return f"not measured: {describe(failed)}"
+        reason = str(failed) if str(failed).startswith("not measured") else describe(failed)
+        return reason if reason.startswith("not measured") else f"not measured: {reason}"
 
 
-def _payment(
-    browser: Any, server: Server | str, viewport: dict[str, int], login: str, reps: int
-) -> dict[str, Any]:
-    """Make Payment → receipt and its parts (bench/browser_payment.py), in one signed-in
-    context; sign-in, the Billing page and the saved card are not timed."""
-    from data.demo import DEMO_PASSWORD
-
-    if isinstance(server, str):
-        return {WHOLE: StepResult(skipped=server).as_dict()}
-    steps: dict[str, StepResult] = {}
-    context = browser.new_context(**context_options(viewport))
-    page = context.new_page()
-    page.set_default_timeout(30_000)
-    try:
-        counter = FrameCounter(page)
-        cold_load(page, f"http://127.0.0.1:{server.port}", page.get_by_label("E-mail"))
-        _sign_in(page, counter, "parent", (login, DEMO_PASSWORD), {})
-        pay_steps(page, counter, reps, steps)
-    except Exception as failed:  # kept with its message
-        steps.setdefault(WHOLE, StepResult()).errors.append(describe(failed))
-    finally:
-        context.close()
-    return {name: result.as_dict() for name, result in steps.items()}
+def _squeezed(found: dict[str, Any]) -> str:
+    return found["compression"].get("skipped") or saving(found["compression"])
 
 
 def _brief(found: dict[str, Any]) -> str:
@@ -197,7 +180,7 @@ def _role(
             counter = FrameCounter(page)
             load = cold_load(page, url, page.get_by_label("E-mail"))
             loads += [load] if rep >= 0 else []
-            _sign_in(page, counter, role, login, kept)
+            sign_in(page, counter, role, login, kept)
             if rep <= 0:
                 _journeys(page, counter, role, 1 if rep < 0 else reps, code, kept)
         except Exception as failed:  # kept with its message
@@ -208,19 +191,6 @@ def _role(
         "cold_load": summarise_cold(loads, load_errors),
         "steps": {name: result.as_dict() for name, result in steps.items()},
     }
-
-
-def _sign_in(
-    page: Any, counter: FrameCounter, role: str, login: tuple[str, str], steps: dict
-) -> None:
-    page.get_by_label("E-mail").fill(login[0])
-    page.get_by_label("Password", exact=True).fill(login[1])
-    heading = page.get_by_role("heading", name="Hello" if role == "parent" else "Today").first
-    button = page.get_by_role("button", name="Sign in")
-    step = steps.setdefault("sign-in → first page", StepResult())
-    step.add(lambda: _timed(counter, button.click, heading))
-    if step.errors:
-        raise RuntimeError(f"sign-in failed: {step.errors[-1]}")
 
 
 def _journeys(

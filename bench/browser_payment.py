@@ -21,8 +21,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from bench.browser_nav import goto, nav_titles
-from bench.browser_steps import FrameCounter, Sample, StepResult, timed
+from bench.browser_nav import context_options, goto, nav_titles, sign_in
+from bench.browser_steps import FrameCounter, Sample, StepResult, cold_load, describe, timed
 from bench.server_process import Server, start_server
 
 AMOUNT = "1.00"
@@ -123,3 +123,28 @@ def add_card(page: Any) -> None:
         frame.locator(f'input[placeholder="{placeholder}"]').fill(value)
     frame.get_by_role("button", name="Save card").click()
     page.get_by_text("Saved Visa •••• 4242.").wait_for(timeout=30_000)
+
+
+def run_payment(
+    browser: Any, server: Server | str, viewport: dict[str, int], login: str, reps: int
+) -> dict[str, Any]:
+    """Make Payment → receipt and its parts (bench/browser_payment.py), in one signed-in
+    context; sign-in, the Billing page and the saved card are not timed."""
+    from data.demo import DEMO_PASSWORD
+
+    if isinstance(server, str):
+        return {WHOLE: StepResult(skipped=server).as_dict()}
+    steps: dict[str, StepResult] = {}
+    context = browser.new_context(**context_options(viewport))
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    try:
+        counter = FrameCounter(page)
+        cold_load(page, f"http://127.0.0.1:{server.port}", page.get_by_label("E-mail"))
+        sign_in(page, counter, "parent", (login, DEMO_PASSWORD), {})
+        pay_steps(page, counter, reps, steps)
+    except Exception as failed:  # kept with its message
+        steps.setdefault(WHOLE, StepResult()).errors.append(describe(failed))
+    finally:
+        context.close()
+    return {name: result.as_dict() for name, result in steps.items()}

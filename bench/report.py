@@ -380,13 +380,16 @@ def markdown(results: dict[str, Any]) -> str:
 
 def _browser_parts(results: dict[str, Any]) -> list[dict[str, Any]]:
     """The browser results per scale, shaped as bench/browser_report.py reads them (the
-    real-clock server load goes with the largest scale, where it ran)."""
+    real-clock server loads go with the largest scale; each names the scale it ran at)."""
     largest = (results.get("scales") or [""])[-1]
     return [
         {
             "scale": scale,
             "browser": found,
-            "server_unpinned": results.get("server_unpinned", {}) if scale == largest else {},
+            **{
+                part: results.get(part, {}) if scale == largest else {}
+                for part in ("server_unpinned", "server_unpinned_postgresql")
+            },
         }
         for scale, found in results.get("browser", {}).items()
     ]
