@@ -25,7 +25,8 @@ from typing import Any
 
 from bench.browser_nav import context_options, goto, heading, nav_titles, sign_in
 from bench.browser_payment import payment_server, run_payment
-from bench.browser_proxy import caddy_proxy, compare, saving
+from bench.browser_proxy import caddy_proxy, compare
+from bench.browser_report import saving
 from bench.browser_steps import (
     FrameCounter,
     Sample,

@@ -36,7 +36,6 @@ def caddyfile(port: int, upstream: int) -> str:
         "{\n"
         "\tadmin off\n"
         "\tauto_https off\n"
-        "\tpersist_config off\n"
         "}\n"
         f"http://127.0.0.1:{port} {{\n"
         "\tbind 127.0.0.1\n"
@@ -115,13 +114,3 @@ def compare(
 
 def _encoding(response: Any) -> str:
     return response.headers.get("content-encoding", "none")
-
-
-def saving(found: dict[str, Any]) -> str:
-    """'2.7 MB → 0.8 MB (−70 %)': the median bytes on the wire without and with Caddy."""
-    before = found.get("direct", {}).get("bytes_median")
-    after = found.get("caddy", {}).get("bytes_median")
-    if not before or after is None:
-        return "–"
-    change = (after - before) / before * 100
-    return f"{before / 1e6:.1f} MB → {after / 1e6:.1f} MB ({change:+.0f} %)"

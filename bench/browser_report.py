@@ -172,16 +172,54 @@ def section(results: dict[str, Any], *, with_targets: bool = True) -> list[str]:
         lines += ["", "| cold first load | n | ready (median / p95) | FCP | requests | bytes |"]
         lines.append("|---|---|---|---|---|---|")
         for who in ("empty_app", *ROLES):
-            c = found.get(who, {}).get("cold_load", {})
-            if c.get("n"):
-                lines.append(
-                    f"| {who} | {c['n']} | {c['ready_ms_median']:.0f} / {c['ready_ms_p95']:.0f} ms"
-                    f" | {c['first_contentful_paint_ms_median']:.0f} ms"
-                    f" | {c['requests_median']:.0f} | {_kb(c['bytes_median'])} |"
-                )
+            lines += _cold_row(who, found.get(who, {}).get("cold_load", {}))
+        lines += _compression_table(found.get("compression", {}))
     for part, backend in UNPINNED:
         lines += _load_table(results.get(part, {}), backend)
     return lines
+
+
+def _cold_row(who: str, c: dict[str, Any], extra: str = "") -> list[str]:
+    if not c.get("n"):
+        return []
+    return [
+        f"| {who} | {c['n']} | {c['ready_ms_median']:.0f} / {c['ready_ms_p95']:.0f} ms"
+        f" | {c['first_contentful_paint_ms_median']:.0f} ms"
+        f" | {c['requests_median']:.0f} | {_kb(c['bytes_median'])} |{extra}"
+    ]
+
+
+def _compression_table(found: dict[str, Any]) -> list[str]:
+    """The sign-in page's cold load straight from `streamlit run` and through Caddy
+    (`encode zstd gzip`), with the responses counted by Content-Encoding."""
+    if found.get("skipped"):
+        return ["", f"Compression through Caddy: {found['skipped']}"]
+    if not found:
+        return []
+    lines = [
+        "",
+        "| sign-in page, cold | n | ready (median / p95) | FCP | requests | bytes "
+        "| responses by Content-Encoding (all repetitions) |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for way, label in (("direct", "streamlit run, direct"), ("caddy", "through Caddy")):
+        c = found.get(way, {})
+        codes = ", ".join(f"{k} {v}" for k, v in sorted(c.get("encodings", {}).items()))
+        errors = f"; errors: {'; '.join(c['error_messages'])}" if c.get("errors") else ""
+        if not c.get("n"):
+            lines.append(f"| {label} | 0 | – | – | – | – | {errors.removeprefix('; ')} |")
+        lines += _cold_row(label, c, f" {codes}{errors} |")
+    return [*lines, "", f"Bytes on the wire, median: {saving(found)}."]
+
+
+def saving(found: dict[str, Any]) -> str:
+    """'2.7 MB → 0.8 MB (−70 %)': the median bytes on the wire without and with Caddy."""
+    before = found.get("direct", {}).get("bytes_median")
+    after = found.get("caddy", {}).get("bytes_median")
+    if not before or after is None:
+        return "–"
+    change = (after - before) / before * 100
+    return f"{before / 1e6:.1f} MB → {after / 1e6:.1f} MB ({change:+.0f} %)"
 
 
 def _load_table(found: dict[str, Any], backend: str) -> list[str]:
