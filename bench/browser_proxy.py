@@ -14,8 +14,6 @@ from __future__ import annotations
 import shutil
 import subprocess
 import tempfile
-import time
-import urllib.request
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,6 +22,7 @@ from typing import Any
 
 from bench.browser_nav import context_options
 from bench.browser_steps import cold_load, describe, summarise_cold
+from bench.server_process import wait_healthy
 from tests.support.postgres import free_port
 
 NOT_INSTALLED = "not measured: caddy not installed (apt-get install caddy)"
@@ -66,25 +65,11 @@ def caddy_proxy(upstream: int, logs: Path) -> Iterator[str]:
             )
             try:
                 url = f"http://127.0.0.1:{port}"
-                _wait_healthy(url, process, logs / "caddy.log")
+                wait_healthy(f"{url}/_stcore/health", process, logs / "caddy.log", "caddy", 30)
                 yield url
             finally:
                 process.terminate()
                 process.wait(timeout=10)
-
-
-def _wait_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"caddy exited at start-up: {log.read_text()[-1000:]}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:  # noqa: S310
-                if answer.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError("caddy did not answer within 30 s")
 
 
 def compare(

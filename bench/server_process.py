@@ -80,19 +80,29 @@ def start_server(
     process = subprocess.Popen(  # noqa: S603 - our own interpreter and fixed arguments
         command, cwd=ROOT, env=environment, stdout=handle, stderr=subprocess.STDOUT
     )
-    deadline = time.monotonic() + 90
+    try:
+        wait_healthy(f"http://127.0.0.1:{port}/healthz", process, log, "streamlit", 90)
+    except BaseException:  # not started, or interrupted while starting: leave no server behind
+        process.kill()
+        raise
+    return Server(process, port, log, (time.perf_counter() - started) * 1000)
+
+
+def wait_healthy(
+    url: str, process: subprocess.Popen[bytes], log: Path, what: str, seconds: float
+) -> None:
+    """Until `url` answers 200; the end of `log` in the error if `process` exits first."""
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"streamlit exited early:\n{log.read_text()[-3000:]}")
+            raise RuntimeError(f"{what} exited early:\n{log.read_text()[-3000:]}")
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
-                if r.status == 200:
-                    ms = (time.perf_counter() - started) * 1000
-                    return Server(process, port, log, ms)
+            with urllib.request.urlopen(url, timeout=2) as answer:  # noqa: S310 - loopback
+                if answer.status == 200:
+                    return
         except OSError:
             time.sleep(0.2)
-    process.kill()
-    raise RuntimeError(f"streamlit did not become healthy:\n{log.read_text()[-3000:]}")
+    raise RuntimeError(f"{what} did not become healthy:\n{log.read_text()[-3000:]}")
 
 
 def log_warnings(log: Path, since: int) -> dict[str, int]:
