@@ -116,7 +116,7 @@ def _entered(servers: ExitStack, manager: Any) -> Any:
     or why it could not start ("not measured: …"), recorded instead of failing the run."""
     try:
         return servers.enter_context(manager)
-    except (OSError, RuntimeError, ValueError) as failed:
+    except Exception as failed:  # whatever kept it from starting, with its message
         reason = str(failed) if str(failed).startswith("not measured") else describe(failed)
         return reason if reason.startswith("not measured") else f"not measured: {reason}"
 

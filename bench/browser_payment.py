@@ -15,9 +15,9 @@ and **Make Payment → receipt**, the sum of those three clicks.
 
 from __future__ import annotations
 
-import shutil
+import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -54,11 +54,15 @@ def payment_server(database_url: str, logs: Path) -> Iterator[Server]:
 
 
 def _copy_database(database_url: str) -> Path:
+    """A consistent copy through SQLite's backup API: a plain file copy would miss what is
+    still in the write-ahead log (the migrations and clean-up of `sqlite_database`)."""
     if not database_url.startswith("sqlite:///"):
         raise ValueError("the payment step runs on a copy of the SQLite bench database")
     source = Path(database_url.removeprefix("sqlite:///"))
     copy = source.with_name(f"payment-{source.name}")
-    shutil.copyfile(source, copy)
+    copy.unlink(missing_ok=True)  # left by a run that was killed
+    with closing(sqlite3.connect(source)) as original, closing(sqlite3.connect(copy)) as target:
+        original.backup(target)
     return copy
 
 
