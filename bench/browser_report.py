@@ -26,6 +26,20 @@ UNPINNED = (("server_unpinned", "SQLite"), ("server_unpinned_postgresql", "Postg
 JOURNEYS = ("Make Payment → receipt",)
 
 
+def parts_by_scale(results: dict[str, Any]) -> list[dict[str, Any]]:
+    """`make bench`'s browser results per scale, shaped as this module reads them (the
+    real-clock server loads go with the largest scale; each names the scale it ran at)."""
+    largest = (results.get("scales") or [""])[-1]
+    return [
+        {
+            "scale": scale,
+            "browser": found,
+            **{part: results.get(part, {}) if scale == largest else {} for part, _ in UNPINNED},
+        }
+        for scale, found in results.get("browser", {}).items()
+    ]
+
+
 def header(scale: str, reps: int) -> dict[str, Any]:
     return {
         "started_at": datetime.now(UTC).isoformat(timespec="seconds"),

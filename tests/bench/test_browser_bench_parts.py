@@ -144,3 +144,20 @@ def _encoding(url: str) -> str | None:
     asked = urllib.request.Request(url, headers={"Accept-Encoding": "gzip"})  # noqa: S310
     with urllib.request.urlopen(asked, timeout=10) as answer:  # noqa: S310
         return answer.headers["Content-Encoding"]
+
+
+def test_make_bench_report_has_the_postgresql_load_and_its_verdicts(tmp_path: Path) -> None:
+    from bench import report
+    from tests.bench.test_harness import _results as bench_results
+
+    results = bench_results(parent_ms=20, ledger_ms=1.5)
+    results |= {
+        "scales": ["small"],
+        "browser": {"small": {"viewports": {}}},
+        "server_unpinned_postgresql": {"scale": "small", "levels": [_level(50, errors=1)]},
+    }
+    report.write(results, tmp_path)
+    text = (tmp_path / "latest.md").read_text()
+    assert "## Server, real clock, PostgreSQL, small scale" in text
+    row = "| 50 continuous parent sessions, real clock (PostgreSQL, small) | 0 errors"
+    assert row in text and text.split(row, 1)[1].splitlines()[0].endswith("| **no** |")
