@@ -117,8 +117,8 @@ def _entered(servers: ExitStack, manager: Any) -> Any:
     try:
         return servers.enter_context(manager)
     except Exception as failed:  # whatever kept it from starting, with its message
-        reason = str(failed) if str(failed).startswith("not measured") else describe(failed)
-        return reason if reason.startswith("not measured") else f"not measured: {reason}"
+        said = str(failed)
+        return said if said.startswith("not measured") else f"not measured: {describe(failed)}"
 
 
 def _squeezed(found: dict[str, Any]) -> str:

@@ -39,16 +39,19 @@ def payment_server(database_url: str, logs: Path) -> Iterator[Server]:
     from tests.support.localstripe import start_localstripe
 
     copy = _copy_database(database_url)
-    stripe = start_localstripe()
     try:
-        server = start_server(f"sqlite:///{copy}", logs / "browser-payment.log", env=stripe.env())
+        stripe = start_localstripe()
         try:
-            stripe.register_webhook(f"http://127.0.0.1:{server.port}/webhooks/stripe")
-            yield server
+            log = logs / "browser-payment.log"
+            server = start_server(f"sqlite:///{copy}", log, env=stripe.env())
+            try:
+                stripe.register_webhook(f"http://127.0.0.1:{server.port}/webhooks/stripe")
+                yield server
+            finally:
+                server.stop()
         finally:
-            server.stop()
+            stripe.stop()
     finally:
-        stripe.stop()
         for path in (copy, Path(f"{copy}-wal"), Path(f"{copy}-shm")):
             path.unlink(missing_ok=True)
 

@@ -59,10 +59,14 @@ def start_server(
 ) -> Server:
     """`streamlit run app.py` (or `script`) on 127.0.0.1, by default with the clock pinned to
     the benchmark's now; `pin_clock=False` runs on the real clock, as in production. `env`
-    adds variables (the Stripe settings of the payment step)."""
+    adds variables (the Stripe settings of the payment step). No scheduled jobs."""
     port = free_port()
     environment = {
         **os.environ,
+        # the scheduled jobs stay off, as in the browser tests: on the real clock a server
+        # started on a later day than the demo's would post tuition, close enrollments and
+        # expire tokens at start-up, in the cached database and under the measured load
+        "CARTWHEEL_JOBS_IN_APP": "0",
         **(env or {}),
         "CARTWHEEL_DATABASE_URL": database_url,
         "CARTWHEEL_SECRET_KEY": os.environ.get("CARTWHEEL_SECRET_KEY") or secrets.token_hex(32),

@@ -161,3 +161,28 @@ def test_make_bench_report_has_the_postgresql_load_and_its_verdicts(tmp_path: Pa
     assert "## Server, real clock, PostgreSQL, small scale" in text
     row = "| 50 continuous parent sessions, real clock (PostgreSQL, small) | 0 errors"
     assert row in text and text.split(row, 1)[1].splitlines()[0].endswith("| **no** |")
+
+
+def test_bench_servers_run_without_scheduled_jobs(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """On the real clock a server started after the demo's day would run the daily jobs at
+    start-up (tuition, enrollments, tokens): in the cached database, under the load."""
+    from bench import server_process
+
+    started: list[dict[str, str]] = []
+
+    class Exited:  # a server that stops at once: only its environment is looked at
+        def __init__(self, command: list[str], **options: object) -> None:
+            started.append(options["env"])  # type: ignore[arg-type]
+
+        def poll(self) -> int:
+            return 1
+
+        def kill(self) -> None:
+            pass
+
+    monkeypatch.setattr(server_process.subprocess, "Popen", Exited)
+    with pytest.raises(RuntimeError, match="streamlit exited early"):
+        start_server("sqlite:///x.db", tmp_path / "log", pin_clock=False, env={"EXTRA": "1"})
+    assert started[0]["CARTWHEEL_JOBS_IN_APP"] == "0" and started[0]["EXTRA"] == "1"
