@@ -77,8 +77,10 @@ clean-db:
 bench: $(VENV)/.dev-installed
 	$(BIN)/python -m bench --scales $(SCALES) --browser-reps $(BROWSER_REPS) $(BENCH_ARGS)
 
-# Only what people wait for (issue 17): clicks timed in Debian's Chromium at one scale, then
-# the server on the real clock; writes bench/results/browser-latest.{json,md}.
+# Only what people wait for (issue 17): clicks timed in Debian's Chromium at one scale (Make
+# Payment against localstripe; the cold load also through Caddy when `caddy` is installed),
+# then the server on the real clock on SQLite and on PostgreSQL (small demo; --no-postgres
+# skips it); writes bench/results/browser-latest.{json,md}.
 bench-browser: $(VENV)/.dev-installed
 	$(BIN)/python -m bench.browser --scale $(SCALE) --browser-reps $(BROWSER_REPS) $(BENCH_ARGS)
 

@@ -3,7 +3,9 @@
 1. the demo databases (cached SQLite files; PostgreSQL built fresh in a throwaway cluster),
 2. calibration, 3. service functions, 4. pages through AppTest (SQLite at every scale,
 PostgreSQL at the scales in --pg-scales), 5. the server under load (SQLite, the largest
-scale asked for). Writes bench/results/latest.json, a dated copy and latest.md.
+scale asked for), 6. in Chromium at each SQLite scale, and the server on the real clock
+(SQLite at the largest scale, PostgreSQL at the largest of --pg-scales). Writes
+bench/results/latest.json, a dated copy and latest.md.
 """
 
 from __future__ import annotations
@@ -103,6 +105,14 @@ def main(argv: list[str] | None = None) -> int:
             results["services"][key] = services.run_services(url, log=_log)
             _log(f"{key}: pages")
             results["pages"][key] = pages.run_pages(url, log=_log)
+        if pg_scales and not (args.no_server or args.no_browser):  # issue 17, while it is up
+            from bench.server_unpinned import run_unpinned
+
+            scale = pg_scales[-1]
+            url = next(u for b, s, u in targets if b == "postgresql" and s == scale)
+            _log(f"server on the real clock (PostgreSQL, {scale})")
+            found = run_unpinned(url, LOGS, backend="PostgreSQL", log=_log)
+            results["server_unpinned_postgresql"] = {"scale": scale, **found}
     finally:
         if cluster is not None:
             cluster.stop()
@@ -132,7 +142,8 @@ def main(argv: list[str] | None = None) -> int:
             results["browser"][scale] = run_browser(url, LOGS, reps=args.browser_reps, log=_log)
         if not args.no_server:
             _log(f"server on the real clock (SQLite, {scales[-1]})")
-            results["server_unpinned"] = run_unpinned(sqlite_urls[scales[-1]], LOGS, log=_log)
+            found = run_unpinned(sqlite_urls[scales[-1]], LOGS, log=_log)
+            results["server_unpinned"] = {"scale": scales[-1], **found}
     results["machine"]["load_average_end"] = os.getloadavg()
     results["seconds"] = round(time.perf_counter() - started, 1)
     written = report.write(results, args.output)

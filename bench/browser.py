@@ -4,9 +4,10 @@ For the parent, the staff member and the admin of the demo gym: sign-in → firs
 every navigation entry, switching student / filter, a statement download, a check-in scan, a
 family search, analytics default and filtered; at a laptop (1280×800) and a phone (390×844)
 viewport; each step repeated `--browser-reps` times (median, p95, bytes and websocket
-messages per rerun). A cold first load (fresh browser context: requests, bytes, first paint)
-comes with every sign-in. An empty Streamlit app served the same way is measured in the same
-run as the yardstick. The server is `streamlit run app.py` on 127.0.0.1 with the clock pinned
+messages per rerun); Make Payment → receipt against localstripe on a copy of the database
+(bench/browser_payment.py). A cold first load (fresh browser context: requests, bytes, first
+paint) comes with every sign-in. An empty Streamlit app served the same way is measured in the
+same run as the yardstick. The server is `streamlit run app.py` on 127.0.0.1 with the clock pinned
 to the benchmark's now (the demo's classes are on); Debian's Chromium, never a downloaded one.
 """
 
@@ -18,10 +19,14 @@ import secrets
 import sys
 import time
 from collections.abc import Callable
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
-from bench.browser_nav import context_options, goto, heading, nav_titles
+from bench.browser_nav import context_options, goto, heading, nav_titles, sign_in
+from bench.browser_payment import payment_server, run_payment
+from bench.browser_proxy import caddy_proxy, compare
+from bench.browser_report import saving
 from bench.browser_steps import (
     FrameCounter,
     Sample,
@@ -31,7 +36,7 @@ from bench.browser_steps import (
     summarise_cold,
 )
 from bench.browser_steps import timed as _timed
-from bench.server_load import start_server
+from bench.server_process import start_server
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / "bench" / ".cache"
@@ -42,10 +47,6 @@ CHROMIUM_ARGS = [  # as tests/browser/conftest.py launches it
 ]  # fmt: skip
 VIEWPORTS = {"laptop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
 EMPTY_APP = 'import streamlit as st\nst.button("Rerun")\nst.write("ready")\n'
-PAYMENT_SKIPPED = (
-    "not measured: the payment journey needs localstripe and a card added in Stripe's iframe "
-    "first; this harness does not drive it yet (tests/browser/test_billing_journey.py does)"
-)
 
 
 def run_browser(
@@ -70,10 +71,13 @@ def run_browser(
     empty = CACHE / "empty_app.py"
     empty.write_text(EMPTY_APP)
     code = _checkin_code(database_url)
-    out: dict[str, Any] = {"reps": reps, "viewports": {}, "payment": PAYMENT_SKIPPED}
+    out: dict[str, Any] = {"reps": reps, "viewports": {}}
     yardstick = start_server(database_url, logs / "browser-empty.log", script=str(empty))
     server = start_server(database_url, logs / "browser-app.log")
+    servers = ExitStack()
     try:
+        paying = _entered(servers, payment_server(database_url, logs)) if "parent" in roles else ""
+        proxy = _entered(servers, caddy_proxy(server.port, logs))
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
             try:
@@ -82,24 +86,43 @@ def run_browser(
                     url = f"http://127.0.0.1:{yardstick.port}"
                     found["empty_app"] = _empty_app(browser, url, VIEWPORTS[name], reps)
                     log(f"    browser {name}: empty app {_brief(found['empty_app'])}")
+                    app = f"http://127.0.0.1:{server.port}"
                     for role in roles:
-                        found[role] = _role(
-                            browser,
-                            f"http://127.0.0.1:{server.port}",
-                            VIEWPORTS[name],
-                            role,
-                            (logins[role], DEMO_PASSWORD),
-                            reps,
-                            code,
-                        )
+                        login = (logins[role], DEMO_PASSWORD)
+                        found[role] = _role(browser, app, VIEWPORTS[name], role, login, reps, code)
                         log(f"    browser {name}: {role} {_brief(found[role])}")
+                    if paying:
+                        paid = run_payment(browser, paying, VIEWPORTS[name], logins["parent"], reps)
+                        found["parent"]["steps"] |= paid
+                        log(f"    browser {name}: parent payment {_brief({'steps': paid})}")
+                    found["compression"] = (
+                        compare(browser, app, proxy, VIEWPORTS[name], reps)
+                        if proxy.startswith("http")
+                        else {"skipped": proxy}
+                    )
+                    log(f"    browser {name}: cold load through Caddy {_squeezed(found)}")
                     out["viewports"][name] = found
             finally:
                 browser.close()
     finally:
+        servers.close()
         server.stop()
         yardstick.stop()
     return out
+
+
+def _entered(servers: ExitStack, manager: Any) -> Any:
+    """What the context `manager` yields (a server, a URL), kept open until `servers` closes;
+    or why it could not start ("not measured: …"), recorded instead of failing the run."""
+    try:
+        return servers.enter_context(manager)
+    except Exception as failed:  # whatever kept it from starting, with its message
+        said = str(failed)
+        return said if said.startswith("not measured") else f"not measured: {describe(failed)}"
+
+
+def _squeezed(found: dict[str, Any]) -> str:
+    return found["compression"].get("skipped") or saving(found["compression"])
 
 
 def _brief(found: dict[str, Any]) -> str:
@@ -158,32 +181,17 @@ def _role(
             counter = FrameCounter(page)
             load = cold_load(page, url, page.get_by_label("E-mail"))
             loads += [load] if rep >= 0 else []
-            _sign_in(page, counter, role, login, kept)
+            sign_in(page, counter, role, login, kept)
             if rep <= 0:
                 _journeys(page, counter, role, 1 if rep < 0 else reps, code, kept)
         except Exception as failed:  # kept with its message
             load_errors.append(describe(failed))
         finally:
             context.close()
-    if role == "parent":
-        steps["Make Payment → receipt"] = StepResult(skipped=PAYMENT_SKIPPED)
     return {
         "cold_load": summarise_cold(loads, load_errors),
         "steps": {name: result.as_dict() for name, result in steps.items()},
     }
-
-
-def _sign_in(
-    page: Any, counter: FrameCounter, role: str, login: tuple[str, str], steps: dict
-) -> None:
-    page.get_by_label("E-mail").fill(login[0])
-    page.get_by_label("Password", exact=True).fill(login[1])
-    heading = page.get_by_role("heading", name="Hello" if role == "parent" else "Today").first
-    button = page.get_by_role("button", name="Sign in")
-    step = steps.setdefault("sign-in → first page", StepResult())
-    step.add(lambda: _timed(counter, button.click, heading))
-    if step.errors:
-        raise RuntimeError(f"sign-in failed: {step.errors[-1]}")
 
 
 def _journeys(
@@ -315,7 +323,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--browser-reps", type=int, default=20)
     parser.add_argument("--viewports", default="laptop,phone")
     parser.add_argument("--roles", default="parent,staff,admin")
-    parser.add_argument("--no-server", action="store_true", help="skip the unpinned load")
+    parser.add_argument("--no-server", action="store_true", help="skip the real-clock load")
+    parser.add_argument(
+        "--no-postgres", action="store_true", help="skip the real-clock load on PostgreSQL"
+    )
+    parser.add_argument(
+        "--pg-scale", default="small", help="the demo built into PostgreSQL for the load"
+    )
     parser.add_argument("--output", type=Path, default=ROOT / "bench" / "results")
     args = parser.parse_args(argv)
     os.environ.setdefault("CARTWHEEL_SECRET_KEY", secrets.token_hex(32))
@@ -332,9 +346,12 @@ def main(argv: list[str] | None = None) -> int:
         roles=tuple(r for r in args.roles.split(",") if r),
     )
     if not args.no_server:
-        from bench.server_unpinned import run_unpinned
+        from bench.server_unpinned import run_unpinned, run_unpinned_postgres
 
-        results["server_unpinned"] = run_unpinned(db.url, CACHE / "logs")
+        results["server_unpinned"] = {"scale": args.scale, **run_unpinned(db.url, CACHE / "logs")}
+        if not args.no_postgres:
+            pg = run_unpinned_postgres(args.pg_scale, CACHE / "logs")
+            results["server_unpinned_postgresql"] = pg
     for path in browser_report.write(results, args.output):
         print(path)
     return 0

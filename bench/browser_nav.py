@@ -1,6 +1,6 @@
 """The browser bench's way around the app: its navigation (`st.navigation(position="top")`:
 header links and drop-down sections from 768 px wide, Streamlit's sidebar menu below) and the
-browser context a viewport gets (a phone's user agent at phone width)."""
+browser context a viewport gets (a phone's user agent at phone width), and signing in."""
 
 from __future__ import annotations
 
@@ -92,3 +92,18 @@ def _nav(page: Any, counter: FrameCounter, title: str, section: int | None) -> S
 def goto(page: Any, counter: FrameCounter, titles: dict, title: str, steps: dict) -> None:
     section = titles.get(title)
     steps.setdefault(f"nav: {title}", StepResult()).add(lambda: _nav(page, counter, title, section))
+
+
+def sign_in(
+    page: Any, counter: FrameCounter, role: str, login: tuple[str, str], steps: dict
+) -> None:
+    """The e-mail and password typed (untimed), then the click → the role's first page, timed
+    into `steps` (a throwaway dict when the sign-in is not what is measured)."""
+    page.get_by_label("E-mail").fill(login[0])
+    page.get_by_label("Password", exact=True).fill(login[1])
+    heading = page.get_by_role("heading", name="Hello" if role == "parent" else "Today").first
+    button = page.get_by_role("button", name="Sign in")
+    step = steps.setdefault("sign-in → first page", StepResult())
+    step.add(lambda: _timed(counter, button.click, heading))
+    if step.errors:
+        raise RuntimeError(f"sign-in failed: {step.errors[-1]}")

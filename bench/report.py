@@ -177,7 +177,7 @@ def evaluate(results: dict[str, Any]) -> list[dict[str, Any]]:
                 franchise["build_seconds"] < 3600,
             )
         )
-    for part in _browser_parts(results):
+    for part in browser_report.parts_by_scale(results):
         out += browser_report.evaluate(part)
     return out
 
@@ -372,24 +372,10 @@ def markdown(results: dict[str, Any]) -> str:
             ]
         if app:
             lines += ["", f"(An empty app's AppTest rerun took {_ms(app)} in this run.)"]
-    for part in _browser_parts(results):  # issue 17: what people wait for
+    for part in browser_report.parts_by_scale(results):  # issue 17: what people wait for
         lines += ["", f"# In the browser, {part['scale']} scale", ""]
         lines += browser_report.section(part, with_targets=False)
     return "\n".join(lines) + "\n"
-
-
-def _browser_parts(results: dict[str, Any]) -> list[dict[str, Any]]:
-    """The browser results per scale, shaped as bench/browser_report.py reads them (the
-    real-clock server load goes with the largest scale, where it ran)."""
-    largest = (results.get("scales") or [""])[-1]
-    return [
-        {
-            "scale": scale,
-            "browser": found,
-            "server_unpinned": results.get("server_unpinned", {}) if scale == largest else {},
-        }
-        for scale, found in results.get("browser", {}).items()
-    ]
 
 
 def _load(values: Any) -> str:

@@ -10,8 +10,7 @@ import pytest
 from bench import browser_report
 from bench.browser import CHROMIUM, CHROMIUM_ARGS, EMPTY_APP, VIEWPORTS, _empty_app
 from bench.browser_steps import Sample, StepResult, summarise_cold
-from bench.server_load import start_server
-from bench.server_unpinned import log_warnings
+from bench.server_process import log_warnings, start_server
 from tests.conftest import skip_or_fail
 
 

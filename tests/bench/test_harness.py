@@ -10,8 +10,8 @@ from streamlit.proto.Element_pb2 import Element
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
 from bench import report
-from bench.server_load import _remember, _remember_block
 from bench.timing import measure, percentile
+from bench.ws_client import _remember, _remember_block
 
 
 def test_percentile_interpolates_between_ranks() -> None:

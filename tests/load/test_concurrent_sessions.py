@@ -21,7 +21,9 @@ import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from bench.server_load import BrowserSession, Server, run_level
+from bench.server_load import run_level
+from bench.server_process import Server
+from bench.ws_client import BrowserSession
 from data.db import make_engine
 from data.models import LedgerKind, SignInSession
 from services.accounts.auth import ABSOLUTE_TIMEOUT, LAST_SEEN_RESOLUTION
