@@ -10,12 +10,12 @@ approval and the request stays pending; staff can then deny it with a note.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, select, true, update
+from sqlalchemy import ColumnElement, Row, Select, select, true, update
 from sqlalchemy.orm import Session, aliased
 
 from data.models import (
@@ -43,6 +43,7 @@ from services.families.requests import (
 from services.kernel import clock
 from services.kernel.access import Actor, require_guardian, require_location, require_staff
 from services.kernel.errors import NotFound, ValidationError
+from services.kernel.paging import Page, paged
 from services.kernel.transactions import write_transaction
 from services.kernel.validation import require_id
 from services.makeups.absence_requests import apply_absence_request
@@ -85,9 +86,10 @@ class StaffRequestView:
 
 
 def pending_requests(
-    db: Session, actor: Actor, *, location_id: object = None
-) -> list[StaffRequestView]:
-    """Staff: the pending requests at their locations (or one of them), oldest first."""
+    db: Session, actor: Actor, *, location_id: object = None, page: object = 1
+) -> Page[StaffRequestView]:
+    """Staff: one page of the pending requests at their locations (or one of them), oldest
+    first, with how many are waiting in all."""
     require_staff(actor)
     if location_id is not None:
         require_location(actor, require_id(location_id, "location"))
@@ -96,7 +98,9 @@ def pending_requests(
         where = true()
     else:
         where = ParentRequest.location_id.in_(actor.location_ids)
-    return _staff_views(db, where, ParentRequest.status == RequestStatus.PENDING)
+    query = _staff_query(where, ParentRequest.status == RequestStatus.PENDING)
+    rows, total, number, pages = paged(db, query, page)
+    return Page(tuple(_with_history(db, rows)), total, number, pages)
 
 
 def decide_request(
@@ -175,8 +179,18 @@ def _answer(
 
 def _staff_views(db: Session, *where: ColumnElement[bool]) -> list[StaffRequestView]:
     """Two queries: the requests with names, then their histories."""
+    return _with_history(db, db.execute(_staff_query(*where)).all())
+
+
+def _with_history(db: Session, rows: Sequence[Row[Any]]) -> list[StaffRequestView]:
+    history = request_history(db, [row.ParentRequest.id for row in rows])
+    return [_staff_view(row, history.get(row.ParentRequest.id, [])) for row in rows]
+
+
+def _staff_query(*where: ColumnElement[bool]) -> Select[Any]:
+    """The requests with the names staff read, oldest first."""
     current_class, target_class = aliased(GymClass), aliased(GymClass)
-    rows = db.execute(
+    return (
         select(
             ParentRequest,
             Family.name.label("family_name"),
@@ -195,9 +209,7 @@ def _staff_views(db: Session, *where: ColumnElement[bool]) -> list[StaffRequestV
         .outerjoin(target_class, target_class.id == ParentRequest.target_class_id)
         .where(*where)
         .order_by(ParentRequest.created_at, ParentRequest.id)
-    ).all()
-    history = request_history(db, [row.ParentRequest.id for row in rows])
-    return [_staff_view(row, history.get(row.ParentRequest.id, [])) for row in rows]
+    )
 
 
 def _staff_view(row: Row[Any], history: list[RequestEventView]) -> StaffRequestView:

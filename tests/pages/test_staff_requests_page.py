@@ -5,12 +5,23 @@ from __future__ import annotations
 
 from datetime import date, time
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from data.models import Enrollment, EnrollmentStatus, ParentRequest, RequestStatus, Role
+from data.models import (
+    Enrollment,
+    EnrollmentStatus,
+    Family,
+    Location,
+    ParentRequest,
+    RequestStatus,
+    Role,
+    Student,
+)
 from services.accounts import auth
 from services.classes.drops import drop_enrollment
+from services.kernel import paging
 from tests import factories as f
 from tests.pages.conftest import signed_in_app, texts
 
@@ -83,3 +94,23 @@ def test_admin_sees_every_location(app_db: Session) -> None:
     app_db.commit()
     at = _queue(app_db, "owner@example.com")
     assert any(b.label == "Approve" for b in at.button)
+
+
+def test_a_long_queue_is_shown_a_page_at_a_time(
+    app_db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(paging, "PAGE_SIZE", 2)
+    _pending_drop(app_db)
+    maya = app_db.scalar(select(Student).where(Student.first_name == "Maya"))
+    fam = app_db.get(Family, maya.family_id)
+    north = app_db.scalar(select(Location).where(Location.name == "Northside"))
+    for name in ("Leo", "Zoe"):
+        f.parent_request(app_db, f.student(app_db, fam, name), north)
+    app_db.commit()
+    at = _queue(app_db, "desk@example.com")
+    assert "3 waiting, oldest first · page 1 of 2." in texts(at)
+    assert len([b for b in at.button if b.key and b.key.endswith(".approve")]) == 2
+    at.number_input(key="queue.page").set_value(2).run()
+    assert not at.exception
+    assert "page 2 of 2" in texts(at)
+    assert len([b for b in at.button if b.key and b.key.endswith(".approve")]) == 1

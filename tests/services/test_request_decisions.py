@@ -28,7 +28,7 @@ from services.desk.request_decisions import (
     decide_request,
     pending_requests,
 )
-from services.kernel import clock
+from services.kernel import clock, paging
 from services.kernel.errors import AccessDenied, NotFound, ValidationError
 from services.makeups.absence_requests import apply_absence_request
 from services.makeups.makeup_requests import apply_makeup_request
@@ -96,11 +96,13 @@ def test_staff_see_the_pending_requests_at_their_locations_oldest_first(
     ada_absence = ada_absence.id
     f.parent_request(db, w.ada, w.north, kind=RequestKind.DROP, status=APPLIED)
 
-    assert [r.id for r in pending_requests(db, w.desk)] == [maya_drop, ada_absence]
-    assert [r.id for r in pending_requests(db, w.south_desk)] == [south_absence]
-    assert [r.id for r in pending_requests(db, w.admin)] == [maya_drop, ada_absence, south_absence]
-    assert [r.id for r in pending_requests(db, w.admin, location_id=w.south.id)] == [south_absence]
-    view = pending_requests(db, w.desk)[0]
+    assert [r.id for r in pending_requests(db, w.desk).items] == [maya_drop, ada_absence]
+    assert [r.id for r in pending_requests(db, w.south_desk).items] == [south_absence]
+    everywhere = pending_requests(db, w.admin).items
+    assert [r.id for r in everywhere] == [maya_drop, ada_absence, south_absence]
+    south = pending_requests(db, w.admin, location_id=w.south.id).items
+    assert [r.id for r in south] == [south_absence]
+    view = pending_requests(db, w.desk).items[0]
     assert (view.kind, view.status, view.family_name, view.student_name) == (
         "drop",
         "pending",
@@ -120,15 +122,33 @@ def test_staff_see_the_pending_requests_at_their_locations_oldest_first(
     assert [e.status for e in view.history] == ["pending"]
 
 
-def test_the_queue_takes_two_queries_however_long(
+def test_the_queue_takes_three_queries_however_long(
     db: Session, engine: Engine, world: World
 ) -> None:
     for _ in range(5):
         f.parent_request(db, world.ada, world.north, kind=RequestKind.ABSENCE)
     db.commit()
     with count_queries(engine) as statements:
-        assert len(pending_requests(db, world.desk)) == 5
-    assert len(queries(statements)) == 2
+        assert pending_requests(db, world.desk).total == 5
+    assert len(queries(statements)) == 3  # the count, one page with names, their histories
+
+
+def test_the_queue_is_paged_oldest_first(
+    db: Session, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(paging, "PAGE_SIZE", 2)
+    made = [
+        f.parent_request(db, world.ada, world.north, kind=RequestKind.ABSENCE) for _ in range(5)
+    ]
+    db.commit()
+    ids = [r.id for r in made]
+    pages = [pending_requests(db, world.desk, page=n) for n in (1, 2, 3)]
+    assert [[r.id for r in p.items] for p in pages] == [ids[:2], ids[2:4], ids[4:]]
+    assert {(p.total, p.pages) for p in pages} == {(5, 3)}
+    assert pending_requests(db, world.desk, page=99).page == 3  # clamped to the last page
+    for bad in ("2", 1.5, None, True):
+        with pytest.raises(ValidationError):
+            pending_requests(db, world.desk, page=bad)
 
 
 def test_the_queue_is_for_staff_at_their_locations(db: Session, world: World) -> None:
@@ -326,7 +346,7 @@ def test_a_parent_withdraws_a_pending_request(db: Session, world: World) -> None
     view = cancel_request(db, world.guardian, request_id)
     assert (view.id, view.status, view.kind) == (request_id, "cancelled", "drop")
     assert [e.status for e in view.history] == ["pending", "cancelled"]
-    assert pending_requests(db, world.desk) == []
+    assert pending_requests(db, world.desk).items == ()
     again = ask_drop(db, world, DEC_1)  # the enrollment is free to change again
     second = f.second_guardian(db, world.family, "second-parent@example.com")
     assert cancel_request(db, second, again).status == "cancelled"
