@@ -92,7 +92,7 @@ def _chart(
             scale=alt.Scale(domain=columns, range=colours),
             legend=None if len(columns) == 1 else alt.Legend(orient="bottom", title=None),
         ),
-    ).properties(height=300, description=title)
+    ).properties(height=300)
     st.altair_chart(chart, width="stretch", alt=title)
 
 
