@@ -26,6 +26,7 @@ from services.kernel import clock
 from services.kernel.access import scheduler_actor
 from tests import factories as f
 from tests.pages.conftest import signed_in_app, texts, unescape
+from tests.support.jobs import run_row
 
 PAGE = "../pages/admin_money.py"
 
@@ -309,3 +310,17 @@ def test_the_snapshot_job_is_on_scheduled_jobs(app_db: Session) -> None:
     shown = texts(at)
     assert "Compute money for all locations" in shown
     assert at.button(key="jobs.run.money_snapshot").disabled is False
+
+
+def test_compute_now_while_the_job_runs_elsewhere_is_refused(app_db: Session) -> None:
+    _two_locations(app_db)
+    app_db.add(run_row("money_snapshot", "2026-11-24T15:00:00Z"))
+    app_db.commit()
+    at = _money_page(app_db)
+    at.button(key="money.snapshot.compute").click().run()
+    assert not at.exception
+    shown = texts(at)
+    assert "Compute money for all locations is running now since 09:00" in shown
+    assert "have not been computed yet" in shown
+    app_db.rollback()
+    assert app_db.scalar(select(func.count()).select_from(MoneySnapshot)) == 0
