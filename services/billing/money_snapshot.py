@@ -12,7 +12,8 @@ never half of one. One location's figures stay live on the page (docs/decisions-
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
@@ -57,28 +58,61 @@ def compute_money_snapshot(db: Session, actor: Actor) -> dict[str, int]:
     """Admin (or the scheduler): compute every location's figures and replace the snapshot.
     Each statement reads one location; all of them read the same moment of the database."""
     require_admin(actor)
-    if db.in_transaction():
-        db.commit()  # a fresh read transaction: its first statement fixes what all see
-    if db.get_bind().dialect.name == "postgresql":
-        db.connection(execution_options={"isolation_level": "REPEATABLE READ"})
-    places = report_locations(db, actor)
-    taken_at = clock.now()
-    as_of = clock.today_in(get_settings(db).time_zone)
-    figures = [
-        (aged_receivables(db, actor, p.id).locations[0], money_by_month(db, actor, MONTHS, p.id))
-        for p in places
-    ]
-    db.commit()  # end the long read before taking the write lock
+    read = _read_figures(db, actor)
+    if read.crossed_midnight():  # ages and months would mix two days: read again
+        read = _read_figures(db, actor)
     with write_transaction(db):
-        snapshot = MoneySnapshot(taken_at=taken_at, as_of=as_of)
+        snapshot = MoneySnapshot(taken_at=read.taken_at, as_of=read.as_of)
         db.add(snapshot)
         db.flush()
-        for owed, months in figures:
+        for owed, months in read.figures:
             db.add(_receivables_row(snapshot.id, owed))
             db.add_all(_month_rows(snapshot.id, owed.location_id, months))
         # Every older snapshot goes (their rows by cascade), in the same transaction.
         db.execute(delete(MoneySnapshot).where(MoneySnapshot.id != snapshot.id))
-    return {"locations": len(figures)}
+    return {"locations": len(read.figures)}
+
+
+@dataclass(frozen=True)
+class _Read:
+    taken_at: datetime
+    finished_at: datetime
+    as_of: date
+    zones: frozenset[str]  # the business's and every location's
+    figures: list[tuple[LocationReceivables, MoneyByMonth]]
+
+    def crossed_midnight(self) -> bool:
+        """Whether a day ended in one of the zones while the figures were read (each report
+        takes "today" from the clock when it runs)."""
+        return any(
+            self.taken_at.astimezone(ZoneInfo(z)).date()
+            != self.finished_at.astimezone(ZoneInfo(z)).date()
+            for z in self.zones
+        )
+
+
+def _read_figures(db: Session, actor: Actor) -> _Read:
+    """Every location's live figures, in one read transaction (REPEATABLE READ on
+    PostgreSQL; on SQLite one BEGIN, which WAL keeps at the moment of its first read)."""
+    if db.in_transaction():
+        db.commit()
+    if db.get_bind().dialect.name == "postgresql":
+        db.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+    places = report_locations(db, actor)
+    taken_at = clock.now()
+    time_zone = get_settings(db).time_zone
+    figures = [
+        (aged_receivables(db, actor, p.id).locations[0], money_by_month(db, actor, MONTHS, p.id))
+        for p in places
+    ]
+    db.commit()  # end the long read before the write takes its lock
+    return _Read(
+        taken_at,
+        clock.now(),
+        taken_at.astimezone(ZoneInfo(time_zone)).date(),
+        frozenset({time_zone, *(p.timezone for p in places)}),
+        figures,
+    )
 
 
 def latest_money_snapshot(db: Session, actor: Actor) -> MoneySnapshotView | None:

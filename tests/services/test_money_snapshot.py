@@ -118,6 +118,30 @@ def test_figures_are_exact_for_the_moment_the_job_read_the_ledger(
     assert aged_receivables(db, books.admin).total.open_cents == before.total.open_cents + 900
 
 
+def test_a_midnight_during_the_read_reads_again(
+    db: Session, books: Books, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The clock passes midnight in Chicago between the two locations: the figures would age
+    Northside from one day and Southside from the next, so the job reads them all again."""
+    _hand_ledger(db, books)
+    live = money_snapshot.money_by_month
+    calls: list[int] = []
+
+    def midnight_meanwhile(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        if len(calls) == 1:
+            clock.advance(timedelta(hours=15))  # 09:00 → 00:00 the next day in Chicago
+        return live(*args, **kwargs)
+
+    monkeypatch.setattr(money_snapshot, "money_by_month", midnight_meanwhile)
+    compute_money_snapshot(db, books.admin)
+    assert len(calls) == 4  # two locations, read twice
+    view = latest_money_snapshot(db, books.admin)
+    assert view is not None and view.receivables.as_of == date(2026, 11, 25)
+    assert view.taken_at == clock.now()
+    _assert_matches_live(db, books)
+
+
 def test_no_snapshot_before_the_first_run(db: Session, books: Books) -> None:
     assert latest_money_snapshot(db, books.admin) is None
 
