@@ -22,6 +22,7 @@ from data.db import engine_for
 from services.billing import csv_documents, pdf_documents, statements
 from services.billing.ledger import family_balance
 from services.billing.money_by_month import money_by_month
+from services.billing.money_snapshot import latest_money_snapshot
 from services.billing.receivables import ALL_BUCKETS, aged_receivables, receivable_families
 from services.billing.transactions_history import (
     DateRange,
@@ -119,6 +120,11 @@ def _cases(facts: DemoFacts) -> dict[str, tuple[Call, dict[str, Any]]]:
         ),
         "money by month, 12 months, one location": (
             lambda db: money_by_month(db, admin, 12, facts.location_id),
+            heavy,
+        ),
+        # Issue 17: all locations come from the scheduled job's snapshot.
+        "money, all locations, the snapshot (latest_money_snapshot)": (
+            lambda db: latest_money_snapshot(db, admin),
             heavy,
         ),
         # Issue 17, analytics: the risk lists of one location and the all-locations table.

@@ -22,6 +22,11 @@ from components.documents import CSV
 from components.formatting import escape_markdown, format_date, format_moment
 from components.job_runs import render_run
 from components.money import portal_currency
+from components.money_snapshot_panel import (
+    newest_snapshot,
+    render_no_snapshot,
+    render_snapshot_note,
+)
 from services.billing.failed_payments import failed_autopay_payments
 from services.billing.money_by_month import (
     PERIODS,
@@ -32,6 +37,7 @@ from services.billing.money_by_month import (
     money_by_month_frame,
 )
 from services.billing.money_report_scope import report_locations
+from services.billing.money_snapshot import snapshot_months
 from services.billing.receivables import (
     ALL_BUCKETS,
     BUCKET_LABELS,
@@ -63,7 +69,16 @@ COLORS = {  # the series of money by month
 def render_receivables(actor: Actor, location_id: int | None) -> None:
     """Totals as cards, a row per location and age, the CSV, and the families in a bucket."""
     st.header("Aged receivables")
-    report = run_action(lambda db: aged_receivables(db, actor, location_id))
+    if location_id is None:  # every location: the scheduled snapshot, not a ledger scan
+        read, view = newest_snapshot(actor)
+        if view is None:
+            if read:
+                render_no_snapshot(actor, key="money.snapshot.compute")
+            return
+        render_snapshot_note(actor, view, key="money.snapshot.recompute")
+        report: AgedReceivables | None = view.receivables
+    else:
+        report = run_action(lambda db: aged_receivables(db, actor, location_id))
     if report is None:
         return
     st.caption(
@@ -162,7 +177,16 @@ def render_money_by_month(actor: Actor, location_id: int | None) -> None:
         key="money.months",
         format_func=lambda n: f"Last {n} months",
     )
-    report = run_action(lambda db: money_by_month(db, actor, months or PERIODS[0], location_id))
+    period = months or PERIODS[0]
+    if location_id is None:
+        read, view = newest_snapshot(actor)
+        if view is None:
+            if read:
+                st.caption("Shown for all locations once computed (see Aged receivables).")
+            return
+        report: MoneyByMonth | None = run_action(lambda _db: snapshot_months(view, period))
+    else:
+        report = run_action(lambda db: money_by_month(db, actor, period, location_id))
     if report is None:
         return
     st.caption(

@@ -58,6 +58,7 @@ from data.models.makeups import (
     PunchPass,
     RequestEvent,
 )
+from data.models.money_snapshots import MoneySnapshot, MoneySnapshotMonth, MoneySnapshotReceivables
 from data.models.system import AuditEntry, OutboxMessage, PortalSetting
 from data.models.tuition import TuitionLine
 
@@ -92,6 +93,9 @@ __all__ = [
     "Level",
     "Location",
     "MakeupToken",
+    "MoneySnapshot",
+    "MoneySnapshotMonth",
+    "MoneySnapshotReceivables",
     "OneTimeToken",
     "OneTimeTokenPurpose",
     "OutboxMessage",

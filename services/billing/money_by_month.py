@@ -72,7 +72,7 @@ def money_by_month(
         raise ValidationError("Choose a period of 12, 24 or 36 months.")
     places = report_locations(db, actor, location_id)
     settings = get_settings(db)
-    starts = _month_starts(clock.today_in(settings.time_zone), months)
+    starts = month_starts(clock.today_in(settings.time_zone), months)
     sums: dict[int, dict[str, int]] = {}
     if places:
         month = period_index(places, lambda _zone: starts).label("month")
@@ -134,7 +134,7 @@ def money_by_month_csv(report: MoneyByMonth) -> bytes:
     return frame_csv(frame)
 
 
-def _month_starts(today: date, months: int) -> list[date]:
+def month_starts(today: date, months: int) -> list[date]:
     """The first days of the `months` months ending with today's, then of the next month."""
     first = today.year * 12 + today.month - 1 - (months - 1)
     return [date(m // 12, m % 12 + 1, 1) for m in range(first, first + months + 1)]

@@ -13,6 +13,7 @@ Everything is summed in SQL; nothing loads entries into Python.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
@@ -97,14 +98,18 @@ def aged_receivables(db: Session, actor: Actor, location_id: int | None = None) 
     settings = get_settings(db)
     as_of = clock.today_in(settings.time_zone)
     figures = _figures(db, places) if places else {}
-    rows = [_location_row(place, figures) for place in places]
-    total = LocationReceivables(
+    rows = tuple(_location_row(place, figures) for place in places)
+    return AgedReceivables(as_of, settings.currency, rows, receivables_total(rows))
+
+
+def receivables_total(rows: Sequence[LocationReceivables]) -> LocationReceivables:
+    """The total row: the locations' figures added up."""
+    return LocationReceivables(
         None,
         "Total",
         tuple(sum(r.bucket_cents[i] for r in rows) for i in range(len(BUCKETS))),
         sum(r.unapplied_credit_cents for r in rows),
     )
-    return AgedReceivables(as_of, settings.currency, tuple(rows), total)
 
 
 def receivable_families(

@@ -19,6 +19,7 @@ from datetime import timedelta
 
 from services.billing.autopay import run_autopay_job
 from services.billing.autopay_notices import run_expiring_card_notices_job
+from services.billing.money_snapshot import compute_money_snapshot
 from services.billing.refund_checks import run_refund_checks_job
 from services.billing.tuition_jobs import run_late_fees_job, run_tuition_job
 from services.kernel.errors import NotFound
@@ -85,6 +86,13 @@ JOBS: tuple[Job, ...] = (
         every(minutes=15),
         run_refund_checks_job,
         needs_gateway=True,
+    ),
+    # The owner's all-locations money figures (the Money page reads them; one location is live).
+    Job(
+        "money_snapshot",
+        "Compute money for all locations",
+        every(minutes=15),
+        compute_money_snapshot,
     ),
 )
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from data.models import (
@@ -15,14 +15,18 @@ from data.models import (
     JobRunStatus,
     LedgerKind,
     Location,
+    MoneySnapshot,
     PaymentAttempt,
     PaymentAttemptStatus,
     Role,
     ScheduledJobRun,
 )
+from services.billing.money_snapshot import compute_money_snapshot
 from services.kernel import clock
+from services.kernel.access import scheduler_actor
 from tests import factories as f
 from tests.pages.conftest import signed_in_app, texts, unescape
+from tests.support.jobs import run_row
 
 PAGE = "../pages/admin_money.py"
 
@@ -131,6 +135,7 @@ def test_the_chosen_location_narrows_every_section(app_db: Session) -> None:
     lee, _, _ = f.family(app_db, "Lee")
     f.posted(app_db, lee, south, LedgerKind.CHARGE, 999, datetime(2026, 11, 2, 15, tzinfo=UTC))
     app_db.commit()
+    compute_money_snapshot(app_db, scheduler_actor())
     at = _money_page(app_db)
     assert set(at.dataframe[0].value["Location"]) == {"Northside", "Southside", "Total"}
     at.selectbox(key="location_id").set_value(south.id).run()
@@ -226,3 +231,96 @@ def test_no_failed_payments_and_no_runs_say_so(app_db: Session) -> None:
     shown = _all_text(_money_page(app_db))
     assert "No failed payments." in shown
     assert shown.count("Not run yet.") == 5  # each money job
+
+
+# All locations from the scheduled snapshot (issue 17) -------------------------------------
+
+
+def _two_locations(db: Session) -> None:
+    _gym(db)
+    south = f.location(db, "Southside", "America/Los_Angeles")
+    lee, _, _ = f.family(db, "Lee")
+    f.posted(db, lee, south, LedgerKind.CHARGE, 999, datetime(2026, 11, 2, 15, tzinfo=UTC))
+    db.commit()
+
+
+def test_all_locations_show_the_snapshot_and_its_time(app_db: Session) -> None:
+    _two_locations(app_db)
+    compute_money_snapshot(app_db, scheduler_actor())
+    # Posted after the snapshot: not in the all-locations figures, live for its location.
+    [rivera] = app_db.scalars(select(Family).where(Family.name == "Rivera family")).all()
+    north = app_db.scalars(select(Location).where(Location.name == "Northside")).one()
+    f.posted(app_db, rivera, north, LedgerKind.CHARGE, 100, clock.now())
+    app_db.commit()
+    at = _money_page(app_db)
+    shown = texts(at)
+    assert (
+        "All locations as of 9:00 AM (updated every 15 minutes). Pick a location for live "
+        "figures." in shown
+    )
+    assert "Owed: $175.49" in shown and "Charges: $175.49" in shown
+    assert "All locations. Each entry counts" in shown
+    labels = [b.label for b in at.button]
+    assert "Recompute now" in labels and "Compute now" not in labels
+    at.segmented_control(key="money.months").set_value(24).run()
+    assert not at.exception and len(at.dataframe[2].value) == 24
+    at.selectbox(key="location_id").set_value(north.id).run()
+    assert "Owed: $166.50" in texts(at)  # live: with the new charge
+
+
+def test_recompute_now_takes_in_what_was_posted_since(app_db: Session) -> None:
+    _two_locations(app_db)
+    compute_money_snapshot(app_db, scheduler_actor())
+    [lee] = app_db.scalars(select(Family).where(Family.name == "Lee family")).all()
+    south = app_db.scalars(select(Location).where(Location.name == "Southside")).one()
+    f.posted(app_db, lee, south, LedgerKind.CHARGE, 1_000, clock.now())
+    app_db.commit()
+    at = _money_page(app_db)
+    assert "Owed: $175.49" in texts(at)
+    at.button(key="money.snapshot.recompute").click().run()
+    assert not at.exception
+    assert "Owed: $185.49" in texts(at)
+
+
+def test_no_snapshot_yet_then_compute_now(app_db: Session) -> None:
+    _two_locations(app_db)
+    at = _money_page(app_db)
+    shown = texts(at)
+    assert "have not been computed yet" in shown
+    assert "Shown for all locations once computed (see Aged receivables)." in shown
+    assert "Owed:" not in shown
+    at.button(key="money.snapshot.compute").click().run()
+    assert not at.exception
+    shown = texts(at)
+    assert "All locations as of 9:00 AM" in shown and "Owed: $175.49" in shown
+    assert "Charges: $175.49" in shown
+    app_db.rollback()
+    assert app_db.scalar(select(func.count()).select_from(MoneySnapshot)) == 1
+    run = app_db.scalars(
+        select(ScheduledJobRun).where(ScheduledJobRun.job_name == "money_snapshot")
+    ).one()
+    assert run.trigger == "admin" and run.status is JobRunStatus.SUCCEEDED
+
+
+def test_the_snapshot_job_is_on_scheduled_jobs(app_db: Session) -> None:
+    _gym(app_db)
+    at = signed_in_app(app_db, "owner@example.com", f.PASSWORD).run()
+    at.switch_page("../pages/admin_jobs.py").run()
+    assert not at.exception
+    shown = texts(at)
+    assert "Compute money for all locations" in shown
+    assert at.button(key="jobs.run.money_snapshot").disabled is False
+
+
+def test_compute_now_while_the_job_runs_elsewhere_is_refused(app_db: Session) -> None:
+    _two_locations(app_db)
+    app_db.add(run_row("money_snapshot", "2026-11-24T15:00:00Z"))
+    app_db.commit()
+    at = _money_page(app_db)
+    at.button(key="money.snapshot.compute").click().run()
+    assert not at.exception
+    shown = texts(at)
+    assert "Compute money for all locations is running now since 09:00" in shown
+    assert "have not been computed yet" in shown
+    app_db.rollback()
+    assert app_db.scalar(select(func.count()).select_from(MoneySnapshot)) == 0
