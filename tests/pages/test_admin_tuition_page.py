@@ -124,6 +124,18 @@ def test_paging_searching_and_a_location(app_db: Session, monkeypatch: pytest.Mo
     assert [e.label for e in at.expander] == ["Rivera family · $208.75"]
 
 
+def test_a_search_the_service_refuses_is_kept_with_its_reason(app_db: Session) -> None:
+    build_tuition_gym(app_db)
+    at = _tuition_page(app_db)
+    at.text_input(key="tuition.search").input("Oka\x00for").run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [
+        "The search contains characters that cannot be saved. Please type it again."
+    ]
+    assert at.text_input(key="tuition.search").value == "Oka\x00for"
+    assert _entries(app_db) == 0
+
+
 def test_staff_instructors_and_guardians_have_no_tuition_page(app_db: Session) -> None:
     gym = build_tuition_gym(app_db)
     parent = app_db.get(User, gym.guardian.user_id)
