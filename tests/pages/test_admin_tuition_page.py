@@ -87,6 +87,20 @@ def test_totals_are_kept_per_month(app_db: Session) -> None:
     assert "Total: $293.75" in texts(at)
 
 
+def test_posting_charges_what_stands_not_what_the_totals_said(app_db: Session) -> None:
+    gym = build_tuition_gym(app_db)
+    at = _tuition_page(app_db)
+    at.button(key="tuition.totals").click().run()
+    assert "Lines to post: 4" in texts(at)
+    f.enroll(app_db, f.student(app_db, gym.okafor, "Zoe"), gym.flyers)  # after the totals
+    app_db.commit()
+    at.button(key="tuition.post").click().run()
+    assert "comes to 4 lines, $293.75." in texts(at)  # the confirmation quotes the totals
+    at.button(key="tuition.confirm_post").click().run()
+    assert "Tuition posted: 5 lines for 2 families, $353.75;" in texts(at)
+    assert _entries(app_db) == 5
+
+
 def test_cancel_posts_nothing(app_db: Session) -> None:
     build_tuition_gym(app_db)
     at = _tuition_page(app_db)
