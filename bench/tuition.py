@@ -1,5 +1,7 @@
-"""The tuition run (issue 16) at each scale: the admin's preview of next month (totals over
-every family and a page of lines) with its peak Python memory, and one posting of it.
+"""The tuition run (issues 16 and 17) at each scale, as the Tuition page does it: a page of
+next month's families with their lines (what every rerun of the page computes; the first
+page and a page in the middle), the totals in batches (what "Preview totals" computes) with
+their peak Python memory, and one posting.
 Posting writes to the benchmark database, so what it wrote is removed afterwards
 (`remove_tuition_rows`, also run when a cached database is reused), leaving the database as
 built for the page measurements that follow."""
@@ -17,8 +19,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from bench.demo import DemoFacts
 from bench.timing import measure, once, settle
 from data.models import AuditEntry, LedgerAllocation, LedgerEntry, TuitionLine
+from services.billing.tuition_listing import tuition_listing
 from services.billing.tuition_posting import post_tuition
-from services.billing.tuition_preview import preview_tuition
+from services.billing.tuition_totals import tuition_totals
 
 MONTH = date(2026, 12, 1)  # the month after the benchmark's "today" (the demo charged November)
 
@@ -29,17 +32,28 @@ def run_tuition(
     out: dict[str, Any] = {}
     admin = facts.admin
 
-    def preview() -> Any:
+    def page(number: int) -> Any:
         with factory() as db:
-            return preview_tuition(db, admin, MONTH)
+            return tuition_listing(db, admin, MONTH, number)
 
     settle()
-    stats = measure(preview, repeat=5, warmup=1, max_seconds=20, min_repeat=2)
+    first = measure(lambda: page(1), repeat=10, warmup=1, max_seconds=20, min_repeat=3)
+    middle_page = max(1, page(1).families.pages // 2)
+    middle = measure(lambda: page(middle_page), repeat=10, warmup=1, max_seconds=20, min_repeat=3)
+    for name, stats in (("first page", first), (f"page {middle_page}", middle)):
+        out[f"tuition page of families, next month, {name} (tuition_listing)"] = stats.as_dict()
+
+    def totals() -> Any:
+        with factory() as db:
+            return tuition_totals(db, admin, MONTH, lambda done, of: None)
+
+    settle()
+    stats = measure(totals, repeat=5, warmup=1, max_seconds=20, min_repeat=2)
     tracemalloc.start()
-    shown = preview()
+    shown = totals()
     peak_mb = round(tracemalloc.get_traced_memory()[1] / 2**20, 1)
     tracemalloc.stop()
-    out["tuition preview, next month (preview_tuition)"] = {
+    out["tuition totals in batches, next month (tuition_totals)"] = {
         **stats.as_dict(),
         "families": shown.families,
         "lines": shown.lines,
@@ -57,8 +71,9 @@ def run_tuition(
     }
     remove_tuition_rows(factory.kw["bind"])
     log(
-        f"    tuition: preview {stats.median:.0f} ms, post {ms:.0f} ms "
-        f"({run.lines} lines, {shown.families} families), preview peak {peak_mb} MB"
+        f"    tuition: page {first.median:.0f} ms, totals {stats.median:.0f} ms, "
+        f"post {ms:.0f} ms ({run.lines} lines, {shown.families} families), "
+        f"totals peak {peak_mb} MB"
     )
     return out
 

@@ -1,23 +1,17 @@
-"""Tuition (admin): choose the month, see what the run would post (totals and the families'
-lines, a page at a time), then post it after a confirmation, with a progress bar. Posting is
-safe to repeat: each class place's month is charged once."""
+"""Tuition (admin): choose the month, page through the families the run would still charge
+(at the location chosen at the top of the page, or found by name) with their lines, ask for
+the month's totals, then post after a confirmation, with a progress bar. Posting is safe to
+repeat: each class place's month is charged once."""
 
 import streamlit as st
 
-from components.actions import (
-    close_panel,
-    open_panel,
-    panel,
-    render_flash,
-    run_action,
-    run_then_rerun,
-)
+from components.actions import render_flash, run_action
 from components.auth import current_actor
-from components.tuition_run import progress_bar, render_preview, run_summary
-from services.billing.tuition_posting import post_tuition
-from services.billing.tuition_preview import preview_tuition, tuition_months
-
-CONFIRM = "tuition.confirm"
+from components.location_picker import selected_location_id
+from components.tuition_run import render_families, render_posting
+from components.tuition_totals import render_totals
+from services.billing.tuition_listing import tuition_listing
+from services.billing.tuition_preview import tuition_months
 
 actor = current_actor()
 st.title("Tuition")
@@ -33,26 +27,15 @@ if not months:
 month = st.selectbox(
     "Month", months, index=1, format_func=lambda m: f"{m:%B %Y}", key="tuition.month"
 )
-page = int(st.number_input("Page", min_value=1, value=1, step=1, key="tuition.page")) - 1
-preview = run_action(lambda db: preview_tuition(db, actor, month, page))
-if preview is None:
-    st.stop()
-render_preview(preview)
-if not preview.lines:
-    st.stop()
-if panel(CONFIRM) != month:
-    if st.button("Post tuition", type="primary", key="tuition.post"):
-        open_panel(CONFIRM, month)
-        st.rerun()
-    st.stop()
-st.warning(
-    f"Post {preview.lines:,} tuition lines for {preview.families:,} families for "
-    f"{month:%B %Y}? Families see the charges on Transactions at once."
+location_id = selected_location_id()
+render_totals(actor, month, location_id)
+search = st.text_input("Search families", key="tuition.search", max_chars=100)
+page = int(st.number_input("Page", min_value=1, value=1, step=1, key="tuition.page"))
+listing = run_action(
+    lambda db: tuition_listing(db, actor, month, page, location_id=location_id, search=search)
 )
-yes, no = st.columns(2)
-if no.button("Cancel", key="tuition.cancel"):
-    close_panel(CONFIRM)
-    st.rerun()
-if yes.button("Yes, post tuition", type="primary", key="tuition.confirm_post"):
-    progress = progress_bar("Posting…")
-    run_then_rerun(lambda db: post_tuition(db, actor, month, progress), run_summary, close=CONFIRM)
+if listing is None:
+    st.stop()
+render_families(listing)
+if listing.waiting:
+    render_posting(actor, month, listing.waiting)

@@ -103,10 +103,18 @@ def family_count(db: Session, first: date) -> int:
 
 
 def family_ids_after(db: Session, first: date, after: int, limit: int) -> list[int]:
-    """The next `limit` families with a billable place, by id after `after`."""
+    """The next `limit` families with a billable place, by id after `after`. Walks the
+    students' family index and probes each student's places, so a batch reads about the
+    families it returns (8–30 ms at 100,000 families) instead of every place (130 ms)."""
+    has_place = (
+        select(Enrollment.id)
+        .join(GymClass, GymClass.id == Enrollment.class_id)
+        .where(Enrollment.student_id == Student.id, billable(first))
+        .exists()
+    )
     query = (
-        _places_from()
-        .where(billable(first), Student.family_id > after)
+        select(Student.family_id)
+        .where(Student.family_id > after, has_place)
         .distinct()
         .order_by(Student.family_id)
         .limit(limit)

@@ -1,8 +1,7 @@
-"""The tuition run before anything is written: each family's lines for a month, and the
-admin's preview (totals over every family, one page of families with their lines).
-
-The preview walks the families a batch at a time and keeps only running totals and the
-page asked for, so it reads the whole business in bounded memory.
+"""The tuition run before anything is written: each family's lines for a month, planned a
+batch of families at a time (posting, the admin's page of families and the totals all plan
+with `plan_batch`, so what the admin sees is what posting computes), and the months a run
+may be for.
 """
 
 from __future__ import annotations
@@ -19,7 +18,6 @@ from services.billing.tuition_places import (
     family_ids_after,
     places_of,
     posted_charges,
-    require_period,
     run_months,
 )
 from services.billing.tuition_rules import (
@@ -34,12 +32,9 @@ from services.billing.tuition_rules import (
     prorated,
 )
 from services.kernel.access import Actor, require_admin
-from services.kernel.errors import ValidationError
 from services.kernel.settings import PortalSettings, get_settings
-from services.kernel.validation import require_int
 
 BATCH_FAMILIES = 500
-PAGE_FAMILIES = 20
 
 
 @dataclass(frozen=True)
@@ -157,53 +152,7 @@ def plan_batch(
     return plan_families(places, posted, settings, first)
 
 
-@dataclass(frozen=True)
-class TuitionPreview:
-    period: date
-    families: int  # families with at least one line to post
-    lines: int
-    total_cents: int
-    already_posted: int  # lines of this month already in the ledger (posting skips them)
-    page: int
-    page_count: int
-    page_families: tuple[FamilyTuition, ...]
-
-
 def tuition_months(db: Session, actor: Actor) -> tuple[date, date, date]:
     """Admin: the months a run may be for (last, this and next month), as first days."""
     require_admin(actor)
     return run_months(get_settings(db))
-
-
-def preview_tuition(db: Session, actor: Actor, period: object, page: object = 0) -> TuitionPreview:
-    """Admin: what posting `period` would write, without writing. Totals cover every family;
-    `page` (from 0) picks PAGE_FAMILIES of the families with lines to post."""
-    require_admin(actor)
-    settings = get_settings(db)
-    first = require_period(settings, period)
-    page_number = require_int(page, "page")
-    if page_number < 0:
-        raise ValidationError("That page is not valid.")
-    families = lines = total = already = 0
-    shown: list[FamilyTuition] = []
-    start = page_number * PAGE_FAMILIES
-    for batch in family_batches(db, first, settings):
-        for plan in batch:
-            already += plan.already_posted
-            if not plan.family.lines:
-                continue
-            if start <= families < start + PAGE_FAMILIES:
-                shown.append(plan.family)
-            families += 1
-            lines += len(plan.family.lines)
-            total += plan.family.total_cents
-    return TuitionPreview(
-        period=first,
-        families=families,
-        lines=lines,
-        total_cents=total,
-        already_posted=already,
-        page=page_number,
-        page_count=max(1, -(-families // PAGE_FAMILIES)),
-        page_families=tuple(shown),
-    )

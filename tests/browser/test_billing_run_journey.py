@@ -1,7 +1,7 @@
 """A billing day in real Chromium against localstripe and a real mail server (aiosmtpd), with
 the server's clock pinned to the billing day (1 December 2026):
 
-the admin previews December's tuition (the totals the service computes), posts it, then runs
+the admin asks for December's tuition totals (computed in batches), posts it, then runs
 autopay and the e-mail sender with Run now on Scheduled jobs → the Garcia family, whose
 primary card is authorized for recurring billing, sees December's tuition charge and the
 automatic payment on Transactions → another family's recurring card declines when charged:
@@ -32,7 +32,8 @@ from data.models import Family, Guardian, LedgerEntry, User
 from data.password_hashing import hash_password
 from services.accounts.auth import build_actor
 from services.billing.ledger import family_balance
-from services.billing.tuition_preview import preview_tuition
+from services.billing.tuition_listing import tuition_listing
+from services.billing.tuition_totals import tuition_totals
 from services.kernel import clock
 from services.kernel.money import format_cents
 from tests import factories as f
@@ -83,11 +84,11 @@ def _seed(database_url: str, stripe: LocalStripe) -> tuple[int, int, str, str]:
                 db, db.scalars(select(User).where(User.email == "primary@example.com")).one()
             )
             save_card(db, primary, gateway, stripe, VISA)
-            preview = preview_tuition(db, admin, DECEMBER)
+            totals = tuition_totals(db, admin, DECEMBER)
             candidates = [
-                family.family_id
-                for family in preview.page_families
-                if family.family_id != primary.family_id
+                plan.family.family_id
+                for plan in tuition_listing(db, admin, DECEMBER).families.items
+                if plan.family.lines and plan.family.family_id != primary.family_id
             ]
             guardian, account = db.execute(
                 select(Guardian, User)
@@ -100,7 +101,7 @@ def _seed(database_url: str, stripe: LocalStripe) -> tuple[int, int, str, str]:
             db.commit()
             save_card(db, build_actor(db, account), gateway, stripe, DECLINED_AT_CHARGE)
             name = db.get_one(Family, guardian.family_id).name
-            return preview.families, preview.total_cents, account.email, name
+            return totals.families, totals.total_cents, account.email, name
     finally:
         engine.dispose()
 
@@ -234,6 +235,10 @@ def test_a_billing_day_posts_charges_and_recovers_a_declined_card(
     _sign_in(admin, url, "admin@example.com", "Today")
     _go(admin, "Tuition", "Tuition")
     expect(admin.get_by_role("combobox", name="Month")).to_have_value("December 2026")
+    assert "Lines to post" not in _main_text(admin)  # the totals wait to be asked for
+    admin.get_by_role("button", name="Preview totals").click()
+    admin.get_by_role("button", name="Recompute").wait_for(timeout=60_000)
+    wait_idle(admin)
     body = _main_text(admin)
     assert f"Families {billing_day.families:,}" in body, body
     assert f"Total {format_cents(billing_day.total_cents)}" in body, body

@@ -35,7 +35,7 @@ from data.models import (
 from services.accounts import auth
 from services.accounts.auth import build_actor
 from services.accounts.passwords import verify_password
-from services.billing.tuition_preview import preview_tuition
+from services.billing.tuition_totals import tuition_totals
 from tests.conftest import FIXED_NOW, skip_or_fail
 from tests.support.postgres import Cluster
 
@@ -555,7 +555,7 @@ def test_the_demo_tuition_is_recorded_so_the_tuition_run_skips_it(demo: Engine) 
     with Session(demo) as db:
         admin = db.scalar(select(User).where(User.email == "admin@example.com"))
         assert admin is not None
-        november = preview_tuition(db, build_actor(db, admin), "2026-11")
+        november = tuition_totals(db, build_actor(db, admin), "2026-11")
     assert november.already_posted > 20 * max(1, november.lines)
     assert _scalar(
         demo,

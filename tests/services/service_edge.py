@@ -395,6 +395,7 @@ def _valid_values() -> dict[str, object]:
         "method": "cash",  # issue 16: a payment taken at the desk
         "check_number": "",
         "what": "payment",  # the word a not-found answer uses
+        "tuition_listing.page": 1,  # issue 17: the Tuition page's families count pages from 1
     }
 
 

@@ -1,4 +1,5 @@
-"""The tuition run (issue 16): preview, posting exactly once, proration, discounts, a drop
+"""The tuition run (issue 16): the page of lines and the totals before posting (issue 17),
+posting exactly once, proration, discounts, a drop
 after posting, the jobs, access and bad input, on SQLite and PostgreSQL
 (tests/services/tuition_helpers.py describes the gym)."""
 
@@ -19,13 +20,14 @@ from data.models import (
     Level,
     TuitionLine,
 )
-from services.billing import tuition_posting, tuition_preview
+from services.billing import tuition_posting
 from services.billing.ledger import family_balance
 from services.billing.transactions_history import family_ledger
 from services.billing.tuition_adjustments import credit_untaken_tuition
 from services.billing.tuition_jobs import run_late_fees_job, run_tuition_job
+from services.billing.tuition_listing import tuition_listing
 from services.billing.tuition_posting import post_tuition
-from services.billing.tuition_preview import preview_tuition
+from services.billing.tuition_totals import tuition_totals
 from services.classes.drops import drop_enrollment
 from services.classes.transfers import transfer_enrollment
 from services.kernel import clock
@@ -52,10 +54,12 @@ def gym(db: Session) -> TuitionGym:
 def test_preview_shows_every_family_and_line_and_writes_nothing(
     db: Session, gym: TuitionGym
 ) -> None:
-    preview = preview_tuition(db, gym.admin, "2026-11")
-    assert (preview.families, preview.lines, preview.already_posted) == (2, 4, 0)
-    assert preview.total_cents == 8_500 + 6_000 + 6_375 + 8_500
-    rivera = next(p for p in preview.page_families if p.family_id == gym.rivera.id)
+    totals = tuition_totals(db, gym.admin, "2026-11")
+    assert (totals.families, totals.lines, totals.already_posted) == (2, 4, 0)
+    assert totals.total_cents == 8_500 + 6_000 + 6_375 + 8_500
+    listing = tuition_listing(db, gym.admin, "2026-11")
+    assert (listing.families.total, listing.waiting) == (2, 2)
+    rivera = next(p.family for p in listing.families.items if p.family.family_id == gym.rivera.id)
     assert [(line.student_name, line.amount_cents) for line in rivera.lines] == [
         ("Maya", 8_500),
         ("Maya", 6_000),
@@ -68,27 +72,29 @@ def test_preview_shows_every_family_and_line_and_writes_nothing(
 
 
 def test_posting_writes_what_the_preview_showed_once(db: Session, gym: TuitionGym) -> None:
-    preview = preview_tuition(db, gym.admin, NOVEMBER)
+    totals = tuition_totals(db, gym.admin, NOVEMBER)
+    listing = tuition_listing(db, gym.admin, NOVEMBER)
     seen: list[tuple[int, int]] = []
     run = post_tuition(db, gym.admin, NOVEMBER, progress=lambda done, of: seen.append((done, of)))
     assert (run.families, run.lines, run.total_cents, run.skipped) == (
         2,
         4,
-        preview.total_cents,
+        totals.total_cents,
         0,
     )
     assert seen == [(2, 2)]
     expected = [
         (line.student_id, line.amount_cents, line.description)
-        for family in preview.page_families
-        for line in family.lines
+        for plan in listing.families.items
+        for line in plan.family.lines
     ]
     assert sorted(charges(db)) == sorted(expected)
     again = post_tuition(db, gym.admin, NOVEMBER)
     assert (again.families, again.lines, again.total_cents, again.skipped) == (0, 0, 0, 4)
     assert len(charges(db)) == 4
-    after = preview_tuition(db, gym.admin, NOVEMBER)
+    after = tuition_totals(db, gym.admin, NOVEMBER)
     assert (after.families, after.lines, after.already_posted) == (0, 0, 4)
+    assert tuition_listing(db, gym.admin, NOVEMBER).waiting == 0  # nothing left to charge
     audited = db.scalars(select(AuditEntry.family_id).where(AuditEntry.action == "tuition.posted"))
     assert sorted(audited) == sorted([gym.rivera.id, gym.okafor.id])
 
@@ -153,9 +159,8 @@ def test_places_that_owe_nothing_are_not_billed(db: Session, gym: TuitionGym) ->
         start=date(2026, 9, 3), end=date(2026, 10, 31),
     )  # fmt: skip
     db.commit()
-    preview = preview_tuition(db, gym.admin, NOVEMBER)
-    assert preview.lines == 4  # only the gym's four regular places
-    assert preview_tuition(db, gym.admin, "2026-10").lines == 4  # Oli's October; not Leo's
+    assert tuition_totals(db, gym.admin, NOVEMBER).lines == 4  # only the four regular places
+    assert tuition_totals(db, gym.admin, "2026-10").lines == 4  # Oli's October; not Leo's
 
 
 def test_a_drop_before_posting_prorates_the_month(db: Session, gym: TuitionGym) -> None:
@@ -209,21 +214,6 @@ def test_a_crash_mid_run_leaves_whole_families_and_the_rerun_finishes(
     }
 
 
-def test_preview_pages_the_families(
-    db: Session, gym: TuitionGym, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(tuition_preview, "PAGE_FAMILIES", 1)
-    monkeypatch.setattr(tuition_preview, "BATCH_FAMILIES", 1)
-    first = preview_tuition(db, gym.admin, NOVEMBER, page=0)
-    second = preview_tuition(db, gym.admin, NOVEMBER, page=1)
-    assert (first.page_count, first.families, first.total_cents) == (2, 2, second.total_cents)
-    assert [p.family_id for p in first.page_families + second.page_families] == [
-        gym.rivera.id,
-        gym.okafor.id,
-    ]
-    assert preview_tuition(db, gym.admin, NOVEMBER, page=5).page_families == ()
-
-
 @pytest.mark.parametrize(
     ("period", "message"),
     [
@@ -242,22 +232,20 @@ def test_a_bad_month_is_refused_and_nothing_written(
     db: Session, gym: TuitionGym, period: object, message: str
 ) -> None:
     with pytest.raises(ValidationError, match=message):
-        preview_tuition(db, gym.admin, period)
+        tuition_listing(db, gym.admin, period)
+    with pytest.raises(ValidationError, match=message):
+        tuition_totals(db, gym.admin, period)
     with pytest.raises(ValidationError, match=message):
         post_tuition(db, gym.admin, period)
     assert count(db, LedgerEntry) == 0
 
 
-@pytest.mark.parametrize("page", [-1, "1", 1.0, True, None])
-def test_a_bad_page_is_refused(db: Session, gym: TuitionGym, page: object) -> None:
-    with pytest.raises(ValidationError, match="page"):
-        preview_tuition(db, gym.admin, NOVEMBER, page=page)
-
-
 def test_only_an_administrator_runs_tuition(db: Session, gym: TuitionGym) -> None:
     for actor in (gym.desk, gym.instructor, gym.guardian):
         with pytest.raises(AccessDenied):
-            preview_tuition(db, actor, NOVEMBER)
+            tuition_listing(db, actor, NOVEMBER)
+        with pytest.raises(AccessDenied):
+            tuition_totals(db, actor, NOVEMBER)
         with pytest.raises(AccessDenied):
             post_tuition(db, actor, NOVEMBER)
         with pytest.raises(AccessDenied):
