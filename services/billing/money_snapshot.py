@@ -6,7 +6,7 @@ location with the live reports' own queries (`receivables`, `money_by_month`), a
 one read transaction, so every figure is exact for the database as it was at one instant
 (`taken_at`) and the totals are still the sum of the families' balances then. It then
 replaces the snapshot in one write transaction: a reader sees the old one or the new one,
-never half of one. One location's figures stay live on the page (docs/decisions-17-money.md).
+never half of one. One location's figures stay live on the page (docs/decisions.md, "Money at 50 locations").
 """
 
 from __future__ import annotations
