@@ -275,6 +275,9 @@ def _pick_location(page: Any, counter: FrameCounter, name: str, steps: dict) -> 
             has=page.get_by_text("Location", exact=True)
         )
         picker.get_by_role("button", name="Open").click()  # the input alone may not open it
+        # The list draws only the options in view (50 locations at the franchise scale):
+        # typing the name filters it, as a person would (untimed: no rerun until the choice)
+        page.keyboard.type(name)
         choice = page.get_by_role("listbox").get_by_role("option", name=name, exact=True)
         return _timed(counter, choice.click, page.get_by_role("heading").first)
 

@@ -1,6 +1,7 @@
 """The Transaction History: cents become money text only here, at the edge.
 
-A wide screen gets the table (sortable, with its CSV download); a phone gets rows instead, the
+A wide screen gets the table (a plain HTML table: components/static_table.py; with its CSV
+download); a phone gets rows instead, the
 amount and the balance right-aligned beside the date and description, paged (components/
 entry_rows.py; both are drawn and a CSS media query shows one)."""
 
@@ -12,6 +13,7 @@ import streamlit as st
 from components.entry_rows import Entry, phone_only, render_entries, wide_only
 from components.formatting import format_date
 from components.money import portal_currency
+from components.static_table import render_static_table
 from services.kernel.money import format_cents
 
 
@@ -31,21 +33,13 @@ def display_frame(ledger: pd.DataFrame, currency: str = "usd") -> pd.DataFrame:
     )
 
 
-COLUMNS = {
-    "Date": st.column_config.TextColumn(width="small", pinned=True),
-    "Description": st.column_config.TextColumn(width="medium"),
-    "Amount": st.column_config.TextColumn(width="small", alignment="right"),
-    "Balance": st.column_config.TextColumn(width="small", alignment="right"),
-}
-
-
 def render_ledger_table(ledger: pd.DataFrame) -> None:
     if ledger.empty:
         st.info("No transactions in this period.")
         return
     frame = display_frame(ledger, portal_currency())
     with wide_only("ledger"):
-        st.dataframe(frame, hide_index=True, width="stretch", column_config=COLUMNS)
+        render_static_table(frame, alt="Transactions", right=("Amount", "Balance"))
     with phone_only("ledger"):
         render_entries(ledger_entries(frame), label="Transactions", key="ledger.rows")
 

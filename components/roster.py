@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from components.formatting import escape_markdown, format_time, format_time_range
+from components.static_table import render_static_table
 from services.desk.day_rosters import DayRosters
 from services.desk.rosters import Roster, RosterStudent
 
@@ -42,7 +43,7 @@ def render_classes_table(day: DayRosters) -> None:
         }
         for r in day.rosters
     ]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    render_static_table(rows, alt="Classes today", right=("Students", "To mark"))
 
 
 def pick_roster(day: DayRosters, key: str) -> Roster | None:
@@ -67,7 +68,7 @@ def render_roster_table(roster: Roster) -> None:
         st.caption("No students on this roster.")
         return
     # Two columns so the mark stays on a phone's screen; the flags follow the name.
-    st.dataframe(
+    render_static_table(
         pd.DataFrame(
             {
                 "Attendance": [mark_label(s.attendance) for s in roster.students],
@@ -76,8 +77,7 @@ def render_roster_table(roster: Roster) -> None:
                 ],
             }
         ),
-        hide_index=True,
-        width="stretch",
+        alt=f"Roster: {roster_title(roster)}",
     )
 
 

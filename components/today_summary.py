@@ -3,13 +3,13 @@ location's classes and a roster on demand."""
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from components.actions import run_action
 from components.formatting import escape_markdown, format_date
 from components.list_pager import page_slice
 from components.roster import pick_roster, render_classes_table, render_roster_table
+from components.static_table import render_static_table
 from services.desk.day_rosters import day_rosters
 from services.desk.today_summary import LocationSummary
 from services.kernel.access import Actor
@@ -28,7 +28,7 @@ def render_location_summaries(lines: tuple[LocationSummary, ...]) -> None:
         }
         for line in shown
     ]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    render_static_table(rows, alt="Today at each location", right=("Classes", "Students", "Marked"))
     if alerts := [line for line in shown if line.alerts]:
         st.markdown(
             "\n".join(

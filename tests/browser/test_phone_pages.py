@@ -86,7 +86,7 @@ def test_home_shows_the_check_in_code_in_one_tap(phone, demo_app: RunningApp) ->
 def test_transactions_amounts_and_balances_in_view(phone, demo_app: RunningApp) -> None:  # type: ignore[no-untyped-def]
     _open(phone, demo_app.url, "transactions", "Transactions")
     _no_sideways_scroll(phone)
-    assert not phone.get_by_test_id("stDataFrame").first.is_visible()  # the wide table hides
+    assert not phone.get_by_test_id("stTable").first.is_visible()  # the wide table hides
     _inside(phone.locator(".cw-rows:visible .cw-right strong"), "amount")
     _inside(phone.locator(".cw-rows:visible .cw-right .cw-small"), "balance")
     _inside(phone.locator(".cw-rows:visible .cw-left .cw-small"), "date")

@@ -9,6 +9,7 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
@@ -86,3 +87,9 @@ def entry_rows(at: AppTest) -> list[str]:
             words = re.sub(r"<[^>]+>", " ", item)
             rows.append(html.unescape(" ".join(words.split())))
     return rows
+
+
+def table_frame(at: AppTest, index: int = 0) -> pd.DataFrame:
+    """The `index`-th static table (components/static_table.py) with its cells as the
+    person reads them (the Markdown escaping undone)."""
+    return at.table[index].value.map(lambda cell: unescape(str(cell)))

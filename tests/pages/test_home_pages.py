@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from data.models import EnrollmentStatus, LedgerKind, Location, Role
 from tests import factories as f
-from tests.pages.conftest import signed_in_app, texts, unescape
+from tests.pages.conftest import signed_in_app, table_frame, texts, unescape
 
 
 def _family_with_students(db: Session) -> None:
@@ -91,8 +91,8 @@ def test_staff_home_shows_todays_rosters_and_figures(app_db: Session) -> None:
     assert "Open requests: 0" in page and "Classes today: 1" in page
     # One location: no summary table, its classes directly, the running-or-next class open.
     assert not any(s.value == "Locations" for s in at.header)
-    classes, roster = at.dataframe[0].value, at.dataframe[1].value
-    assert list(classes["Class"]) == ["Beam Basics"] and list(classes["To mark"]) == [1]
+    classes, roster = table_frame(at, 0), table_frame(at, 1)
+    assert list(classes["Class"]) == ["Beam Basics"] and list(classes["To mark"]) == ["1"]
     assert list(classes["Starts"]) == ["4:00 PM"]
     assert list(roster["Student"]) == ["Maya Garcia"]
     assert list(roster["Attendance"]) == ["○ Not marked"]  # a symbol and words, not colour
@@ -110,16 +110,16 @@ def test_admin_sees_a_line_per_location_and_one_location_on_demand(app_db: Sessi
     at = signed_in_app(app_db, "owner@example.com", f.PASSWORD).run()
     assert not at.exception
     assert at.selectbox(key="location_id").options == ["All locations", "Northside", "Riverside"]
-    summary = at.dataframe[0].value
+    summary = table_frame(at, 0)
     assert list(summary["Location"]) == ["⚠ Northside", "Riverside"]
     assert list(summary["Students"]) == ["2/1", "0/8"]
     assert list(summary["Marked"]) == ["0/2", "0/0"]
     assert "⚠ Northside: 1 over capacity" in unescape(texts(at))
-    assert len(at.dataframe) == 1  # no location's classes until one is chosen
+    assert len(at.table) == 1  # no location's classes until one is chosen
     at.selectbox(key="today.location").set_value(north.id).run()
     assert not at.exception
-    assert list(at.dataframe[1].value["Class"]) == ["Beam Basics"]
-    assert list(at.dataframe[2].value["Student"]) == ["Leo Garcia", "Maya Garcia"]
+    assert list(table_frame(at, 1)["Class"]) == ["Beam Basics"]
+    assert list(table_frame(at, 2)["Student"]) == ["Leo Garcia", "Maya Garcia"]
 
 
 def test_admin_may_choose_one_location_in_the_sidebar(app_db: Session) -> None:
@@ -133,7 +133,7 @@ def test_admin_may_choose_one_location_in_the_sidebar(app_db: Session) -> None:
     assert not at.exception
     headers = [s.value for s in at.header]
     assert any("Riverside" in h for h in headers) and not any("Northside" in h for h in headers)
-    assert list(at.dataframe[0].value["Class"]) == ["Otters Swim"]
+    assert list(table_frame(at, 0)["Class"]) == ["Otters Swim"]
 
 
 def test_the_summary_is_paged(app_db: Session) -> None:
@@ -142,10 +142,10 @@ def test_the_summary_is_paged(app_db: Session) -> None:
     f.staff(app_db, "owner@example.com", [], role=Role.ADMIN)
     app_db.commit()
     at = signed_in_app(app_db, "owner@example.com", f.PASSWORD).run()
-    assert len(at.dataframe[0].value) == 20
+    assert len(table_frame(at, 0)) == 20
     assert "Page 1 of 2 · 23 locations" in texts(at)
     at.button(key="today.summary.page.next").click().run()
-    assert list(at.dataframe[0].value["Location"]) == ["Gym 20", "Gym 21", "Gym 22"]
+    assert list(table_frame(at, 0)["Location"]) == ["Gym 20", "Gym 21", "Gym 22"]
 
 
 def test_guardian_cannot_reach_the_staff_page(app_db: Session) -> None:

@@ -41,7 +41,7 @@ def test_transactions_rows_keep_amount_and_balance_beside_the_description(
     newest = entry_rows(at)[0]
     assert "<b>Tuition</b> & more" in newest  # shown as text, not as markup
     assert newest.endswith("$85.00 Balance $95.00 Type Charge Location Northside")
-    assert len(at.dataframe) == 1  # the wide screen's table is still there
+    assert len(at.table) == 1  # the wide screen's table is still there
 
 
 def test_transactions_rows_are_paged(app_db: Session) -> None:

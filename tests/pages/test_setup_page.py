@@ -15,7 +15,7 @@ from data.models import LedgerKind, Location, Role, User
 from services.accounts.setup_link import NOT_SET_UP, SETUP_INVALID, issue_setup_link
 from services.kernel.settings import get_settings
 from tests import factories as f
-from tests.pages.conftest import new_app, signed_in_app, texts
+from tests.pages.conftest import new_app, signed_in_app, table_frame, texts
 
 BASE = "http://localhost:8501"
 PASSWORD = "a-long-owner-passphrase"
@@ -146,7 +146,7 @@ def test_amounts_show_in_the_currency_chosen_at_setup(app_db: Session) -> None:
     assert "Outstanding balance: €1,234.50" in texts(at) and "Credit: €12.50" in texts(at)
     at.switch_page("../pages/transactions.py").run()
     assert not at.exception
-    table = at.dataframe[0].value
+    table = table_frame(at, 0)
     assert set(table["Amount"]) == {"€1,234.50", "-€12.50"}
     f.portal_settings(app_db, currency="chf")
     app_db.commit()

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from data.models import Family, LedgerKind, Location, Role, StaffNote
 from services.kernel import clock
 from tests import factories as f
-from tests.pages.conftest import signed_in_app, texts, unescape
+from tests.pages.conftest import signed_in_app, table_frame, texts, unescape
 
 
 def _gym(db: Session) -> int:
@@ -78,7 +78,7 @@ def test_the_ledger_label_matches_its_rows_and_amounts_come_first(app_db: Sessio
     at.button(key=f"families.open.{family_id}").click().run()
     assert not at.exception
     assert "The last 30 days: Mon 26 Oct 2026 to Tue 24 Nov 2026." in texts(at)
-    table = at.dataframe[0].value
+    table = table_frame(at, 0)
     assert list(table["Description"]) == ["November tuition", "Day 30"]
     # The money is never pushed off the right edge: it follows the date and description.
     assert list(table.columns[:4]) == ["Date", "Description", "Amount", "Balance"]
@@ -86,4 +86,4 @@ def test_the_ledger_label_matches_its_rows_and_amounts_come_first(app_db: Sessio
     at.toggle(key=f"families.ledger_full.{family_id}").set_value(True).run()
     assert not at.exception
     assert "Every entry up to Tue 24 Nov 2026." in texts(at)
-    assert list(at.dataframe[0].value["Description"]) == ["November tuition", "Day 30", "Old camp"]
+    assert list(table_frame(at, 0)["Description"]) == ["November tuition", "Day 30", "Old camp"]

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from data.models import LedgerKind, Role, User
 from services.kernel.settings import update_settings
 from tests import factories as f
-from tests.pages.conftest import signed_in_app, texts
+from tests.pages.conftest import signed_in_app, table_frame, texts
 
 
 def _family(db: Session) -> None:
@@ -36,7 +36,7 @@ def test_history_with_running_balance_and_the_30_day_rule(app_db: Session) -> No
     _family(app_db)
     at = _open(app_db)
     assert "Showing the last 30 days." in texts(at)
-    table = at.dataframe[0].value
+    table = table_frame(at, 0)
     assert list(table["Description"]) == ["Card payment", "November tuition"]
     assert list(table["Amount"]) == ["-$50.00", "$85.00"]
     assert list(table["Balance"]) == ["$35.00", "$85.00"]
@@ -54,7 +54,7 @@ def test_filters(app_db: Session, kind: str, rows: list[str]) -> None:
     at.run()
     assert not at.exception
     if rows:
-        assert list(at.dataframe[0].value["Description"]) == rows
+        assert list(table_frame(at, 0)["Description"]) == rows
     else:
         assert "No transactions in this period." in texts(at)
 
