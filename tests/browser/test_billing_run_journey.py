@@ -266,7 +266,7 @@ def test_a_billing_day_posts_charges_and_recovers_a_declined_card(
     parent = _new_page(chromium)
     _sign_in(parent, url, "primary@example.com", "Hello, Maria")
     _go(parent, "Transactions", "Transactions")
-    grid = parent.locator("td[role=gridcell]")
+    grid = parent.get_by_test_id("stTable").locator("td")
     grid.filter(has_text="Automatic payment, Visa •••• 4242").first.wait_for(state="attached")
     grid.filter(has_text=tuition[0]).first.wait_for(state="attached")
 
