@@ -10,14 +10,14 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from data.models import Closure, Enrollment
+from data.models import Enrollment
 from services.classes.drops import drop_preview
 from services.classes.enroll import enroll_next, enroll_student
 from services.classes.enroll_choices import enroll_choices
 from services.classes.waitlists import join_waitlist
-from services.kernel import clock
 from services.kernel.errors import ValidationError
 from tests import factories as f
+from tests.services.test_closed_day_choices import _close
 
 NOV_24, DEC_1, DEC_8, DEC_15 = (
     date(2026, 11, 24),
@@ -32,19 +32,6 @@ def gym(db: Session) -> f.FamilyGym:
     gym = f.family_gym(db)
     db.commit()
     return gym
-
-
-def _close(db: Session, location_id: int | None, first: date, last: date) -> None:
-    db.add(
-        Closure(
-            location_id=location_id,
-            first_day=first,
-            last_day=last,
-            reason="Holiday",
-            created_at=clock.now(),
-        )
-    )
-    db.commit()
 
 
 def test_the_enroll_picker_offers_no_closed_day(db: Session, gym: f.FamilyGym) -> None:
