@@ -127,7 +127,7 @@ def render_owing_families(actor: Actor, location_id: int | None) -> None:
     places = run_action(lambda db: report_locations(db, actor, location_id))
     if not places:
         return
-    names = {p.id: p.name if p.is_active else f"{p.name} (archived)" for p in places}
+    names = {p.id: p.label for p in places}
     where = st.selectbox(
         "At", list(names), key="money.owing.location", format_func=lambda i: names[i]
     )

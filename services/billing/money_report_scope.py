@@ -32,6 +32,11 @@ class ReportLocation:
     timezone: str
     is_active: bool
 
+    @property
+    def label(self) -> str:
+        """Its name as the money reports show it (an archived one says so)."""
+        return self.name if self.is_active else f"{self.name} (archived)"
+
 
 def report_locations(
     db: Session, actor: Actor, location_id: int | None = None

@@ -6,7 +6,8 @@ location with the live reports' own queries (`receivables`, `money_by_month`), a
 one read transaction, so every figure is exact for the database as it was at one instant
 (`taken_at`) and the totals are still the sum of the families' balances then. It then
 replaces the snapshot in one write transaction: a reader sees the old one or the new one,
-never half of one. One location's figures stay live on the page (docs/decisions.md, "Money at 50 locations").
+never half of one. One location's figures stay live on the page (docs/decisions.md, "All
+locations from a snapshot a scheduled job computes").
 """
 
 from __future__ import annotations
@@ -136,7 +137,7 @@ def latest_money_snapshot(db: Session, actor: Actor) -> MoneySnapshotView | None
     rows = tuple(
         LocationReceivables(
             place.id,
-            place.name if place.is_active else f"{place.name} (archived)",
+            place.label,
             tuple(getattr(owed[place.id], c) if place.id in owed else 0 for c in BUCKET_COLUMNS),
             owed[place.id].unapplied_credit_cents if place.id in owed else 0,
         )

@@ -308,7 +308,7 @@ def _location_row(
 ) -> LocationReceivables:
     return LocationReceivables(
         place.id,
-        place.name if place.is_active else f"{place.name} (archived)",
+        place.label,
         tuple(figures.get((place.id, True, i), 0) for i in range(len(BUCKETS))),
         sum(figures.get((place.id, False, i), 0) for i in range(len(BUCKETS))),
     )

@@ -52,8 +52,12 @@ class TuitionTotals:
 
 
 class _Running:
+    """Per location: families with a line there, lines, cents, discount cents. The month's
+    lines and amounts are these summed; its families are counted apart (a family may have
+    lines at two locations)."""
+
     def __init__(self) -> None:
-        self.families = self.lines = self.total = self.discount = self.already = 0
+        self.families = self.already = 0
         self.by_location: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
 
     def add(self, plan: FamilyPlan) -> None:
@@ -69,9 +73,6 @@ class _Running:
             figures[2] += line.amount_cents
             figures[3] += line.base_cents - line.amount_cents
             seen.add(line.location_id)
-            self.lines += 1
-            self.total += line.amount_cents
-            self.discount += line.base_cents - line.amount_cents
 
 
 def tuition_totals(
@@ -101,9 +102,9 @@ def tuition_totals(
     return TuitionTotals(
         period=first,
         families=running.families,
-        lines=running.lines,
-        total_cents=running.total,
-        discount_cents=running.discount,
+        lines=sum(place.lines for place in locations),
+        total_cents=sum(place.total_cents for place in locations),
+        discount_cents=sum(place.discount_cents for place in locations),
         already_posted=running.already,
         locations=tuple(locations),
         computed_at=clock.now(),
