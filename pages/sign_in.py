@@ -4,14 +4,18 @@
 Before the first-run setup (no administrator yet) it says only that the portal is not set up:
 the owner uses the setup link the server printed."""
 
+import logging
+
 import streamlit as st
 
 from components.account.forgot_password import render_forgot_password
 from components.auth import NOTICE_KEY, second_step, sign_in
+from components.database_trouble import UNREACHABLE
 from components.two_factor import render_second_step
 from data.db import session_scope
+from data.db_errors import is_busy, is_unavailable
 from services.accounts.setup_link import NOT_SET_UP, portal_needs_setup
-from services.kernel.errors import AuthenticationError
+from services.kernel.errors import BUSY, Busy, DomainError
 from services.kernel.settings import get_settings
 
 with session_scope() as db:
@@ -19,6 +23,7 @@ with session_scope() as db:
     settings = get_settings(db)
 
 business = settings.business_name
+log = logging.getLogger(__name__)
 
 if needs_setup:
     st.info(NOT_SET_UP, icon=":material/construction:")
@@ -33,20 +38,42 @@ if (step := second_step()) is not None:
     render_second_step(step)
     st.stop()
 
-with st.form("sign_in_form"):
-    email = st.text_input("E-mail", autocomplete="email", max_chars=254)
-    password = st.text_input(
-        "Password", type="password", autocomplete="current-password", max_chars=128
-    )
-    submitted = st.form_submit_button("Sign in", type="primary", width="stretch")
+EMAIL_KEY, PASSWORD_KEY, REFUSED_KEY = "sign_in.email", "sign_in.password", "sign_in.refused"
 
-if submitted:
+
+def _submitted() -> None:
+    """The form's callback: runs before the script, so a right password shows the first page
+    in the same run (one run per click, not a second one after st.rerun)."""
     try:
-        sign_in(email, password)
-    except AuthenticationError as refused:
-        st.error(refused.message)
+        sign_in(st.session_state.get(EMAIL_KEY, ""), st.session_state.get(PASSWORD_KEY, ""))
+    except Busy as busy:
+        st.session_state[REFUSED_KEY] = ("busy", busy.message)
+    except DomainError as refused:  # a wrong pair or a lockout
+        st.session_state[REFUSED_KEY] = ("refused", refused.message)
+    except Exception as error:  # as components.database_trouble shows it for a page run
+        if not is_unavailable(error):
+            raise
+        log.exception("database error during sign-in")
+        st.session_state[REFUSED_KEY] = ("busy", BUSY if is_busy(error) else UNREACHABLE)
+
+
+with st.form("sign_in_form"):
+    st.text_input("E-mail", autocomplete="email", max_chars=254, key=EMAIL_KEY)
+    st.text_input(
+        "Password",
+        type="password",
+        autocomplete="current-password",
+        max_chars=128,
+        key=PASSWORD_KEY,
+    )
+    st.form_submit_button("Sign in", type="primary", width="stretch", on_click=_submitted)
+
+if answer := st.session_state.pop(REFUSED_KEY, None):
+    kind, message = answer
+    if kind == "busy":
+        st.warning(message, icon=":material/hourglass_top:")
     else:
-        st.rerun()
+        st.error(message)
 
 render_forgot_password()
 if not settings.require_two_factor_for_staff:

@@ -24,6 +24,7 @@ from services.billing.pdf_fonts import (
     _add_parsed_font,
     _main_coverage,
     cjk_fallback_font,
+    lighten_output_fonts,
     printable,
 )
 from services.kernel import clock
@@ -228,6 +229,7 @@ class _Pdf(FPDF):
         self.facts(facts)
 
     def finish(self) -> bytes:
+        lighten_output_fonts(self)
         return bytes(self.output())
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from services.billing.csv_documents import csv_amount, ledger_csv, safe_cell, statement_csv
 from services.billing.document_header import ALL_LOCATIONS, DocumentHeader
 from services.billing.pdf_documents import ledger_pdf, receipt_pdf, statement_pdf, year_end_pdf
+from services.billing import pdf_fonts
 from services.billing.pdf_fonts import PLACEHOLDER, cjk_fallback_font, printable
 from services.billing.receipt_document import payment_receipt
 from services.billing.statements import (
@@ -224,6 +225,34 @@ def test_names_in_several_scripts_come_back_out_of_the_pdf() -> None:
     assert "Rivera family" in text
     assert "Total due" in text
     assert "$12.50" in text
+
+
+def test_latin_greek_and_cyrillic_text_is_subset_from_the_common_cut(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Names in the common blocks are cut from the small copy of DejaVu; a name with a glyph
+    outside them (Armenian, Georgian) from the whole file. Both print what was written."""
+    sources: list[str] = []
+    lighten = pdf_fonts.lighten_output_fonts
+
+    def recording(pdf: object) -> None:
+        lighten(pdf)
+        sources.extend(
+            "cut" if font.ttfont.reader.file.__class__ is io.BytesIO else "file"
+            for font in pdf.fonts.values()  # type: ignore[attr-defined]
+        )
+
+    monkeypatch.setattr("services.billing.pdf_page.lighten_output_fonts", recording)
+    common = pdf_text(statement_pdf(statement(NAMES, NAMES)))
+    assert sources == ["cut", "cut"]
+    rare = ["Արամ Պետրոսյան", "ნინო ბერიძე"]
+    sources.clear()
+    other = pdf_text(statement_pdf(statement(rare + NAMES[:2], rare)))
+    assert sources == ["file", "cut"]  # regular: has the rare glyphs; bold: headings only
+    for name in NAMES:
+        assert squeezed(name) in squeezed(common), name
+    for name in rare + NAMES[:2]:
+        assert squeezed(name) in squeezed(other), name
 
 
 def test_chinese_japanese_and_korean_names_come_back_out_of_the_pdf() -> None:
