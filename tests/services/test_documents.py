@@ -11,10 +11,10 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy.orm import Session
 
+from services.billing import pdf_fonts
 from services.billing.csv_documents import csv_amount, ledger_csv, safe_cell, statement_csv
 from services.billing.document_header import ALL_LOCATIONS, DocumentHeader
 from services.billing.pdf_documents import ledger_pdf, receipt_pdf, statement_pdf, year_end_pdf
-from services.billing import pdf_fonts
 from services.billing.pdf_fonts import PLACEHOLDER, cjk_fallback_font, printable
 from services.billing.receipt_document import payment_receipt
 from services.billing.statements import (
