@@ -5,10 +5,24 @@ from __future__ import annotations
 
 import streamlit as st
 
-from services.families.home import LocationOption
+from components.run_memo import once_per_run
+from data.db import session_scope
+from services.families.home import LocationOption, family_locations
+from services.kernel.access import Actor
 
 LOCATION_KEY = "location_id"
 ALL_LOCATIONS = 0  # the "All locations" choice for staff with several locations
+
+
+def location_options(actor: Actor) -> list[LocationOption]:
+    """The locations `actor` may pick from, read once per script run (the router draws the
+    picker with them; a page that names the locations asks here again for free)."""
+
+    def read() -> list[LocationOption]:
+        with session_scope() as db:
+            return family_locations(db, actor)
+
+    return once_per_run("location_options", read)
 
 
 def render_location_picker(options: list[LocationOption], *, allow_all: bool) -> int | None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from components.run_memo import once_per_run
 from data.db import session_scope
 from services.kernel.errors import ValidationError
 from services.kernel.money import format_cents, parse_amount
@@ -13,7 +14,11 @@ from services.kernel.settings import get_settings
 
 
 def portal_currency() -> str:
-    """The portal's currency code; read once per table or metric, not per amount."""
+    """The portal's currency code, read once per script run (components.run_memo)."""
+    return once_per_run("currency", _read_currency)
+
+
+def _read_currency() -> str:
     with session_scope() as db:
         return get_settings(db).currency
 

@@ -8,12 +8,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 DATA_DIR = Path(__file__).resolve().parent
 DEFAULT_SQLITE_PATH = DATA_DIR / "cartwheel.db"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+# Connections kept open per process: one per script run at 10 browser sessions clicking at
+# once, so a busy minute does not open and close a connection per run (SQLAlchemy's default
+# of 5 did: each extra one was closed on return and opened again for the next run).
+POOL_SIZE = 10
+POOL_OVERFLOW = 10
 
 
 def database_url() -> str:
@@ -24,10 +29,14 @@ def database_url() -> str:
 def make_engine(url: str) -> Engine:
     """A new engine with the settings this project relies on for each backend."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False})
+        in_memory = make_url(url).database in (None, "", ":memory:")  # one shared connection
+        pool = {} if in_memory else {"pool_size": POOL_SIZE, "max_overflow": POOL_OVERFLOW}
+        engine = create_engine(url, connect_args={"check_same_thread": False}, **pool)
         _configure_sqlite(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    # pre-ping: a PostgreSQL restart leaves closed connections in the pool (a SQLite file
+    # cannot go away under an open connection).
+    return create_engine(url, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW)
 
 
 def _configure_sqlite(engine: Engine) -> None:

@@ -8,7 +8,7 @@ from components.auth import current_actor
 from components.documents import PDF, render_download
 from components.formatting import format_date
 from components.ledger_table import render_ledger_table
-from components.location_picker import selected_location_id
+from components.location_picker import location_options, selected_location_id
 from components.statement_downloads import render_family_documents, render_location_documents
 from data.db import session_scope
 from services.billing.pdf_documents import receipt_pdf
@@ -20,7 +20,6 @@ from services.billing.transactions_history import (
     only_kind,
     with_running_balance,
 )
-from services.families.home import family_locations
 from services.kernel import clock
 from services.kernel.reach import family_timezone
 from services.kernel.settings import get_settings
@@ -76,8 +75,7 @@ if not payments.empty:
 
 st.header("Statements")
 location_id = selected_location_id()
-with session_scope() as db:
-    names = {option.id: option.name for option in family_locations(db, actor)}
+names = {option.id: option.name for option in location_options(actor)}
 if location_id in names:
     render_location_documents(actor, location_id, names[location_id], period, today)
 render_family_documents(actor, period, today, full_history=full_history)

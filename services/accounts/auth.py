@@ -12,8 +12,9 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Row, Select, bindparam, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -154,34 +155,81 @@ def session_id_for_token(db: Session, token: str | None) -> int | None:
     """The session a cookie token belongs to, if it is still valid."""
     if not isinstance(token, str) or not token or len(token) > 100:
         return None
-    session = db.scalar(select(SignInSession).where(SignInSession.token_hash == token_hash(token)))
-    if session is None or _ended(db, session, clock.now()):
+    row = _session_row(db, _SESSION_BY_TOKEN, token_hash(token))
+    if row is None or _session_row_ended(row, clock.now()):
         return None
-    return session.id
+    return row.session_id
 
 
-def _ended(db: Session, session: SignInSession, now: datetime) -> bool:
-    if session.revoked_at is not None or now >= session.expires_at:
+def _session_row(db: Session, which: Select[Any], value: object) -> Row[Any] | None:
+    """A session with what decides whether it is live and who it is for, in one query: its
+    user and, for a guardian, the guardian row (every script run asks)."""
+    return db.execute(which, {"which": value}).first()
+
+
+_SESSION_ROW = (
+    select(
+        SignInSession.id.label("session_id"),
+        SignInSession.revoked_at,
+        SignInSession.expires_at,
+        SignInSession.last_seen_at,
+        SignInSession.created_at,
+        User.id.label("user_id"),
+        User.role,
+        User.is_active,
+        User.sessions_valid_after,
+        User.display_name,
+        User.email,
+        Guardian.id.label("guardian_id"),
+        Guardian.family_id,
+        Guardian.first_name,
+        Guardian.last_name,
+        Guardian.is_primary,
+        Guardian.may_pay,
+        Guardian.access,
+    )
+    .join(User, User.id == SignInSession.user_id)
+    .outerjoin(Guardian, Guardian.user_id == User.id)
+)
+# Built once: SQLAlchemy reuses their cache keys instead of building the join on every run.
+_SESSION_BY_ID = _SESSION_ROW.where(SignInSession.id == bindparam("which"))
+_SESSION_BY_TOKEN = _SESSION_ROW.where(SignInSession.token_hash == bindparam("which"))
+
+
+def _session_row_ended(row: Row[Any], now: datetime) -> bool:
+    """Revoked, past its absolute or idle timeout, its user switched off or no longer allowed
+    to sign in (a guardian without "Can Log In"), or started before the user's sessions were
+    ended (a password change)."""
+    if row.revoked_at is not None or now >= row.expires_at:
         return True
-    if now - session.last_seen_at >= IDLE_TIMEOUT:
+    if now - row.last_seen_at >= IDLE_TIMEOUT or not row.is_active:
         return True
-    user = db.get(User, session.user_id)
-    if user is None or not user.is_active or not _may_sign_in(db, user):
-        return True
-    return user.sessions_valid_after is not None and session.created_at < user.sessions_valid_after
+    if row.role is Role.GUARDIAN and row.access is not GuardianAccess.CAN_LOG_IN:
+        return True  # no guardian row (access None) ends it too
+    return row.sessions_valid_after is not None and row.created_at < row.sessions_valid_after
 
 
 def actor_for_session(db: Session, session_id: int) -> Actor:
     """The Actor for a live session; refreshes the idle timer. Raises when the session ended."""
     now = clock.now()
-    session = db.get(SignInSession, session_id)
-    if session is None or _ended(db, session, now):
+    row = _session_row(db, _SESSION_BY_ID, session_id)
+    if row is None or _session_row_ended(row, now):
         raise AuthenticationError(SESSION_ENDED)
-    user = db.get(User, session.user_id)
-    assert user is not None  # _ended checked it
-    actor = build_actor(db, user, session_id=session.id)
-    if now - session.last_seen_at >= LAST_SEEN_RESOLUTION:
-        _touch_session(db, session.id, now)
+    if row.role is Role.GUARDIAN:
+        actor = Actor(
+            user_id=row.user_id,
+            role=row.role,
+            display_name=f"{row.first_name} {row.last_name}",
+            family_id=row.family_id,
+            guardian_id=row.guardian_id,
+            is_primary=row.is_primary,
+            may_pay=row.is_primary or row.may_pay,
+            session_id=session_id,
+        )
+    else:
+        actor = _staff_actor(db, row.user_id, row.role, row.display_name or row.email, session_id)
+    if now - row.last_seen_at >= LAST_SEEN_RESOLUTION:
+        _touch_session(db, session_id, now)
     return actor
 
 
@@ -223,15 +271,21 @@ def build_actor(db: Session, user: User, *, session_id: int | None = None) -> Ac
             may_pay=guardian.is_primary or guardian.may_pay,
             session_id=session_id,
         )
+    return _staff_actor(db, user.id, user.role, user.display_name or user.email, session_id)
+
+
+def _staff_actor(
+    db: Session, user_id: int, role: Role, display_name: str, session_id: int | None
+) -> Actor:
     location_ids = frozenset(
         db.scalars(
-            select(staff_locations.c.location_id).where(staff_locations.c.user_id == user.id)
+            select(staff_locations.c.location_id).where(staff_locations.c.user_id == user_id)
         )
     )
     return Actor(
-        user_id=user.id,
-        role=user.role,
-        display_name=user.display_name or user.email,
+        user_id=user_id,
+        role=role,
+        display_name=display_name,
         location_ids=location_ids,
         session_id=session_id,
     )

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, time, timedelta
 from typing import Any
 
-from sqlalchemy import CompoundSelect, Row, select, union
+from sqlalchemy import BindParameter, CompoundSelect, Row, bindparam, select, union
 from sqlalchemy.orm import Session
 
 from data.models import (
@@ -143,19 +143,14 @@ def age_on(birth_date: date, day: date) -> int:
 
 
 def _locations(db: Session, actor: Actor) -> Sequence[Row[Any]]:
-    query = (
-        select(Location.id, Location.name, Location.timezone)
-        .where(Location.is_active.is_(True))
-        .order_by(Location.name, Location.id)
-    )
     if actor.is_staff and not actor.is_admin:
-        query = query.where(Location.id.in_(actor.location_ids))
-    elif not actor.is_admin:
-        query = query.where(Location.id.in_(_family_location_ids(require_guardian(actor))))
-    return db.execute(query).all()
+        return db.execute(_STAFF_LOCATIONS, {"ids": sorted(actor.location_ids)}).all()
+    if not actor.is_admin:
+        return db.execute(_FAMILY_LOCATIONS, {"family_id": require_guardian(actor)}).all()
+    return db.execute(_ACTIVE_LOCATIONS).all()
 
 
-def _family_location_ids(family_id: int) -> CompoundSelect:
+def _family_location_ids(family_id: int | BindParameter[int]) -> CompoundSelect:
     """Where the family has (had) classes, makeup tokens or ledger entries."""
     return union(
         select(GymClass.location_id)
@@ -165,6 +160,19 @@ def _family_location_ids(family_id: int) -> CompoundSelect:
         select(MakeupToken.location_id).where(MakeupToken.family_id == family_id),
         select(LedgerEntry.location_id).where(LedgerEntry.family_id == family_id),
     )
+
+
+# Built once (the router asks on every page run): SQLAlchemy reuses each statement's cache
+# key instead of building and hashing the union again.
+_ACTIVE_LOCATIONS = (
+    select(Location.id, Location.name, Location.timezone)
+    .where(Location.is_active.is_(True))
+    .order_by(Location.name, Location.id)
+)
+_STAFF_LOCATIONS = _ACTIVE_LOCATIONS.where(Location.id.in_(bindparam("ids", expanding=True)))
+_FAMILY_LOCATIONS = _ACTIVE_LOCATIONS.where(
+    Location.id.in_(_family_location_ids(bindparam("family_id")))
+)
 
 
 def _current_classes(db: Session, family_id: int) -> dict[int, list[ClassSummary]]:

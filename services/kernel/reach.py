@@ -10,7 +10,16 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, CompoundSelect, Row, Select, select, true, union
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    Row,
+    Select,
+    bindparam,
+    select,
+    true,
+    union,
+)
 from sqlalchemy.orm import Session
 
 from data.models import (
@@ -109,6 +118,13 @@ def _staff_outside(db: Session, actor: Actor, family_id: int) -> bool:
 def _family_places(db: Session, family_id: int) -> Sequence[Row[Any]]:
     """Locations where the family has (had) classes, tokens, passes or ledger entries, and the
     one where it was registered."""
+    return db.execute(_FAMILY_PLACES, {"family_id": family_id}).all()
+
+
+def _family_places_query() -> Select[Any]:
+    """Built once: several services ask on every page run, and SQLAlchemy then reuses the
+    statement's cache key instead of building and hashing the union each time."""
+    family_id = bindparam("family_id")
     linked = union(
         select(Family.home_location_id).where(Family.id == family_id),
         select(GymClass.location_id)
@@ -119,8 +135,11 @@ def _family_places(db: Session, family_id: int) -> Sequence[Row[Any]]:
         select(PunchPass.location_id).where(PunchPass.family_id == family_id),
         select(LedgerEntry.location_id).where(LedgerEntry.family_id == family_id),
     )
-    return db.execute(
+    return (
         select(Location.id, Location.timezone)
         .where(Location.id.in_(linked))
         .order_by(Location.name, Location.id)
-    ).all()
+    )
+
+
+_FAMILY_PLACES = _family_places_query()

@@ -257,7 +257,8 @@ def setting_info(name: str) -> SettingInfo:
 
 def get_settings(db: Session) -> PortalSettings:
     """The portal settings in force. Readable by anyone signed in (they shape what pages show)."""
-    stored = {row.key: row.value for row in db.scalars(select(PortalSetting))}
+    rows = db.execute(select(PortalSetting.key, PortalSetting.value))
+    stored = {key: value for key, value in rows}
     known = {name: _coerce(name, stored[name]) for name in SETTING_NAMES if name in stored}
     return replace(DEFAULTS, **known)
 

@@ -30,16 +30,19 @@ def test_chart_and_rates_for_the_chosen_student(app_db: Session) -> None:
     at.run()
     assert not at.exception
     assert "Maya Garcia · last 12 weeks" in texts(at)
-    figure = at.get("plotly_chart")[0].proto.spec
-    assert '"Attended"' in figure and '"Missed"' in figure
+    chart = at.get("vega_lite_chart")[0].proto
+    assert not at.get("plotly_chart")  # no Plotly bundle on a parent's page
+    assert '"Attended"' in chart.spec and '"Missed"' in chart.spec
+    assert chart.alt == "Attendance by week (last 12 weeks)"
     labels = [unescape(e.label) for e in at.expander]
     # The chart's text alternative: its numbers as a table beside it (issue 18).
     assert labels == [
         "Attendance by week: the numbers",
         "Beam Basics · Northside — 50% attended (1 of 2)",
     ]
-    weeks = at.expander[0].dataframe[0].value
+    weeks = at.expander[0].table[0].value
     assert list(weeks.columns) == ["Week of", "Attended", "Missed"] and len(weeks) == 12
+    assert {str(n) for n in weeks["Attended"]} == {"0", "1"}  # Maya's one class marked present
 
 
 def test_family_without_students(app_db: Session) -> None:

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
 
-from components.shell import pages_for
+from components.page_list import pages_for
 from data.models import Level, Program, Role, Term
 from tests import factories as f
 from tests.pages.conftest import signed_in_app, texts

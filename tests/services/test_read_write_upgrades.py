@@ -61,7 +61,7 @@ def test_another_session_writing_between_the_read_and_the_write_does_not_fail_th
     SQLite answers "database is locked" at once, without waiting (issue 13, item 19)."""
     session_id = _signed_in(db)
     other = make_engine(db_url)
-    monkeypatch.setattr(auth, "_ended", _read_then_write_elsewhere(auth._ended, other))
+    monkeypatch.setattr(auth, "_session_row", _read_then_write_elsewhere(auth._session_row, other))
     later = frozen_clock + timedelta(minutes=5)
     try:
         with clock.frozen_at(later):
@@ -72,11 +72,11 @@ def test_another_session_writing_between_the_read_and_the_write_does_not_fail_th
         other.dispose()
 
 
-def _read_then_write_elsewhere(ended, other: Engine):  # type: ignore[no-untyped-def]
-    """`_ended` (the run's reads), followed by another connection's committed write."""
+def _read_then_write_elsewhere(read, other: Engine):  # type: ignore[no-untyped-def]
+    """`_session_row` (the run's read), followed by another connection's committed write."""
 
-    def wrapped(db, session, now):  # type: ignore[no-untyped-def]
-        result = ended(db, session, now)
+    def wrapped(db, which, value):  # type: ignore[no-untyped-def]
+        result = read(db, which, value)
         with other.begin() as conn:
             # A real change: SQLite writes nothing for an UPDATE that changes no value.
             conn.execute(text("UPDATE locations SET city = city || '.'"))
