@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import time
+from typing import Any
 
 import streamlit as st
 
@@ -47,21 +48,21 @@ def _grant_bridge(grant: str) -> str:
     )
 
 
-def resolve_actor() -> Actor | None:
-    """The signed-in Actor for this run: from this browser session, else from the cookie."""
+def resolve_actor(db: Any) -> Actor | None:
+    """The signed-in Actor for this run: from this browser session, else from the cookie
+    (`db`: the router's session)."""
     session_id = st.session_state.get(SESSION_ID_KEY)
-    with session_scope() as db:
-        if session_id is None:
-            cookie = st.context.cookies.get(auth.SESSION_COOKIE)
-            session_id = auth.session_id_for_token(db, cookie)
-        if session_id is None:
-            st.session_state.pop(ACTOR_KEY, None)
-            return None
-        try:
-            actor = auth.actor_for_session(db, session_id)
-        except AuthenticationError as ended:
-            forget_session(notice=ended.message)
-            return None
+    if session_id is None:
+        cookie = st.context.cookies.get(auth.SESSION_COOKIE)
+        session_id = auth.session_id_for_token(db, cookie)
+    if session_id is None:
+        st.session_state.pop(ACTOR_KEY, None)
+        return None
+    try:
+        actor = auth.actor_for_session(db, session_id)
+    except AuthenticationError as ended:
+        forget_session(notice=ended.message)
+        return None
     st.session_state[SESSION_ID_KEY] = session_id
     st.session_state[ACTOR_KEY] = actor
     return actor

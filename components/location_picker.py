@@ -3,6 +3,8 @@ the sidebar). Its choice is kept in session state across reruns and pages."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import streamlit as st
 
 from components.run_memo import once_per_run
@@ -14,13 +16,16 @@ LOCATION_KEY = "location_id"
 ALL_LOCATIONS = 0  # the "All locations" choice for staff with several locations
 
 
-def location_options(actor: Actor) -> list[LocationOption]:
-    """The locations `actor` may pick from, read once per script run (the router draws the
-    picker with them; a page that names the locations asks here again for free)."""
+def location_options(actor: Actor, db: Any = None) -> list[LocationOption]:
+    """The locations `actor` may pick from, read once per script run (the router reads them
+    in its own transaction, `db`, and draws the picker; a page that names the locations
+    asks here again for free)."""
 
     def read() -> list[LocationOption]:
-        with session_scope() as db:
+        if db is not None:
             return family_locations(db, actor)
+        with session_scope() as own:
+            return family_locations(own, actor)
 
     return once_per_run("location_options", read)
 

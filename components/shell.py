@@ -13,6 +13,7 @@ from components.page_style import render_page_style
 from components.run_memo import start_run
 from components.two_factor import render_recovery_codes_once
 from data.config import load_secrets_file
+from data.db import session_scope
 from data.schema_version import SchemaStatus, schema_status
 
 UPGRADING = "Cartwheel is being upgraded. Please try again in a few minutes."
@@ -37,7 +38,10 @@ def run_portal() -> None:
     capture_link_tokens()  # before the sign-in check: the token leaves the address bar at once
     if not database_ready():
         return
-    actor = resolve_actor()
+    with session_scope() as db:  # one transaction for who is signed in and where they may look
+        actor = resolve_actor(db)
+        if actor is not None and not actor.is_instructor:
+            options = location_options(actor, db)
     if actor is None:
         st.set_page_config(
             page_title="Cartwheel · Sign in",
@@ -60,7 +64,6 @@ def run_portal() -> None:
     # an owner's back office pages must not hide behind "View more" (docs/decisions-18-a11y.md).
     navigation = st.navigation(pages_for(actor), position="top", expanded=True)
     if not actor.is_instructor:  # an instructor's page lists their own classes instead
-        options = location_options(actor)
         # On the page itself, above its content: reachable without opening a menu.
         render_location_picker(options, allow_all=actor.is_staff and len(options) > 1)
     with st.sidebar:

@@ -256,11 +256,26 @@ def setting_info(name: str) -> SettingInfo:
 
 
 def get_settings(db: Session) -> PortalSettings:
-    """The portal settings in force. Readable by anyone signed in (they shape what pages show)."""
+    """The portal settings in force. Readable by anyone signed in (they shape what pages show).
+    Read once per transaction: a page's services ask several times (six on Billing). This
+    session's own writes are seen (a setting row added or changed and not yet flushed skips
+    the kept copy); a change committed by another session shows from the next transaction."""
+    kept = db.info.get(_KEPT)
+    if kept is not None and kept[0] is db.get_transaction() and not _setting_rows_pending(db):
+        return kept[1]
     rows = db.execute(select(PortalSetting.key, PortalSetting.value))
     stored = {key: value for key, value in rows}
     known = {name: _coerce(name, stored[name]) for name in SETTING_NAMES if name in stored}
-    return replace(DEFAULTS, **known)
+    settings = replace(DEFAULTS, **known)
+    db.info[_KEPT] = (db.get_transaction(), settings)
+    return settings
+
+
+_KEPT = "portal_settings"  # Session.info key: (the transaction, its settings)
+
+
+def _setting_rows_pending(db: Session) -> bool:
+    return any(isinstance(row, PortalSetting) for row in (*db.new, *db.dirty))
 
 
 def _coerce(name: str, value: Any) -> Any:

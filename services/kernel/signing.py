@@ -24,8 +24,10 @@ import os
 import secrets
 from pathlib import Path
 
+from data.db import DATA_DIR
+
 SECRET_ENV = "CARTWHEEL_SECRET_KEY"  # noqa: S105 (the variable's name, not a secret)
-SECRET_FILE = Path(__file__).resolve().parent.parent / "data" / "secret_key"
+SECRET_FILE = DATA_DIR / "secret_key"  # data/secret_key, git-ignored
 MIN_SECRET_LENGTH = 32
 MAX_TOKEN_LENGTH = 512
 SIGNATURE_BYTES = 16  # 128 bits: forging one still takes ~2**128 guesses

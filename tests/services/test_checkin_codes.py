@@ -98,6 +98,17 @@ def test_without_a_configured_key_one_is_generated_once_and_kept_private(
     assert list(tmp_path.iterdir()) == [key_file]  # no temporary files left behind
 
 
+def test_the_generated_key_is_kept_in_the_data_directory_the_docs_name() -> None:
+    """docs/configuration.md and the README say `data/secret_key` (git-ignored). The path
+    once pointed at services/data/, which does not exist: without CARTWHEEL_SECRET_KEY the
+    first QR code or calendar link of a fresh install failed with FileNotFoundError."""
+    root = Path(__file__).resolve().parents[2]
+    assert signing.SECRET_FILE == root / "data" / "secret_key"
+    assert signing.SECRET_FILE.parent.is_dir()
+    ignored = (root / ".gitignore").read_text().splitlines()
+    assert "data/secret_key" in ignored
+
+
 def test_processes_starting_together_share_one_generated_key(tmp_path: Path) -> None:
     key_file = tmp_path / "secret_key"
     barrier = threading.Barrier(8)
