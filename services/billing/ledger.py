@@ -16,7 +16,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Select, Subquery, and_, case, func, or_, select
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Select,
+    Subquery,
+    and_,
+    bindparam,
+    case,
+    func,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Session, aliased
 
 from data.models import LedgerAllocation, LedgerEntry
@@ -135,7 +146,7 @@ def _authorize(db: Session, actor: Actor, family_id: int, location_id: int | Non
         require_location(actor, location_id)
 
 
-def _allocated(entry_column: ColumnElement[int], family_id: int) -> Subquery:
+def _allocated(entry_column: ColumnElement[int], family_id: BindParameter[int]) -> Subquery:
     """Cents allocated per entry (to it, or from it), for one family's allocations."""
     return (
         select(
@@ -152,7 +163,10 @@ def _sum_if(condition: ColumnElement[bool], value: ColumnElement[int]) -> Column
     return func.coalesce(func.sum(case((condition, value), else_=0)), 0)
 
 
-def _figures_query(family_id: int, location_id: int | None) -> Select:
+def _figures_query(*, at_location: bool) -> Select:
+    """Built once per variant (`_FIGURES`): every parent page asks for the balance, and
+    SQLAlchemy then reuses the statement's cache key instead of building it again."""
+    family_id = bindparam("family_id")
     to_entry = _allocated(LedgerAllocation.to_entry_id, family_id)
     from_entry = _allocated(LedgerAllocation.from_entry_id, family_id)
     debit = LedgerEntry.is_debit.is_(True)
@@ -173,16 +187,19 @@ def _figures_query(family_id: int, location_id: int | None) -> Select:
         .outerjoin(from_entry, from_entry.c.entry_id == LedgerEntry.id)
         .where(LedgerEntry.family_id == family_id)
     )
-    if location_id is not None:
-        query = query.where(LedgerEntry.location_id == location_id)
+    if at_location:
+        query = query.where(LedgerEntry.location_id == bindparam("location_id"))
     return query
+
+
+_FIGURES = {False: _figures_query(at_location=False), True: _figures_query(at_location=True)}
 
 
 def _figures(db: Session, family_id: int, location_id: int | None) -> _Figures:
     # PostgreSQL's SUM over bigint is numeric (a Decimal here); the values are whole cents.
-    debits, credits, outstanding, credit, over = (
-        int(v) for v in db.execute(_figures_query(family_id, location_id)).one()
-    )
+    query = _FIGURES[location_id is not None]
+    params = {"family_id": family_id, "location_id": location_id}
+    debits, credits, outstanding, credit, over = (int(v) for v in db.execute(query, params).one())
     return _Figures(
         balance=Balance(outstanding_cents=outstanding, credit_cents=credit),
         totals=LedgerTotals(debit_cents=debits, credit_cents=credits),

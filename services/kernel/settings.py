@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from data.db import begin_write
@@ -275,7 +275,14 @@ _KEPT = "portal_settings"  # Session.info key: (the transaction, its settings)
 
 
 def _setting_rows_pending(db: Session) -> bool:
-    return any(isinstance(row, PortalSetting) for row in (*db.new, *db.dirty))
+    return any(isinstance(row, PortalSetting) for row in (*db.new, *db.dirty, *db.deleted))
+
+
+@event.listens_for(Session, "after_flush")
+def _forget_kept_settings(db: Session, _context: object) -> None:
+    """A flush that wrote a setting row: the next `get_settings` reads again."""
+    if _setting_rows_pending(db):  # still listed in new / dirty / deleted during after_flush
+        db.info.pop(_KEPT, None)
 
 
 def _coerce(name: str, value: Any) -> Any:
