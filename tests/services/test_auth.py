@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from argon2 import Type, extract_parameters
+from argon2 import PasswordHasher, Type, extract_parameters
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -30,9 +30,23 @@ def _signed_in(db: Session, email: str) -> int:
 
 def test_password_hash_uses_argon2id_with_the_documented_parameters(db: Session) -> None:
     _, _, account = f.family(db)
+    # OWASP's configuration (docs/decisions.md, "Passwords")
     params = extract_parameters(account.password_hash)
-    assert (params.type, params.memory_cost, params.time_cost) == (Type.ID, 65536, 3)
+    assert (params.type, params.memory_cost, params.time_cost) == (Type.ID, 19 * 1024, 2)
     assert account.password_hash.startswith("$argon2id$")
+
+
+def test_a_hash_made_with_the_earlier_parameters_is_redone_at_sign_in(db: Session) -> None:
+    """Accounts hashed with RFC 9106's 64 MiB / 3 passes (before issue 17) still sign in, and
+    their hash moves to the current parameters."""
+    _, _, account = f.family(db, email="old@example.com")
+    older = PasswordHasher(time_cost=3, memory_cost=64 * 1024, parallelism=1, type=Type.ID)
+    account.password_hash = older.hash(f.PASSWORD)
+    db.commit()
+    auth.sign_in(db, "old@example.com", f.PASSWORD)
+    db.refresh(account)
+    params = extract_parameters(account.password_hash)
+    assert (params.memory_cost, params.time_cost) == (19 * 1024, 2)
 
 
 def test_sign_in_opens_a_session_that_builds_the_actor(db: Session) -> None:

@@ -103,7 +103,7 @@ def test_the_generated_key_is_kept_in_the_data_directory_the_docs_name() -> None
     once pointed at services/data/, which does not exist: without CARTWHEEL_SECRET_KEY the
     first QR code or calendar link of a fresh install failed with FileNotFoundError."""
     root = Path(__file__).resolve().parents[2]
-    assert signing.SECRET_FILE == root / "data" / "secret_key"
+    assert root / "data" / "secret_key" == signing.SECRET_FILE
     assert signing.SECRET_FILE.parent.is_dir()
     ignored = (root / ".gitignore").read_text().splitlines()
     assert "data/secret_key" in ignored
