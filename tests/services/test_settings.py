@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from data.models import AuditEntry, PortalSetting, Role
+from services.kernel import clock
 from services.kernel.errors import AccessDenied, ValidationError
 from services.kernel.settings import (
     DEFAULTS,
@@ -16,6 +17,7 @@ from services.kernel.settings import (
     update_settings,
 )
 from tests import factories as f
+from tests.support.queries import count_queries
 
 
 def test_defaults_apply_to_an_empty_table(db: Session) -> None:
@@ -155,3 +157,26 @@ def test_retries_can_be_turned_off_and_the_second_must_follow_the_first(db: Sess
     with pytest.raises(ValidationError, match="after the first"):
         update_settings(db, admin, {"autopay_first_retry_days": 2})
     assert get_settings(db).autopay_first_retry_days == 0
+
+
+def test_settings_are_read_once_per_transaction_and_see_this_sessions_writes(
+    db: Session, engine: Engine
+) -> None:
+    """get_settings keeps what it read for the transaction (pages ask several times); a row
+    this session adds or changes is seen at once, flushed or not; another session's change
+    shows from the next transaction."""
+    admin = f.staff(db, "owner@example.com", [f.location(db)], role=Role.ADMIN)
+    db.commit()
+    assert not get_settings(db).full_ledger_history
+    with count_queries(engine) as statements:
+        get_settings(db)
+    assert [s for s in statements if "portal_settings" in s] == []  # kept
+    db.add(PortalSetting(key="full_ledger_history", value=True, updated_at=clock.now()))
+    assert get_settings(db).full_ledger_history  # pending: read again (autoflush)
+    db.rollback()
+    f.portal_settings(db, echecks_enabled=True)  # merged and flushed
+    assert get_settings(db).echecks_enabled
+    db.commit()
+    with Session(engine) as other:
+        update_settings(other, admin, {"allow_drop": False})
+    assert not get_settings(db).allow_drop  # a new transaction reads afresh
