@@ -216,16 +216,7 @@ def actor_for_session(db: Session, session_id: int) -> Actor:
     if row is None or _session_row_ended(row, now):
         raise AuthenticationError(SESSION_ENDED)
     if row.role is Role.GUARDIAN:
-        actor = Actor(
-            user_id=row.user_id,
-            role=row.role,
-            display_name=f"{row.first_name} {row.last_name}",
-            family_id=row.family_id,
-            guardian_id=row.guardian_id,
-            is_primary=row.is_primary,
-            may_pay=row.is_primary or row.may_pay,
-            session_id=session_id,
-        )
+        actor = _guardian_actor(row.user_id, row.guardian_id, row, session_id)
     else:
         actor = _staff_actor(db, row.user_id, row.role, row.display_name or row.email, session_id)
     if now - row.last_seen_at >= LAST_SEEN_RESOLUTION:
@@ -261,17 +252,22 @@ def build_actor(db: Session, user: User, *, session_id: int | None = None) -> Ac
         guardian = db.scalar(select(Guardian).where(Guardian.user_id == user.id))
         if guardian is None:
             raise AuthenticationError(SESSION_ENDED)
-        return Actor(
-            user_id=user.id,
-            role=user.role,
-            display_name=f"{guardian.first_name} {guardian.last_name}",
-            family_id=guardian.family_id,
-            guardian_id=guardian.id,
-            is_primary=guardian.is_primary,
-            may_pay=guardian.is_primary or guardian.may_pay,
-            session_id=session_id,
-        )
+        return _guardian_actor(user.id, guardian.id, guardian, session_id)
     return _staff_actor(db, user.id, user.role, user.display_name or user.email, session_id)
+
+
+def _guardian_actor(user_id: int, guardian_id: int, guardian: Any, session_id: int | None) -> Actor:
+    """`guardian`: the Guardian row, or the session query's row with the same names."""
+    return Actor(
+        user_id=user_id,
+        role=Role.GUARDIAN,
+        display_name=f"{guardian.first_name} {guardian.last_name}",
+        family_id=guardian.family_id,
+        guardian_id=guardian_id,
+        is_primary=guardian.is_primary,
+        may_pay=guardian.is_primary or guardian.may_pay,
+        session_id=session_id,
+    )
 
 
 def _staff_actor(
