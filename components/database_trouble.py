@@ -26,10 +26,23 @@ UNREACHABLE = "Cartwheel cannot reach its database right now. Please try again i
 def database_trouble_shown() -> Iterator[None]:
     try:
         yield
-    except Busy as busy:
-        st.warning(busy.message, icon=":material/hourglass_top:")
     except Exception as error:
-        if not is_unavailable(error):
+        notice = trouble_notice(error)
+        if notice is None:
             raise
-        log.exception("database error during a page run")
-        st.warning(BUSY if is_busy(error) else UNREACHABLE, icon=":material/hourglass_top:")
+        show_trouble(notice)
+
+
+def trouble_notice(error: Exception) -> str | None:
+    """The short notice for a busy or unreachable database (the details logged), or None for
+    any other error. Call it while handling `error`."""
+    if isinstance(error, Busy):
+        return error.message
+    if not is_unavailable(error):
+        return None
+    log.exception("database error during a page run")
+    return BUSY if is_busy(error) else UNREACHABLE
+
+
+def show_trouble(notice: str) -> None:
+    st.warning(notice, icon=":material/hourglass_top:")

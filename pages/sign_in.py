@@ -4,18 +4,15 @@
 Before the first-run setup (no administrator yet) it says only that the portal is not set up:
 the owner uses the setup link the server printed."""
 
-import logging
-
 import streamlit as st
 
 from components.account.forgot_password import render_forgot_password
 from components.auth import NOTICE_KEY, second_step, sign_in
-from components.database_trouble import UNREACHABLE
+from components.database_trouble import show_trouble, trouble_notice
 from components.two_factor import render_second_step
 from data.db import session_scope
-from data.db_errors import is_busy, is_unavailable
 from services.accounts.setup_link import NOT_SET_UP, portal_needs_setup
-from services.kernel.errors import BUSY, Busy, DomainError
+from services.kernel.errors import DomainError
 from services.kernel.settings import get_settings
 
 with session_scope() as db:
@@ -23,7 +20,6 @@ with session_scope() as db:
     settings = get_settings(db)
 
 business = settings.business_name
-log = logging.getLogger(__name__)
 
 if needs_setup:
     st.info(NOT_SET_UP, icon=":material/construction:")
@@ -46,15 +42,13 @@ def _submitted() -> None:
     in the same run (one run per click, not a second one after st.rerun)."""
     try:
         sign_in(st.session_state.get(EMAIL_KEY, ""), st.session_state.get(PASSWORD_KEY, ""))
-    except Busy as busy:
-        st.session_state[REFUSED_KEY] = ("busy", busy.message)
-    except DomainError as refused:  # a wrong pair or a lockout
-        st.session_state[REFUSED_KEY] = ("refused", refused.message)
-    except Exception as error:  # as components.database_trouble shows it for a page run
-        if not is_unavailable(error):
+    except Exception as error:  # a busy database is shown as on any page run
+        if (notice := trouble_notice(error)) is not None:
+            st.session_state[REFUSED_KEY] = ("busy", notice)
+        elif isinstance(error, DomainError):  # a wrong pair or a lockout
+            st.session_state[REFUSED_KEY] = ("refused", error.message)
+        else:
             raise
-        log.exception("database error during sign-in")
-        st.session_state[REFUSED_KEY] = ("busy", BUSY if is_busy(error) else UNREACHABLE)
 
 
 with st.form("sign_in_form"):
@@ -71,7 +65,7 @@ with st.form("sign_in_form"):
 if answer := st.session_state.pop(REFUSED_KEY, None):
     kind, message = answer
     if kind == "busy":
-        st.warning(message, icon=":material/hourglass_top:")
+        show_trouble(message)
     else:
         st.error(message)
 

@@ -150,7 +150,7 @@ def _locations(db: Session, actor: Actor) -> Sequence[Row[Any]]:
     return db.execute(_ACTIVE_LOCATIONS).all()
 
 
-def _family_location_ids(family_id: int | BindParameter[int]) -> CompoundSelect:
+def _family_location_ids(family_id: BindParameter[int]) -> CompoundSelect:
     """Where the family has (had) classes, makeup tokens or ledger entries."""
     return union(
         select(GymClass.location_id)
